@@ -1,0 +1,254 @@
+"""Annotations: spans with a label, checked against their document's text.
+
+Deletion is a tombstone (``deleted_at``) so that a delete survives a merge and an
+undo can restore the very same row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, fields
+
+import sqlite_utils
+
+from .db import write
+from .errors import MarginError, SpanError
+from .model import CONTEXT_CHARS, STATUSES, Annotation, new_id, now_iso
+
+COLUMNS = tuple(field.name for field in fields(Annotation))
+SELECT = "select " + ", ".join(f'"{name}"' for name in COLUMNS) + " from annotations"
+
+
+def _row_to_annotation(row: tuple) -> Annotation:
+    return Annotation(*row)
+
+
+def check_span(text: str, start: int, end: int, quote: str | None = None) -> None:
+    """Raise SpanError unless [start, end) is a non-empty span inside ``text`` whose
+    characters are ``quote`` (when given)."""
+    if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
+        raise SpanError(f"span offsets must be whole numbers, got {start!r}, {end!r}")
+    if not 0 <= start < end <= len(text):
+        raise SpanError(f"span {start}–{end} is out of range for a text of {len(text)} characters")
+    if quote is not None and text[start:end] != quote:
+        raise SpanError(
+            f"span {start}–{end} reads {text[start:end]!r} in the document, not {quote!r}"
+        )
+
+
+def context(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """(quote, prefix, suffix) as a W3C TextQuoteSelector would carry them."""
+    return (
+        text[start:end],
+        text[max(0, start - CONTEXT_CHARS) : start],
+        text[end : end + CONTEXT_CHARS],
+    )
+
+
+def annotation_row(
+    *,
+    doc_id: str,
+    text: str,
+    start: int,
+    end: int,
+    label: str,
+    annotator: str,
+    note: str = "",
+    status: str = "accepted",
+    origin: str = "manual",
+    id: str | None = None,
+    created_at: str | None = None,
+    updated_at: str | None = None,
+    deleted_at: str | None = None,
+) -> dict:
+    """A checked annotation row for ``text``; shared by the app and by imports."""
+    check_span(text, start, end)
+    if status not in STATUSES:
+        raise MarginError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+    if not annotator:
+        raise MarginError("an annotation needs an annotator")
+    quote, prefix, suffix = context(text, start, end)
+    stamp = now_iso()
+    created = created_at or updated_at or stamp
+    return asdict(
+        Annotation(
+            id=id or new_id(),
+            doc_id=doc_id,
+            start=start,
+            end=end,
+            label=label,
+            quote=quote,
+            prefix=prefix,
+            suffix=suffix,
+            note=note or "",
+            annotator=annotator,
+            status=status,
+            origin=origin,
+            created_at=created,
+            updated_at=updated_at or created,
+            deleted_at=deleted_at,
+        )
+    )
+
+
+def _document_text(db: sqlite_utils.Database, doc_id: str) -> str:
+    row = db.execute("select text from documents where id = ?", [doc_id]).fetchone()
+    if row is None:
+        raise MarginError(f"no document with id {doc_id}")
+    return row[0]
+
+
+def _check_label(db: sqlite_utils.Database, label: str) -> None:
+    if db.execute("select 1 from labels where name = ?", [label]).fetchone() is None:
+        raise MarginError(f"no label named {label!r}")
+
+
+def add_annotation(
+    db: sqlite_utils.Database,
+    doc_id: str,
+    start: int,
+    end: int,
+    label: str,
+    *,
+    annotator: str,
+    note: str = "",
+    status: str = "accepted",
+    origin: str = "manual",
+) -> Annotation:
+    with write(db):
+        _check_label(db, label)
+        row = annotation_row(
+            doc_id=doc_id,
+            text=_document_text(db, doc_id),
+            start=start,
+            end=end,
+            label=label,
+            annotator=annotator,
+            note=note,
+            status=status,
+            origin=origin,
+        )
+        db.table("annotations").insert(row)
+    return Annotation(**row)
+
+
+def get_annotation(db: sqlite_utils.Database, annotation_id: str) -> Annotation | None:
+    row = db.execute(f"{SELECT} where id = ?", [annotation_id]).fetchone()
+    return _row_to_annotation(row) if row else None
+
+
+def _require(db: sqlite_utils.Database, annotation_id: str) -> Annotation:
+    annotation = get_annotation(db, annotation_id)
+    if annotation is None:
+        raise MarginError(f"no annotation with id {annotation_id}")
+    return annotation
+
+
+def update_annotation(
+    db: sqlite_utils.Database,
+    annotation_id: str,
+    *,
+    label: str | None = None,
+    note: str | None = None,
+    status: str | None = None,
+) -> Annotation:
+    changes: dict[str, object] = {}
+    with write(db):
+        _require(db, annotation_id)
+        if label is not None:
+            _check_label(db, label)
+            changes["label"] = label
+        if note is not None:
+            changes["note"] = note
+        if status is not None:
+            if status not in STATUSES:
+                raise MarginError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+            changes["status"] = status
+        if changes:
+            changes["updated_at"] = now_iso()
+            db.table("annotations").update(annotation_id, changes)
+        return _require(db, annotation_id)
+
+
+def delete_annotation(db: sqlite_utils.Database, annotation_id: str) -> Annotation:
+    """Tombstone an annotation; it stays in the table so merges and undo see it."""
+    with write(db):
+        _require(db, annotation_id)
+        stamp = now_iso()
+        db.table("annotations").update(annotation_id, {"deleted_at": stamp, "updated_at": stamp})
+        return _require(db, annotation_id)
+
+
+def restore_annotation(db: sqlite_utils.Database, annotation_id: str) -> Annotation:
+    with write(db):
+        _require(db, annotation_id)
+        db.table("annotations").update(
+            annotation_id, {"deleted_at": None, "updated_at": now_iso()}
+        )
+        return _require(db, annotation_id)
+
+
+def query_annotations(
+    db: sqlite_utils.Database,
+    *,
+    doc_id: str | None = None,
+    doc_ids: Iterable[str] | None = None,
+    label: str | Iterable[str] | None = None,
+    annotator: str | Iterable[str] | None = None,
+    status: str | Iterable[str] | None = None,
+    include_deleted: bool = False,
+) -> list[Annotation]:
+    """Annotations in reading order (document, start, longest first)."""
+    return list(
+        iter_annotations(
+            db,
+            doc_id=doc_id,
+            doc_ids=doc_ids,
+            label=label,
+            annotator=annotator,
+            status=status,
+            include_deleted=include_deleted,
+        )
+    )
+
+
+def _in_clause(column: str, values: str | Iterable[str]) -> tuple[str, list[str]]:
+    values = [values] if isinstance(values, str) else list(values)
+    return f'"{column}" in ({", ".join("?" for _ in values)})', values
+
+
+def iter_annotations(
+    db: sqlite_utils.Database,
+    *,
+    doc_id: str | None = None,
+    doc_ids: Iterable[str] | None = None,
+    label: str | Iterable[str] | None = None,
+    annotator: str | Iterable[str] | None = None,
+    status: str | Iterable[str] | None = None,
+    include_deleted: bool = False,
+) -> Iterator[Annotation]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if doc_id is not None:
+        clauses.append("doc_id = ?")
+        params.append(doc_id)
+    for column, values in (("doc_id", doc_ids), ("label", label), ("annotator", annotator), ("status", status)):
+        if values is not None:
+            clause, values_list = _in_clause(column, values)
+            clauses.append(clause)
+            params.extend(values_list)
+    if not include_deleted:
+        clauses.append("deleted_at is null")
+    where = f" where {' and '.join(clauses)}" if clauses else ""
+    cursor = db.execute(f'{SELECT}{where} order by doc_id, start, "end" desc, created_at', params)
+    for row in cursor:
+        yield _row_to_annotation(row)
+
+
+def annotators(db: sqlite_utils.Database) -> list[str]:
+    return [
+        row[0]
+        for row in db.execute(
+            "select distinct annotator from annotations where deleted_at is null order by annotator"
+        ).fetchall()
+    ]

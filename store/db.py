@@ -1,0 +1,243 @@
+"""Opening a margin database: file checks, connection pragmas, schema and migrations.
+
+A file is only written to once it is known to be margin's (or empty), so pointing
+``--db`` at the wrong file never damages it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from .errors import DatabaseRefused
+
+APPLICATION_ID = 0x4D52474E  # "MRGN": marks the file as margin's in its header
+BUSY_TIMEOUT_MS = 30_000
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+migrations = sqlite_utils.Migrations("margin")
+
+
+@migrations(name="0001_initial")
+def _initial(db: sqlite_utils.Database) -> None:
+    db.table("documents").create(
+        {
+            "id": str,
+            "title": str,
+            "source": str,
+            "meta": str,
+            "text": str,
+            "added_at": str,
+            "added_by": str,
+        },
+        pk="id",
+        not_null={"text"},
+        defaults={"title": "", "source": "", "meta": "{}", "added_by": ""},
+    )
+    db.table("labels").create(
+        {
+            "name": str,
+            "key": str,
+            "color": str,
+            "description": str,
+            "position": int,
+        },
+        pk="name",
+        defaults={"color": "#888888", "description": "", "position": 0},
+    )
+    db.table("annotations").create(
+        {
+            "id": str,
+            "doc_id": str,
+            "start": int,
+            "end": int,
+            "label": str,
+            "quote": str,
+            "prefix": str,
+            "suffix": str,
+            "note": str,
+            "annotator": str,
+            "status": str,
+            "origin": str,
+            "created_at": str,
+            "updated_at": str,
+            "deleted_at": str,
+        },
+        pk="id",
+        not_null={"doc_id", "start", "end", "label", "annotator", "status"},
+        defaults={
+            "prefix": "",
+            "suffix": "",
+            "note": "",
+            "status": "accepted",
+            "origin": "manual",
+        },
+        foreign_keys=[("doc_id", "documents", "id"), ("label", "labels", "name")],
+    )
+    db.table("annotations").create_index(["doc_id", "start", "end"])
+    db.table("annotations").create_index(["label"])
+    db.table("annotations").create_index(["annotator"])
+    db.table("annotations").create_index(["updated_at"])
+    db.table("reading_state").create(
+        {"doc_id": str, "annotator": str, "offset": int, "updated_at": str},
+        pk=("doc_id", "annotator"),
+        foreign_keys=[("doc_id", "documents", "id")],
+    )
+    db.table("documents").enable_fts(["title", "text"], create_triggers=True)
+    from .labels import DEFAULT_LABELS
+
+    db.table("labels").insert_all(
+        [
+            {
+                "name": label.name,
+                "key": label.key,
+                "color": label.color,
+                "description": label.description,
+                "position": label.position,
+            }
+            for label in DEFAULT_LABELS
+        ]
+    )
+
+
+SCHEMA_VERSION = len(migrations._migrations)
+
+
+def _check_file(path: Path) -> None:
+    """Refuse anything that is not an empty file or a SQLite database."""
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise DatabaseRefused(f"{path}: is a directory, not a margin database")
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    if header and header != SQLITE_HEADER:
+        raise DatabaseRefused(f"{path}: not a SQLite database; left untouched")
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        try:
+            conn.execute("select count(*) from sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            conn.close()
+            # A WAL file in a read-only folder cannot get its -shm index; reading
+            # the file as immutable still works when nobody is writing to it.
+            conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?immutable=1", uri=True, check_same_thread=False
+            )
+        return conn
+    return sqlite3.connect(str(path), check_same_thread=False)
+
+
+def _schema_state(conn: sqlite3.Connection, path: Path) -> tuple[bool, int]:
+    """(is empty, schema version); raises if the file belongs to something else."""
+    try:
+        application_id = conn.execute("pragma application_id").fetchone()[0]
+        version = conn.execute("pragma user_version").fetchone()[0]
+        tables = conn.execute(
+            "select count(*) from sqlite_master where type = 'table'"
+        ).fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise DatabaseRefused(f"{path}: not a usable SQLite database ({error}); left untouched") from None
+    if tables == 0 and application_id == 0:
+        return True, 0
+    if application_id != APPLICATION_ID:
+        raise DatabaseRefused(
+            f"{path}: a SQLite database, but not margin's; left untouched"
+        )
+    if version > SCHEMA_VERSION:
+        raise DatabaseRefused(
+            f"{path}: written by a newer margin (schema {version}; this version reads "
+            f"up to {SCHEMA_VERSION}); upgrade margin to open it"
+        )
+    return False, version
+
+
+def is_writable(path: Path) -> bool:
+    if path.exists():
+        return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    return os.access(path.parent if path.parent.exists() else Path("."), os.W_OK)
+
+
+def open_database(path: str | Path, *, readonly: bool | None = None) -> sqlite_utils.Database:
+    """Open (creating if needed) a margin database with every pragma margin relies on.
+
+    ``readonly=None`` means: read-only exactly when the file cannot be written.
+    """
+    path = Path(path).expanduser()
+    _check_file(path)
+    if readonly is None:
+        readonly = path.exists() and not is_writable(path)
+    if readonly and not path.exists():
+        raise DatabaseRefused(f"{path}: no such database")
+    if not readonly:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = _connect(path, readonly)
+    try:
+        empty, version = _schema_state(conn, path)
+        if readonly and (empty or version < SCHEMA_VERSION):
+            raise DatabaseRefused(
+                f"{path}: read-only and needs its schema upgraded; open it once with write access"
+            )
+        conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("pragma foreign_keys = on")
+        if not readonly:
+            mode = conn.execute("pragma journal_mode = wal").fetchone()[0]
+            if mode.lower() != "wal":
+                raise DatabaseRefused(f"{path}: could not switch to WAL mode ({mode})")
+            conn.execute("pragma synchronous = normal")
+    except BaseException:
+        conn.close()
+        raise
+    db = sqlite_utils.Database(conn)
+    db.readonly = readonly  # type: ignore[attr-defined]
+    db.path = path  # type: ignore[attr-defined]
+    if not readonly and version < SCHEMA_VERSION:
+        _migrate(db)
+    return db
+
+
+def _migrate(db: sqlite_utils.Database) -> None:
+    with write(db):
+        # Re-read inside the write lock: another process may have migrated meanwhile.
+        if db.execute("pragma user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return
+        db.execute(f"pragma application_id = {APPLICATION_ID}")
+        migrations.apply(db)
+        db.execute(f"pragma user_version = {SCHEMA_VERSION}")
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return db.execute("pragma user_version").fetchone()[0]
+
+
+@contextmanager
+def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction, committed on exit.
+
+    ``BEGIN IMMEDIATE`` takes the write lock up front (waiting up to the busy
+    timeout), because a deferred transaction that later needs to write fails at once
+    with "database is locked" when another process wrote in between.
+    Nested calls become savepoints of the outer transaction.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")

@@ -1,0 +1,204 @@
+"""Documents: adding them by content id, reading them back, listing and searching."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from .db import write
+from .errors import MarginError
+from .model import Document, document_id, normalise_newlines, now_iso
+
+DOCUMENT_COLUMNS = "id, title, source, meta, text, added_at, added_by"
+
+
+def _row_to_document(row: dict | tuple) -> Document:
+    if isinstance(row, tuple):
+        row = dict(zip(("id", "title", "source", "meta", "text", "added_at", "added_by"), row))
+    return Document(
+        id=row["id"],
+        text=row["text"],
+        title=row["title"] or "",
+        source=row["source"] or "",
+        meta=json.loads(row["meta"] or "{}"),
+        added_at=row["added_at"] or "",
+        added_by=row["added_by"] or "",
+    )
+
+
+def default_title(text: str) -> str:
+    """The first non-blank line, shortened: what a reader would call the article."""
+    for line in text.split("\n"):
+        line = line.strip()
+        if line:
+            return line if len(line) <= 120 else line[:119] + "…"
+    return "(empty)"
+
+
+def document_row(
+    text: str, *, title: str = "", source: str = "", meta: dict | None = None, added_by: str = ""
+) -> dict:
+    """The row for a document, text normalised and id derived from it."""
+    text = normalise_newlines(text)
+    return {
+        "id": document_id(text),
+        "title": title or default_title(text),
+        "source": source,
+        "meta": json.dumps(meta or {}, ensure_ascii=False),
+        "text": text,
+        "added_at": now_iso(),
+        "added_by": added_by,
+    }
+
+
+def add_document(
+    db: sqlite_utils.Database,
+    text: str,
+    *,
+    title: str = "",
+    source: str = "",
+    meta: dict | None = None,
+    added_by: str = "",
+) -> tuple[Document, bool]:
+    """Add a document unless one with the same text exists; returns it and whether it is new."""
+    row = document_row(text, title=title, source=source, meta=meta, added_by=added_by)
+    with write(db):
+        existing = get_document(db, row["id"])
+        if existing is not None:
+            return existing, False
+        db.table("documents").insert(row)
+    return _row_to_document(row), True
+
+
+def get_document(db: sqlite_utils.Database, doc_id: str) -> Document | None:
+    row = db.execute(
+        f"select {DOCUMENT_COLUMNS} from documents where id = ?", [doc_id]
+    ).fetchone()
+    return _row_to_document(row) if row else None
+
+
+def resolve_document(db: sqlite_utils.Database, ref: str) -> Document:
+    """A document by id, unique id prefix, or exact title, for ``--doc`` and ``open``."""
+    document = get_document(db, ref)
+    if document is not None:
+        return document
+    ids = [
+        row[0]
+        for row in db.execute(
+            "select id from documents where id like ? or title = ? limit 3",
+            [ref.replace("%", "").replace("_", "") + "%", ref],
+        ).fetchall()
+    ]
+    if len(ids) == 1:
+        return get_document(db, ids[0])  # type: ignore[return-value]
+    if not ids:
+        raise MarginError(f"no document matches {ref!r}")
+    raise MarginError(f"{ref!r} matches several documents; give more of the id")
+
+
+def iter_documents(
+    db: sqlite_utils.Database, doc_ids: list[str] | None = None, batch_size: int = 200
+) -> Iterator[Document]:
+    """Every document in insertion order, fetched in batches so memory stays flat."""
+    where, params = "", []
+    if doc_ids:
+        where = f"where id in ({', '.join('?' for _ in doc_ids)})"
+        params = list(doc_ids)
+    last_rowid = 0
+    while True:
+        joiner = "and" if where else "where"
+        rows = db.execute(
+            f"select rowid, {DOCUMENT_COLUMNS} from documents {where} {joiner} rowid > ? "
+            f"order by rowid limit {batch_size}",
+            [*params, last_rowid],
+        ).fetchall()
+        if not rows:
+            return
+        for row in rows:
+            yield _row_to_document(row[1:])
+        last_rowid = rows[-1][0]
+
+
+def count_documents(db: sqlite_utils.Database) -> int:
+    return db.execute("select count(*) from documents").fetchone()[0]
+
+
+@dataclass(slots=True)
+class DocumentSummary:
+    """A document list row: everything the list shows, without the text."""
+
+    id: str
+    title: str
+    source: str
+    length: int
+    counts: dict[str, int] = field(default_factory=dict)
+    position: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def progress(self) -> float:
+        """How far the reader has got, 0–100."""
+        if self.length <= 1:
+            return 100.0 if self.position else 0.0
+        return min(100.0, 100.0 * self.position / (self.length - 1))
+
+
+def list_documents(
+    db: sqlite_utils.Database,
+    *,
+    annotator: str | None = None,
+    doc_ids: list[str] | None = None,
+) -> list[DocumentSummary]:
+    """Every document with its counts per label (live annotations only) and, for
+    ``annotator``, the reading position."""
+    where, params = "", []
+    if doc_ids is not None:
+        if not doc_ids:
+            return []
+        where = f"where id in ({', '.join('?' for _ in doc_ids)})"
+        params = list(doc_ids)
+    summaries = {
+        row[0]: DocumentSummary(id=row[0], title=row[1], source=row[2], length=row[3])
+        for row in db.execute(
+            f"select id, title, source, length(text) from documents {where} order by rowid",
+            params,
+        ).fetchall()
+    }
+    for doc_id, label, count in db.execute(
+        "select doc_id, label, count(*) from annotations where deleted_at is null "
+        "group by doc_id, label"
+    ).fetchall():
+        if doc_id in summaries:
+            summaries[doc_id].counts[label] = count
+    if annotator is not None:
+        for doc_id, offset in db.execute(
+            "select doc_id, offset from reading_state where annotator = ?", [annotator]
+        ).fetchall():
+            if doc_id in summaries:
+                summaries[doc_id].position = offset
+    return list(summaries.values())
+
+
+def search_documents(db: sqlite_utils.Database, query: str, limit: int = 200) -> list[str]:
+    """Ids of documents matching a full-text query, best first.
+
+    The query is taken as plain words (each quoted), so punctuation typed by a user
+    never turns into FTS syntax errors.
+    """
+    words = [word.replace('"', '""') for word in query.split()]
+    if not words:
+        return []
+    match = " ".join(f'"{word}"*' for word in words)
+    rows = db.execute(
+        "select documents.id from documents_fts join documents "
+        "on documents.rowid = documents_fts.rowid "
+        "where documents_fts match ? order by rank limit ?",
+        [match, limit],
+    ).fetchall()
+    return [row[0] for row in rows]

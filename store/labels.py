@@ -1,0 +1,196 @@
+"""The label scheme: names, keyboard keys, colours. It lives in the database so that
+everyone sharing a database shares it."""
+
+from __future__ import annotations
+
+import re
+
+import sqlite_utils
+
+from .db import write
+from .errors import MarginError
+from .model import Label, now_iso
+
+DEFAULT_LABELS = (
+    Label("claim", "1", "#e5a50a", "A statement presented as fact", 0),
+    Label("person", "2", "#3584e4", "A named person", 1),
+    Label("statistic", "3", "#2ec27e", "A number, quantity or percentage", 2),
+)
+
+# Distinct, readable on dark and light backgrounds; cycled for labels made by imports.
+PALETTE = (
+    "#e5a50a", "#3584e4", "#2ec27e", "#c061cb", "#e66100",
+    "#1c71d8", "#26a269", "#a51d2d", "#986a44", "#33d17a",
+)
+KEY_PATTERN = re.compile(r"^[0-9a-zA-Z]$|^f\d{1,2}$|^ctrl\+[a-z]$")
+COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _row_to_label(row: dict) -> Label:
+    return Label(
+        name=row["name"],
+        key=row["key"],
+        color=row["color"] or "#888888",
+        description=row["description"] or "",
+        position=row["position"] or 0,
+    )
+
+
+def list_labels(db: sqlite_utils.Database) -> list[Label]:
+    return [
+        _row_to_label(row)
+        for row in db.table("labels").rows_where(order_by="position, name")
+    ]
+
+
+def get_label(db: sqlite_utils.Database, name: str) -> Label | None:
+    rows = list(db.table("labels").rows_where("name = ?", [name]))
+    return _row_to_label(rows[0]) if rows else None
+
+
+def _require(db: sqlite_utils.Database, name: str) -> Label:
+    label = get_label(db, name)
+    if label is None:
+        raise MarginError(f"no label named {name!r}")
+    return label
+
+
+def _check_key(db: sqlite_utils.Database, key: str | None, name: str) -> None:
+    if key is None:
+        return
+    if not KEY_PATTERN.match(key):
+        raise MarginError(f"{key!r} is not a usable key (a letter, a digit, f1–f12 or ctrl+letter)")
+    for label in list_labels(db):
+        if label.key == key and label.name != name:
+            raise MarginError(f"key {key!r} is already used by label {label.name!r}")
+
+
+def _check_color(color: str) -> None:
+    if not COLOR_PATTERN.match(color):
+        raise MarginError(f"{color!r} is not a colour of the form #rrggbb")
+
+
+def _free_key(db: sqlite_utils.Database) -> str | None:
+    used = {label.key for label in list_labels(db)}
+    return next((str(digit) for digit in range(1, 10) if str(digit) not in used), None)
+
+
+def add_label(
+    db: sqlite_utils.Database,
+    name: str,
+    *,
+    key: str | None = None,
+    color: str | None = None,
+    description: str = "",
+) -> Label:
+    name = name.strip()
+    if not name or any(ch.isspace() for ch in name):
+        raise MarginError(f"label name {name!r} must be one word without spaces")
+    with write(db):
+        if get_label(db, name) is not None:
+            raise MarginError(f"label {name!r} already exists")
+        _check_key(db, key, name)
+        existing = list_labels(db)
+        if color is None:
+            color = PALETTE[len(existing) % len(PALETTE)]
+        _check_color(color)
+        label = Label(
+            name=name,
+            key=key if key is not None else _free_key(db),
+            color=color,
+            description=description,
+            position=max((label.position for label in existing), default=-1) + 1,
+        )
+        db.table("labels").insert(
+            {
+                "name": label.name,
+                "key": label.key,
+                "color": label.color,
+                "description": label.description,
+                "position": label.position,
+            }
+        )
+    return label
+
+
+def ensure_labels(db: sqlite_utils.Database, names: set[str] | list[str]) -> list[Label]:
+    """Create any label an import uses that the scheme lacks; returns those created."""
+    known = {label.name for label in list_labels(db)}
+    return [add_label(db, name) for name in sorted(set(names) - known)]
+
+
+def update_label(
+    db: sqlite_utils.Database,
+    name: str,
+    *,
+    key: str | None = None,
+    color: str | None = None,
+    description: str | None = None,
+    clear_key: bool = False,
+) -> Label:
+    with write(db):
+        _require(db, name)
+        changes: dict[str, object] = {}
+        if clear_key:
+            changes["key"] = None
+        elif key is not None:
+            _check_key(db, key, name)
+            changes["key"] = key
+        if color is not None:
+            _check_color(color)
+            changes["color"] = color
+        if description is not None:
+            changes["description"] = description
+        if changes:
+            db.table("labels").update(name, changes)
+        return _require(db, name)
+
+
+def rename_label(db: sqlite_utils.Database, old: str, new: str) -> int:
+    """Rename a label and every annotation that carries it; returns how many moved.
+
+    The annotations' ``updated_at`` moves too, so the rename wins in a merge.
+    """
+    new = new.strip()
+    if not new or any(ch.isspace() for ch in new):
+        raise MarginError(f"label name {new!r} must be one word without spaces")
+    with write(db):
+        label = _require(db, old)
+        if get_label(db, new) is not None:
+            raise MarginError(f"label {new!r} already exists")
+        db.table("labels").insert(
+            {
+                "name": new,
+                "key": label.key,
+                "color": label.color,
+                "description": label.description,
+                "position": label.position,
+            }
+        )
+        cursor = db.execute(
+            "update annotations set label = ?, updated_at = ? where label = ?",
+            [new, now_iso(), old],
+        )
+        db.table("labels").delete(old)
+        return cursor.rowcount
+
+
+def label_usage(db: sqlite_utils.Database, name: str) -> int:
+    return db.execute(
+        "select count(*) from annotations where label = ? and deleted_at is null", [name]
+    ).fetchone()[0]
+
+
+def remove_label(db: sqlite_utils.Database, name: str, *, force: bool = False) -> int:
+    """Remove a label; with ``force`` its annotations go too (as hard deletes, since a
+    tombstone would need the label to exist). Returns how many annotations went."""
+    with write(db):
+        _require(db, name)
+        used = label_usage(db, name)
+        if used and not force:
+            raise MarginError(
+                f"label {name!r} is used by {used} annotation(s); use --force to remove them too"
+            )
+        cursor = db.execute("delete from annotations where label = ?", [name])
+        db.table("labels").delete(name)
+        return cursor.rowcount

@@ -1,0 +1,26 @@
+"""Reading state: where each annotator left off in each document."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from .db import write
+from .model import now_iso
+
+
+def get_position(db: sqlite_utils.Database, doc_id: str, annotator: str) -> int:
+    row = db.execute(
+        "select offset from reading_state where doc_id = ? and annotator = ?",
+        [doc_id, annotator],
+    ).fetchone()
+    return row[0] if row else 0
+
+
+def set_position(db: sqlite_utils.Database, doc_id: str, annotator: str, offset: int) -> None:
+    if getattr(db, "readonly", False):
+        return
+    with write(db):
+        db.table("reading_state").upsert(
+            {"doc_id": doc_id, "annotator": annotator, "offset": offset, "updated_at": now_iso()},
+            pk=("doc_id", "annotator"),
+        )
