@@ -1,0 +1,46 @@
+"""Shared fixtures: a fresh database per test, the corpus beside the checkout, and an
+environment that never touches the user's own config or data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from store.db import open_database
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+SEED = CORPUS / "seed" / "darien-gap-article.txt"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("MARGIN_CONFIG", str(home / "config.toml"))
+    monkeypatch.setenv("MARGIN_DB", str(home / "margin.db"))
+    monkeypatch.setenv("MARGIN_ANNOTATOR", "tester")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.db"
+
+
+@pytest.fixture
+def fresh_db(db_path: Path):
+    db = open_database(db_path)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def corpus() -> Path:
+    assert CORPUS.is_dir(), f"the shared corpus is expected at {CORPUS}"
+    return CORPUS
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")

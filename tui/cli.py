@@ -1,0 +1,145 @@
+"""The ``margin`` command. Thin: options are parsed here, the work is done in store/.
+
+Subcommands live in ``tui/commands/`` and are imported only when invoked, so
+``margin --help`` and ``margin export`` never load Textual or the HTML extractor.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from store.errors import MarginError
+
+from .config import Settings, default_db_path, load_settings, resolve_annotator
+
+# command name -> "module:attribute"; the order is the order of `margin --help`.
+COMMANDS = {
+    "open": "tui.commands.app:open_command",
+    "import": "tui.commands.transfer:import_command",
+    "export": "tui.commands.transfer:export_command",
+    "documents": "tui.commands.inspect:documents_command",
+    "stats": "tui.commands.inspect:stats_command",
+    "labels": "tui.commands.inspect:labels_command",
+    "info": "tui.commands.inspect:info_command",
+    "merge": "tui.commands.team:merge_command",
+    "agreement": "tui.commands.team:agreement_command",
+    "review": "tui.commands.team:review_command",
+}
+# One-line summaries, so `margin --help` lists commands without importing them.
+SUMMARIES = {
+    "open": "Import files if needed and open them in the reader.",
+    "import": "Import articles and annotations from files or directories.",
+    "export": "Export annotations as margin JSONL or another tool's format.",
+    "documents": "List documents with their annotation counts per label.",
+    "stats": "Count annotations per label, annotator and document.",
+    "labels": "List and manage the label scheme.",
+    "info": "Show the database path, schema version and counts.",
+    "merge": "Merge other margin databases into this one.",
+    "agreement": "Measure agreement between annotators.",
+    "review": "Walk the disagreements between annotators and settle them.",
+}
+
+
+@dataclass
+class Context:
+    """What every command receives: where the database is and who is annotating."""
+
+    db_path: Path
+    annotator: str
+    settings: Settings
+    _db: Any = field(default=None, repr=False)
+
+    def open_db(self, readonly: bool | None = None):
+        """The database, opened once per command; refusals become one-line errors."""
+        if self._db is None:
+            from store.db import open_database
+
+            self._db = open_database(self.db_path, readonly=readonly)
+        return self._db
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, SUMMARIES[name]) for name in COMMANDS])
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MarginError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="MARGIN_DB",
+    help="The database file (env MARGIN_DB; default in your user data directory).",
+)
+@click.option(
+    "--annotator",
+    help="Who is annotating (env MARGIN_ANNOTATOR, the config file, else your login name).",
+)
+@click.version_option(package_name="margin")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path | None, annotator: str | None) -> None:
+    """margin: read articles in the terminal and annotate them from the keyboard.
+
+    With no command, opens the reader on the database (a sample article is added
+    on first run).
+
+    \b
+    Examples:
+      margin                          open the reader
+      margin open article.html        import a file and read it
+      margin import corpus/ --annotator ana
+      margin export --format prodigy -o spans.jsonl
+    """
+    try:
+        settings = load_settings()
+    except MarginError as error:
+        raise click.ClickException(str(error)) from None
+    ctx.obj = Context(
+        db_path=(db_path or default_db_path()).expanduser(),
+        annotator=resolve_annotator(annotator, settings),
+        settings=settings,
+    )
+    ctx.call_on_close(lambda: ctx.obj._db is not None and ctx.obj._db.close())
+    if ctx.invoked_subcommand is None:
+        from .commands.app import run_app
+
+        try:
+            run_app(ctx.obj, [])
+        except MarginError as error:
+            raise click.ClickException(str(error)) from None
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+def main() -> None:
+    cli(prog_name="margin")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
