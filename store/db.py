@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -162,8 +163,11 @@ def _schema_state(conn: sqlite3.Connection, path: Path) -> tuple[bool, int]:
 
 
 def is_writable(path: Path) -> bool:
+    """Whether margin should write to ``path``. A file with no write bits counts as
+    read-only even for root, who could write it anyway: the user made it so."""
     if path.exists():
-        return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        has_write_bit = bool(path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+        return has_write_bit and os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
     return os.access(path.parent if path.parent.exists() else Path("."), os.W_OK)
 
 

@@ -1,0 +1,148 @@
+"""The command line: global options, inspection commands, help and start-up cost."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from store import annotations, documents
+from store.db import open_database
+from tui.cli import COMMANDS, cli
+
+
+def run(*args: str, db: Path | None = None):
+    prefix = ["--db", str(db)] if db else []
+    return CliRunner().invoke(cli, [*prefix, *args], catch_exceptions=False)
+
+
+@pytest.fixture
+def annotated_db(db_path: Path, seed_text: str) -> Path:
+    db = open_database(db_path)
+    doc, _ = documents.add_document(db, seed_text, source="seed")
+    start = seed_text.index("520,000 migrants")
+    annotations.add_annotation(db, doc.id, start, start + 16, "statistic", annotator="ana")
+    start = seed_text.index("José Raúl Mulino")
+    annotations.add_annotation(db, doc.id, start, start + 16, "person", annotator="bo")
+    db.close()
+    return db_path
+
+
+def _all_commands() -> list[tuple[str, ...]]:
+    found: list[tuple[str, ...]] = []
+    context = click.Context(cli)
+    for name in COMMANDS:
+        command = cli.get_command(context, name)
+        found.append((name,))
+        if isinstance(command, click.Group):
+            found.extend((name, sub) for sub in command.list_commands(context))
+    return found
+
+
+@pytest.mark.parametrize("path", _all_commands(), ids=" ".join)
+def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
+    result = run(*path, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output, f"margin {' '.join(path)} --help has no example"
+    context = click.Context(cli)
+    command = cli.get_command(context, path[0])
+    if len(path) > 1:
+        command = command.get_command(context, path[1])
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.help, f"option {param.opts} of margin {' '.join(path)} is undocumented"
+
+
+def test_documents_lists_counts_per_label(annotated_db: Path) -> None:
+    result = run("documents", "--json", db=annotated_db)
+    assert result.exit_code == 0
+    (row,) = json.loads(result.output)
+    assert row["counts"] == {"statistic": 1, "person": 1}
+    assert row["title"].startswith("US agrees to pay for flights")
+    table = run("documents", db=annotated_db).output
+    assert "US agrees to pay" in table and "1 document(s)" in table
+
+
+def test_stats_counts_per_label_annotator_and_document(annotated_db: Path) -> None:
+    data = json.loads(run("stats", "--json", db=annotated_db).output)
+    assert data["total"] == 2
+    assert data["labels"] == {"statistic": 1, "person": 1, "claim": 0}
+    assert data["annotators"] == {"ana": 1, "bo": 1}
+    assert data["documents"][0]["annotations"] == 2
+    assert "Annotators" in run("stats", db=annotated_db).output
+
+
+def test_labels_commands_manage_the_scheme(annotated_db: Path) -> None:
+    assert run("labels", "add", "quote", "--key", "4", db=annotated_db).exit_code == 0
+    assert run("labels", "set", "quote", "--color", "#123456", db=annotated_db).exit_code == 0
+    refused = run("labels", "remove", "person", db=annotated_db)
+    assert refused.exit_code == 1 and "--force" in refused.output
+    assert run("labels", "rename", "person", "people", db=annotated_db).exit_code == 0
+    listed = {row["name"]: row for row in json.loads(run("labels", "--json", db=annotated_db).output)}
+    assert listed["quote"]["key"] == "4" and listed["quote"]["color"] == "#123456"
+    assert listed["people"]["annotations"] == 1 and "person" not in listed
+    assert run("labels", "remove", "people", "--force", db=annotated_db).exit_code == 0
+    assert json.loads(run("stats", "--json", db=annotated_db).output)["total"] == 1
+
+
+def test_info_reports_schema_and_counts(annotated_db: Path) -> None:
+    info = json.loads(run("info", "--json", db=annotated_db).output)
+    assert info["documents"] == 1 and info["annotations"] == 2 and info["annotators"] == 2
+    assert info["path"] == str(annotated_db)
+
+
+def test_db_comes_from_the_environment(annotated_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MARGIN_DB", str(annotated_db))
+    assert json.loads(run("info", "--json").output)["documents"] == 1
+
+
+def test_annotator_comes_from_option_env_then_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('annotator = "from-config"\n', encoding="utf-8")
+    monkeypatch.setenv("MARGIN_CONFIG", str(config))
+    db = tmp_path / "x.db"
+    assert "tester" in run("info", db=db).output
+    monkeypatch.delenv("MARGIN_ANNOTATOR")
+    assert "from-config" in run("info", db=db).output
+    assert "cli-name" in run("--annotator", "cli-name", "info", db=db).output
+
+
+def test_a_broken_config_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("annotator = \n", encoding="utf-8")
+    monkeypatch.setenv("MARGIN_CONFIG", str(config))
+    result = run("info", db=tmp_path / "x.db")
+    assert result.exit_code == 1 and str(config) in result.output
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [(b"not a database at all", "not a SQLite database"), (b"", None)],
+)
+def test_bad_database_files_give_one_line_errors(tmp_path: Path, content: bytes, message: str | None) -> None:
+    path = tmp_path / "x.db"
+    path.write_bytes(content)
+    result = run("info", db=path)
+    if message is None:
+        assert result.exit_code == 0  # an empty file becomes a new database
+    else:
+        assert result.exit_code == 1
+        assert result.output.strip().count("\n") == 0 and message in result.output
+        assert path.read_bytes() == content
+
+
+def test_help_and_info_do_not_load_textual(annotated_db: Path) -> None:
+    for args in (["--help"], ["--db", str(annotated_db), "info"], ["--db", str(annotated_db), "stats"]):
+        code = (
+            "import sys; from tui.cli import main; sys.argv = ['margin', *%r]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "assert 'textual' not in sys.modules, 'textual was imported'\n"
+            "assert 'trafilatura' not in sys.modules, 'trafilatura was imported'\n"
+        ) % (args,)
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
