@@ -106,6 +106,38 @@ def _initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0002_review")
+def _review(db: sqlite_utils.Database) -> None:
+    """The adjudicator's record: one row per decision on a disagreement.
+
+    The reviewer's spans themselves are ordinary annotations (origin ``review:...``);
+    a row here says which annotators' spans were weighed (``source_ids``, each with
+    the ``updated_at`` it had), which were copied (``adopted_ids``) and which
+    annotations the decision created (``result_ids``). Rows are never updated, so
+    merging them is inserting the missing ones.
+    """
+    db.table("reviews").create(
+        {
+            "id": str,
+            "doc_id": str,
+            "reviewer": str,
+            "start": int,
+            "end": int,
+            "decision": str,
+            "adopted_from": str,
+            "source_ids": str,
+            "adopted_ids": str,
+            "result_ids": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"doc_id", "reviewer", "start", "end", "decision", "created_at"},
+        defaults={"source_ids": "[]", "adopted_ids": "[]", "result_ids": "[]"},
+        foreign_keys=[("doc_id", "documents", "id")],
+    )
+    db.table("reviews").create_index(["doc_id", "reviewer"])
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 
 

@@ -24,3 +24,14 @@ def set_position(db: sqlite_utils.Database, doc_id: str, annotator: str, offset:
             {"doc_id": doc_id, "annotator": annotator, "offset": offset, "updated_at": now_iso()},
             pk=("doc_id", "annotator"),
         )
+
+
+def last_read(db: sqlite_utils.Database, annotator: str) -> str | None:
+    """The document ``annotator`` moved in most recently, to reopen the app where they were."""
+    row = db.execute(
+        "select reading_state.doc_id from reading_state join documents "
+        "on documents.id = reading_state.doc_id where annotator = ? "
+        "order by reading_state.updated_at desc limit 1",
+        [annotator],
+    ).fetchone()
+    return row[0] if row else None

@@ -1,0 +1,140 @@
+"""Exporting annotations in margin's JSON lines or another tool's format.
+
+Documents are read in batches, with one annotation query per batch, and handed to
+the format's writer as a stream of DocumentRecord; nothing holds the whole
+database, so memory stays flat however large it is. Only live annotations are
+exported (a tombstone is history, not an annotation).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import IO
+
+import sqlite_utils
+
+from . import formats
+from .annotations import iter_annotations
+from .documents import iter_documents, resolve_document
+from .errors import MarginError
+from .model import STATUSES, DocumentRecord, SpanRecord
+
+BATCH_DOCUMENTS = 200
+
+
+@dataclass(slots=True)
+class ExportReport:
+    documents: int = 0
+    spans: int = 0
+
+
+def _as_list(values: str | Iterable[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    values = [values] if isinstance(values, str) else list(values)
+    return values or None
+
+
+def iter_records(
+    db: sqlite_utils.Database,
+    *,
+    label: str | Iterable[str] | None = None,
+    annotator: str | Iterable[str] | None = None,
+    status: str | Iterable[str] | None = None,
+    doc: str | Iterable[str] | None = None,
+    report: ExportReport | None = None,
+    keep_empty: bool | None = None,
+) -> Iterator[DocumentRecord]:
+    """Documents in the order they were added, each with its matching live spans in
+    reading order; ``doc`` takes ids, id prefixes or titles. Documents with no
+    matching span are left out when ``keep_empty`` is false, which is the default
+    once a label, annotator or status filter is given."""
+    labels, annotators, statuses = _as_list(label), _as_list(annotator), _as_list(status)
+    for value in statuses or ():
+        if value not in STATUSES:
+            raise MarginError(f"status must be one of {', '.join(STATUSES)}, not {value!r}")
+    doc_ids = [resolve_document(db, ref).id for ref in _as_list(doc) or ()] or None
+    if keep_empty is None:
+        keep_empty = not (labels or annotators or statuses)
+    documents = iter_documents(db, doc_ids, batch_size=BATCH_DOCUMENTS)
+    while batch := list(islice(documents, BATCH_DOCUMENTS)):
+        spans: dict[str, list[SpanRecord]] = {}
+        for annotation in iter_annotations(
+            db, doc_ids=[document.id for document in batch], label=labels,
+            annotator=annotators, status=statuses,
+        ):
+            spans.setdefault(annotation.doc_id, []).append(
+                SpanRecord(
+                    start=annotation.start,
+                    end=annotation.end,
+                    label=annotation.label,
+                    text=annotation.quote,
+                    note=annotation.note,
+                    annotator=annotation.annotator,
+                    status=annotation.status,
+                    id=annotation.id,
+                    origin=annotation.origin,
+                    created_at=annotation.created_at,
+                    updated_at=annotation.updated_at,
+                )
+            )
+        for document in batch:
+            document_spans = spans.get(document.id, [])
+            if not keep_empty and not document_spans:
+                continue
+            if report is not None:
+                report.documents += 1
+                report.spans += len(document_spans)
+            yield DocumentRecord(
+                text=document.text,
+                title=document.title,
+                source=document.source,
+                meta=document.meta,
+                spans=document_spans,
+                id=document.id,
+            )
+
+
+def export(
+    db: sqlite_utils.Database,
+    out: IO[str] | str | os.PathLike,
+    *,
+    format: str = "margin",
+    label: str | Sequence[str] | None = None,
+    annotator: str | Sequence[str] | None = None,
+    status: str | Sequence[str] | None = None,
+    doc: str | Sequence[str] | None = None,
+    options: dict | None = None,
+    progress: Callable[[ExportReport], None] | None = None,
+) -> ExportReport:
+    """Write the selected documents and spans to ``out`` (a text stream, or a
+    directory for brat) in ``format``.
+
+    Without ``status``, a format gets the statuses it can express: all of them for
+    margin and CSV, accepted and suggested (as predictions) for Label Studio,
+    accepted and rejected (as answers) for Prodigy, accepted only for the others.
+    """
+    fmt = formats.get(format, writing=True)
+    report = ExportReport()
+    asked_status = _as_list(status)
+    records = iter_records(
+        db, label=label, annotator=annotator,
+        status=asked_status or fmt.export_statuses(),
+        doc=doc, report=report,
+        keep_empty=not (_as_list(label) or _as_list(annotator) or asked_status),
+    )
+    if progress is not None:
+        records = _reporting(records, report, progress)
+    fmt.module().write(records, out, **(options or {}))
+    return report
+
+
+def _reporting(
+    records: Iterator[DocumentRecord], report: ExportReport, progress: Callable[[ExportReport], None]
+) -> Iterator[DocumentRecord]:
+    for record in records:
+        yield record
+        progress(report)

@@ -1,0 +1,120 @@
+"""margin's own JSON lines: one document per line with every span and its history.
+
+This is the lossless format: span ids, annotators, statuses, origins and
+timestamps all survive, so an export re-imports into another database unchanged
+(spans are matched by id; the newer ``updated_at`` wins).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+from ..errors import FormatError
+from ..model import DocumentRecord, SpanRecord
+from .common import Source, Warn, expect_object, iter_json_lines, json_line, record_text, source_name
+
+EXTENSIONS = (".jsonl", ".ndjson")
+DOCUMENT_KEYS = ("id", "title", "source", "meta", "text", "spans")
+SPAN_KEYS = (
+    "id", "start", "end", "label", "text", "note", "annotator", "status", "origin",
+    "created_at", "updated_at",
+)
+
+
+def looks_like(record: dict) -> bool:
+    """Whether a first record is margin's: its document keys, or spans with ids and annotators."""
+    if all(key in record for key in DOCUMENT_KEYS):
+        return True
+    spans = record.get("spans")
+    return (
+        isinstance(spans, list)
+        and bool(spans)
+        and isinstance(spans[0], dict)
+        and "id" in spans[0]
+        and "annotator" in spans[0]
+    )
+
+
+def _optional_str(span: dict, key: str) -> str | None:
+    value = span.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f'span "{key}" must be a string')
+    return value
+
+
+def _span(span: dict) -> SpanRecord:
+    return SpanRecord(
+        start=span["start"],
+        end=span["end"],
+        label=span["label"],
+        text=_optional_str(span, "text"),
+        note=_optional_str(span, "note") or "",
+        annotator=_optional_str(span, "annotator"),
+        status=_optional_str(span, "status") or "accepted",
+        id=_optional_str(span, "id"),
+        origin=_optional_str(span, "origin"),
+        created_at=_optional_str(span, "created_at"),
+        updated_at=_optional_str(span, "updated_at"),
+    )
+
+
+def _record(record: dict, name: str, line: int) -> DocumentRecord:
+    text = record_text(record, "text", name, line)
+    spans = record.get("spans") or []
+    meta = record.get("meta") or {}
+    if not isinstance(spans, list) or not isinstance(meta, dict):
+        raise FormatError(name, line, '"spans" must be a list and "meta" an object')
+    try:
+        span_records = [_span(expect_object(span, name, line)) for span in spans]
+    except (KeyError, TypeError, ValueError) as error:
+        raise FormatError(name, line, f"malformed span ({error})") from None
+    return DocumentRecord(
+        text=text,
+        title=str(record.get("title") or ""),
+        source=str(record.get("source") or ""),
+        meta=meta,
+        spans=span_records,
+        id=record.get("id"),
+        line=line,
+    )
+
+
+def read(source: Source, *, encoding: str | None = None, warn: Warn | None = None) -> Iterator[DocumentRecord]:
+    name = source_name(source)
+    for line, value in iter_json_lines(source, encoding=encoding):
+        yield _record(expect_object(value, name, line), name, line)
+
+
+def _span_dict(span: SpanRecord) -> dict:
+    return {
+        "id": span.id,
+        "start": span.start,
+        "end": span.end,
+        "label": span.label,
+        "text": span.text,
+        "note": span.note,
+        "annotator": span.annotator,
+        "status": span.status,
+        "origin": span.origin,
+        "created_at": span.created_at,
+        "updated_at": span.updated_at,
+    }
+
+
+def write(records: Iterable[DocumentRecord], out: IO[str]) -> None:
+    for record in records:
+        out.write(
+            json_line(
+                {
+                    "id": record.id,
+                    "title": record.title,
+                    "source": record.source,
+                    "meta": record.meta,
+                    "text": record.text,
+                    "spans": [_span_dict(span) for span in record.spans],
+                }
+            )
+        )

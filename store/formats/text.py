@@ -1,0 +1,33 @@
+"""Plain text and Markdown: one file, one document, no spans.
+
+The text is kept as written (only newlines are normalised, later, by the store), so
+Markdown syntax stays in the document; a Markdown file's title is its first line
+without the leading ``#`` marks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import DocumentRecord
+from .common import Source, Warn, decode_text, read_all, source_name
+
+EXTENSIONS = (".txt", ".text", ".md", ".markdown")
+MARKDOWN_EXTENSIONS = (".md", ".markdown")
+
+
+def _markdown_title(text: str) -> str:
+    for line in text.split("\n"):
+        line = line.strip()
+        if line:
+            return line.lstrip("#").strip()
+    return ""
+
+
+def read(source: Source, *, encoding: str | None = None, warn: Warn | None = None) -> Iterator[DocumentRecord]:
+    name = source_name(source)
+    text = decode_text(read_all(source), name, encoding=encoding, warn=warn)
+    if not text.strip():
+        return
+    title = _markdown_title(text) if name.lower().endswith(MARKDOWN_EXTENSIONS) else ""
+    yield DocumentRecord(text=text, title=title, line=1)

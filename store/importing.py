@@ -1,0 +1,465 @@
+"""Importing files and directories into a margin database.
+
+Each file is one transaction: it goes in whole or not at all, and a bad file is
+reported as ``file:line: reason`` while the others go on. Documents are keyed by
+their content id, so importing the same article twice adds nothing; spans are
+checked against the stored text (never shifted to fit) and deduplicated among the
+live annotations on (document, start, end, label, annotator), or by id for margin's
+own JSON lines, where the newer ``updated_at`` wins.
+
+Newlines: the store keeps LF only. When a source's text had CRLF, offsets in that
+source count the CR characters, so they are mapped through the normalisation
+(each offset moves back by the CRs removed before it) and then checked against the
+stored text like any other span.
+
+Work goes in batches of records (one query for the documents and one for the
+annotations already there, then ``insert_all``), so large imports stay fast and
+memory stays flat.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import IO
+
+import sqlite_utils
+
+from . import formats
+from .annotations import annotation_row, check_span
+from .db import write
+from .documents import document_row
+from .errors import FormatError, MarginError, SpanError
+from .labels import ensure_labels, list_labels
+from .model import DocumentRecord, normalise_newlines
+
+BATCH_RECORDS = 500
+INSERT_BATCH = 1000
+QUERY_CHUNK = 500
+_CRLF = re.compile("\r\n")
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What one file added, once its transaction committed."""
+
+    path: str
+    format: str
+    documents_added: int = 0
+    documents_present: int = 0
+    spans_added: int = 0
+    spans_present: int = 0
+    spans_updated: int = 0
+    labels_created: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ImportProgress:
+    """Sent to the progress callback after each batch and each file."""
+
+    path: str
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+    documents: int
+    spans: int
+
+
+@dataclass(slots=True)
+class ImportReport:
+    files: list[FileResult] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def _total(self, name: str) -> int:
+        return sum(getattr(result, name) for result in self.files)
+
+    @property
+    def documents_added(self) -> int:
+        return self._total("documents_added")
+
+    @property
+    def documents_present(self) -> int:
+        return self._total("documents_present")
+
+    @property
+    def spans_added(self) -> int:
+        return self._total("spans_added")
+
+    @property
+    def spans_present(self) -> int:
+        return self._total("spans_present")
+
+    @property
+    def spans_updated(self) -> int:
+        return self._total("spans_updated")
+
+    @property
+    def labels_created(self) -> list[str]:
+        return [label for result in self.files for label in result.labels_created]
+
+    def summary(self) -> str:
+        """One line: what was added, what was there already, what went wrong."""
+        parts = [
+            f"{len(self.files):,} file(s) imported",
+            f"{self.documents_added:,} document(s) added, {self.documents_present:,} already present",
+            f"{self.spans_added:,} span(s) added, {self.spans_present:,} already present"
+            + (f", {self.spans_updated:,} updated" if self.spans_updated else ""),
+        ]
+        labels = self.labels_created
+        if labels:
+            parts.append(
+                f"new labels: {', '.join(labels)}" if len(labels) <= 8 else f"{len(labels)} new labels"
+            )
+        if self.failed:
+            parts.append(f"{len(self.failed):,} file(s) failed")
+        if self.skipped:
+            parts.append(f"{len(self.skipped):,} file(s) skipped")
+        return "; ".join(parts)
+
+
+@dataclass(slots=True)
+class _Unit:
+    path: Path
+    format: str | None
+    size: int
+
+
+def _is_hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _claimed(path: Path, forced: formats.Format | None) -> bool:
+    if forced is not None:
+        return formats.claims(forced, path)
+    return any(formats.claims(formats.FORMATS[name], path) for name in formats.READABLE)
+
+
+def _plan(paths: Iterable[str | os.PathLike], forced: formats.Format | None, report: ImportReport) -> list[_Unit]:
+    """The files to import, in order; directories are walked (sorted, hidden files
+    left out), brat pairs count once, and files no format claims are skipped."""
+    units: list[_Unit] = []
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        brat_pair = (forced is None or forced.name == "brat") and (
+            path.suffix.lower() == ".ann"
+            or (path.suffix.lower() == ".txt" and path.with_suffix(".ann").exists())
+        )
+        key = path.resolve().with_suffix("") if brat_pair else path.resolve()
+        if key in seen:
+            return
+        if brat_pair and path.suffix.lower() == ".ann" and path.with_suffix(".txt").exists():
+            path = path.with_suffix(".txt")
+        seen.add(key)
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0
+        units.append(_Unit(path, forced.name if forced else None, size))
+
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if not child.is_file() or _is_hidden(child, path) or formats.is_brat_config(child):
+                    continue
+                if _claimed(child, forced):
+                    add(child)
+                else:
+                    report.skipped.append(str(child))
+        elif path.exists():
+            add(path)
+        else:
+            report.failed.append(f"{path}: no such file or directory")
+    return units
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _crlf_mapper(raw: str) -> Callable[[int], int] | None:
+    """Maps an offset into ``raw`` to the same place once CRLF has become LF."""
+    if "\r\n" not in raw:
+        return None
+    removed = [match.start() for match in _CRLF.finditer(raw)]
+    return lambda offset: offset - bisect_left(removed, offset) if isinstance(offset, int) else offset
+
+
+def _check_label(label: object, name: str, line: int | None) -> str:
+    if not isinstance(label, str) or not label or any(ch.isspace() for ch in label):
+        raise FormatError(
+            name, line, f"label {label!r} is not usable: margin labels are single words without spaces"
+        )
+    return label
+
+
+class _FileImport:
+    """The state of one file's import, inside its transaction."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path, fmt: str, annotator: str) -> None:
+        self.db = db
+        self.name = str(path)
+        self.source = os.path.abspath(path)
+        self.annotator = annotator
+        self.result = FileResult(path=str(path), format=fmt)
+        self.known_labels = {label.name for label in list_labels(db)}
+        self.documents_seen: set[str] = set()
+
+    def _rows(self, record: DocumentRecord) -> tuple[dict, list[tuple[dict, bool]]]:
+        raw = record.text
+        if not isinstance(raw, str):
+            raise FormatError(self.name, record.line, "the text must be a string")
+        try:
+            raw.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise FormatError(
+                self.name, record.line,
+                f"the text has an unpaired surrogate (\\u{ord(raw[error.start]):04x}) at character {error.start}",
+            ) from None
+        meta = record.meta if isinstance(record.meta, dict) else {}
+        doc = document_row(
+            raw, title=str(record.title or ""), source=record.source or self.source, meta=meta,
+            added_by=self.annotator,
+        )
+        text = doc["text"]
+        mapper = _crlf_mapper(raw)
+        rows = []
+        for span in record.spans:
+            label = _check_label(span.label, self.name, record.line)
+            start, end = (mapper(span.start), mapper(span.end)) if mapper else (span.start, span.end)
+            quote = normalise_newlines(span.text) if isinstance(span.text, str) else None
+            try:
+                check_span(text, start, end, quote)
+                row = annotation_row(
+                    doc_id=doc["id"], text=text, start=start, end=end, label=label,
+                    annotator=span.annotator or self.annotator, note=span.note or "",
+                    status=span.status or "accepted", origin=span.origin or "import", id=span.id,
+                    created_at=span.created_at, updated_at=span.updated_at,
+                )
+            except MarginError as error:
+                where = (
+                    f" (offsets {span.start}–{span.end} in the file, which has CRLF newlines)"
+                    if mapper and (start, end) != (span.start, span.end) else ""
+                )
+                kind = "span" if isinstance(error, SpanError) else "annotation"
+                raise FormatError(self.name, record.line, f"{label} {kind}: {error}{where}") from None
+            rows.append((row, span.id is not None))
+        return doc, rows
+
+    def _existing(self, sql: str, values: Sequence[str]) -> list[tuple]:
+        found = []
+        for chunk in _chunks(values, QUERY_CHUNK):
+            found.extend(self.db.execute(sql.format(", ".join("?" * len(chunk))), chunk).fetchall())
+        return found
+
+    def store(self, records: list[DocumentRecord]) -> None:
+        docs: dict[str, dict] = {}
+        spans: list[tuple[dict, bool, int | None]] = []
+        for record in records:
+            doc, rows = self._rows(record)
+            if doc["id"] in docs or doc["id"] in self.documents_seen:
+                self.result.documents_present += 1
+            docs.setdefault(doc["id"], doc)
+            spans.extend((row, has_id, record.line) for row, has_id in rows)
+        present = {
+            row[0] for row in self._existing("select id from documents where id in ({})", list(docs))
+        }
+        for doc_id in docs:
+            if doc_id in self.documents_seen:
+                continue
+            if doc_id in present:
+                self.result.documents_present += 1
+            else:
+                self.result.documents_added += 1
+        new_documents = [doc for doc_id, doc in docs.items() if doc_id not in present]
+        stored_before = present | (self.documents_seen & docs.keys())
+        self.documents_seen.update(docs)
+        self._ensure_labels({row["label"] for row, _, _ in spans})
+        if new_documents:
+            self.db.table("documents").insert_all(new_documents, batch_size=INSERT_BATCH)
+        inserts, updates = self._dedupe(spans, stored_before)
+        if inserts:
+            self.db.table("annotations").insert_all(inserts, batch_size=INSERT_BATCH)
+        if updates:
+            self.db.table("annotations").upsert_all(updates, pk="id", batch_size=INSERT_BATCH)
+        self.result.spans_added += len(inserts)
+        self.result.spans_updated += len(updates)
+
+    def _ensure_labels(self, labels: set[str]) -> None:
+        missing = labels - self.known_labels
+        if missing:
+            created = ensure_labels(self.db, missing)
+            self.result.labels_created.extend(label.name for label in created)
+            self.known_labels.update(missing)
+
+    def _dedupe(
+        self, spans: list[tuple[dict, bool, int | None]], stored_before: set[str]
+    ) -> tuple[list[dict], list[dict]]:
+        """New rows to insert and rows to update; the rest are already there.
+
+        Only documents stored before this batch can hold matching annotations, so
+        a batch of new documents costs no query at all."""
+        ids = [row["id"] for row, has_id, _ in spans if has_id]
+        by_id = {
+            row[0]: (row[1], row[2])
+            for row in self._existing("select id, doc_id, updated_at from annotations where id in ({})", ids)
+        }
+        keys = set(
+            self._existing(
+                'select doc_id, start, "end", label, annotator from annotations '
+                "where deleted_at is null and doc_id in ({})",
+                sorted(stored_before),
+            )
+        )
+        inserts: list[dict] = []
+        updates: list[dict] = []
+        batch_ids: set[str] = set()
+        for row, has_id, line in spans:
+            key = (row["doc_id"], row["start"], row["end"], row["label"], row["annotator"])
+            if has_id and (row["id"] in by_id or row["id"] in batch_ids):
+                if row["id"] in batch_ids:
+                    self.result.spans_present += 1
+                    continue
+                doc_id, updated_at = by_id[row["id"]]
+                if doc_id != row["doc_id"]:
+                    raise FormatError(
+                        self.name, line, f"annotation {row['id']} belongs to another document in this database"
+                    )
+                if row["updated_at"] > (updated_at or ""):
+                    updates.append(row)
+                    keys.add(key)
+                else:
+                    self.result.spans_present += 1
+                batch_ids.add(row["id"])
+                continue
+            if key in keys:
+                self.result.spans_present += 1
+                continue
+            keys.add(key)
+            batch_ids.add(row["id"])
+            inserts.append(row)
+        return inserts, updates
+
+
+def _read_options(fmt: formats.Format, options: dict) -> dict:
+    return {key: value for key, value in options.items() if value is not None} if fmt.name == "doccano" else {}
+
+
+def import_file(
+    db: sqlite_utils.Database,
+    path: Path,
+    *,
+    format: str | None,
+    annotator: str,
+    encoding: str | None = None,
+    reader_options: dict | None = None,
+    warn: Callable[[str], None] | None = None,
+    on_batch: Callable[[int, int, int], None] | None = None,
+) -> FileResult:
+    """Import one file in one transaction; raises (and rolls back) on any error."""
+    name = format or formats.detect(path)
+    if name is None:
+        raise FormatError(path, None, "no format reads this kind of file; name one with --format")
+    fmt = formats.get(name, reading=True)
+    reader = fmt.module().read
+    options = _read_options(fmt, reader_options or {})
+    with write(db):
+        state = _FileImport(db, path, name, annotator)
+        if fmt.name == "brat":
+            records = reader(path, encoding=encoding, warn=warn, **options)
+            _store_all(state, records, None, on_batch)
+        else:
+            with open(path, "rb") as handle:
+                records = reader(handle, encoding=encoding, warn=warn, **options)
+                _store_all(state, records, handle, on_batch)
+    return state.result
+
+
+def _store_all(
+    state: _FileImport,
+    records: Iterable[DocumentRecord],
+    handle: IO[bytes] | None,
+    on_batch: Callable[[int, int, int], None] | None,
+) -> None:
+    for batch in _chunks(records, BATCH_RECORDS):
+        state.store(batch)
+        if on_batch is not None:
+            position = handle.tell() if handle is not None else 0
+            on_batch(position, state.result.documents_added + state.result.documents_present,
+                     state.result.spans_added)
+
+
+def import_paths(
+    db: sqlite_utils.Database,
+    paths: Iterable[str | os.PathLike],
+    *,
+    format: str | None = None,
+    annotator: str,
+    encoding: str | None = None,
+    reader_options: dict | None = None,
+    progress: Callable[[ImportProgress], None] | None = None,
+) -> ImportReport:
+    """Import files and directories; see the module docstring for the rules.
+
+    ``format`` forces one format (inside directories, only files with its
+    extensions are taken); ``encoding`` forces the text encoding;
+    ``reader_options`` go to the doccano reader (``text_key``, ``label_key``).
+    """
+    if getattr(db, "readonly", False):
+        raise MarginError(f"{getattr(db, 'path', 'the database')}: read-only; importing needs write access")
+    if not annotator:
+        raise MarginError("importing needs an annotator name (--annotator)")
+    forced = formats.get(format, reading=True) if format else None
+    report = ImportReport()
+    units = _plan(paths, forced, report)
+    bytes_total = sum(unit.size for unit in units)
+    bytes_done = documents = spans = 0
+
+    def tell(path: Path, files_done: int, position: int) -> None:
+        if progress is not None:
+            progress(ImportProgress(str(path), files_done, len(units), bytes_done + position,
+                                    bytes_total, documents, spans))
+
+    for done, unit in enumerate(units):
+        warnings: list[str] = []
+
+        def on_batch(position: int, docs: int, added: int, unit: _Unit = unit, done: int = done) -> None:
+            tell(unit.path, done, min(position, unit.size))
+
+        try:
+            result = import_file(
+                db, unit.path, format=unit.format, annotator=annotator, encoding=encoding,
+                reader_options=reader_options, warn=warnings.append, on_batch=on_batch,
+            )
+        except MarginError as error:
+            report.failed.append(str(error))
+        except UnicodeEncodeError:
+            report.failed.append(f"{unit.path}: holds an unpaired surrogate, which is not valid text")
+        except (OSError, sqlite3.Error) as error:
+            report.failed.append(f"{unit.path}: {getattr(error, 'strerror', None) or error}")
+        else:
+            report.files.append(result)
+            report.warnings.extend(warnings)
+            if not (result.documents_added or result.documents_present):
+                report.warnings.append(f"{unit.path}: no text in this file; nothing imported")
+            documents += result.documents_added + result.documents_present
+            spans += result.spans_added
+        bytes_done += unit.size
+        tell(unit.path, done + 1, 0)
+    return report

@@ -1,0 +1,53 @@
+"""Small team databases built through the store API, shared by the team feature tests."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from store.annotations import add_annotation
+from store.documents import add_document
+from store.model import Annotation
+
+ARTICLE = "Alice Smith said that 40% of people left Paris in 2020."
+
+
+def add_text(db: sqlite_utils.Database, text: str = ARTICLE, title: str = "") -> str:
+    document, _ = add_document(db, text, title=title)
+    return document.id
+
+
+def mark(
+    db: sqlite_utils.Database,
+    doc_id: str,
+    text: str,
+    quote: str,
+    label: str,
+    annotator: str,
+    *,
+    note: str = "",
+    status: str = "accepted",
+) -> Annotation:
+    """Annotate the first occurrence of ``quote`` in ``text``."""
+    start = text.index(quote)
+    return add_annotation(
+        db, doc_id, start, start + len(quote), label, annotator=annotator, note=note, status=status
+    )
+
+
+def two_annotators(db: sqlite_utils.Database) -> str:
+    """The worked example of the agreement tests: ana (reference) and bob on ARTICLE."""
+    doc_id = add_text(db)
+    for quote, label in (
+        ("Alice Smith", "person"),
+        ("40%", "statistic"),
+        ("40% of people left Paris in 2020", "claim"),
+    ):
+        mark(db, doc_id, ARTICLE, quote, label, "ana", note=f"ana on {label}")
+    for quote, label in (
+        ("Alice", "person"),
+        ("40% of people", "statistic"),
+        ("40% of people left Paris in 2020", "claim"),
+        ("Paris", "person"),
+    ):
+        mark(db, doc_id, ARTICLE, quote, label, "bob", note=f"bob on {label}")
+    return doc_id

@@ -1,0 +1,50 @@
+"""Article text is data: markup and escape sequences show verbatim everywhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyperclip
+import pytest
+from app_support import app_for, go, messages, pilot_test, running
+
+from store.annotations import add_annotation
+from store.db import open_database
+from store.documents import add_document
+
+TITLE = "[bold]Loud[/bold] title \x1b[31m"
+TEXT = "Intro line.\nPlain [bold]x[/bold] then [link=http://x]here[/link] and \x1b[31mred\x1b[0m text.\n"
+
+
+@pytest.fixture
+def marked(tmp_path: Path) -> Path:
+    path = tmp_path / "margin.db"
+    db = open_database(path)
+    document, _ = add_document(db, TEXT, title=TITLE, source="[i]src[/i]")
+    start = TEXT.index("[bold]x")
+    add_annotation(db, document.id, start, start + len("[bold]x[/bold]"), "claim", annotator="tester",
+                   note="[red]note[/red]")
+    db.close()
+    return path
+
+
+def reader_lines(app) -> list[str]:
+    reader = app.reader
+    return [reader.render_line(y).text for y in range(reader.size.height)]
+
+
+@pilot_test
+async def test_markup_and_ansi_in_text_title_quote_and_note_stay_inert(marked: Path, monkeypatch) -> None:
+    monkeypatch.setattr(pyperclip, "copy", lambda text: None)
+    app = app_for(marked)
+    async with running(app) as pilot:
+        screen = " ".join(" ".join(reader_lines(app)).split())
+        assert "Plain [bold]x[/bold] then [link=http://x]here[/link] and ␛[31mred␛[0m text." in screen
+        assert "\x1b" not in screen
+        row = app.documents.options.get_option_at_index(0).prompt.plain
+        assert "[bold]Loud[/bold] title ␛[31m" in row
+        panel = app.annotation_panel.options.get_option_at_index(0).prompt.plain
+        assert "“[bold]x[/bold]”" in panel and "[red]note[/red]" in panel
+        await go(pilot, TEXT.index("[link"))
+        await pilot.press("v", *["l"] * 15, "y")
+        assert "Copied selection: [link=http://x]h" in messages(app)

@@ -1,0 +1,100 @@
+"""``margin`` with no command, and ``margin open FILE...``: start the reader.
+
+Files given to ``open`` are imported first (an article already in the database is
+found by its content id, not added twice); an argument that is not a file is taken
+as a document id, id prefix or title. An empty database gets the bundled sample
+article, so a new user has something to read.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib.resources import files as package_files
+from pathlib import Path
+
+import click
+import sqlite_utils
+
+from store.documents import (
+    add_document,
+    count_documents,
+    documents_from_source,
+    resolve_document,
+)
+from store.errors import MarginError
+
+from ..cli import Context, pass_context
+
+SAMPLE_FILE = "darien-gap-article.txt"
+SAMPLE_TITLE = "US agrees to pay for flights, help Panama deport migrants to stop illegal border crossings"
+SAMPLE_SOURCE = "The Christian Post — Samantha Kamman"
+
+
+def add_sample(db: sqlite_utils.Database, annotator: str) -> str:
+    """Add the bundled sample article (if it is not there yet); returns its id."""
+    text = package_files("tui.sample").joinpath(SAMPLE_FILE).read_text(encoding="utf-8")
+    document, _new = add_document(
+        db, text, title=SAMPLE_TITLE, source=SAMPLE_SOURCE, added_by=annotator
+    )
+    return document.id
+
+
+def _documents_to_open(ctx_obj: Context, db: sqlite_utils.Database, targets: list[str]) -> list[str]:
+    """Import the targets that are files; look the others up as documents.
+
+    An imported file's documents are found by their source, which the import sets
+    to the file's absolute path when the format carries none.
+    """
+    from store.importing import import_paths
+
+    paths = [target for target in targets if Path(target).exists()]
+    if paths:
+        report = import_paths(db, paths, annotator=ctx_obj.annotator)
+        if report.failed and not report.files:
+            raise MarginError(report.failed[0])
+    doc_ids: list[str] = []
+    for target in targets:
+        if Path(target).exists():
+            doc_ids.extend(documents_from_source(db, os.path.abspath(target)))
+        else:
+            doc_ids.append(resolve_document(db, target).id)
+    return doc_ids
+
+
+def run_app(ctx_obj: Context, files: list[str]) -> None:
+    """Open the reader on ``ctx_obj``'s database, at the first of ``files`` if any."""
+    from ..app import make_app
+
+    db = ctx_obj.open_db()
+    open_doc_id: str | None = None
+    if files:
+        if getattr(db, "readonly", False):
+            raise MarginError(f"{ctx_obj.db_path}: read-only; cannot import {files[0]}")
+        doc_ids = _documents_to_open(ctx_obj, db, files)
+        open_doc_id = doc_ids[0] if doc_ids else None
+    elif count_documents(db) == 0 and not getattr(db, "readonly", False):
+        open_doc_id = add_sample(db, ctx_obj.annotator)
+    make_app(
+        ctx_obj.db_path,
+        annotator=ctx_obj.annotator,
+        settings=ctx_obj.settings,
+        open_doc_id=open_doc_id,
+    ).run()
+
+
+@click.command("open")
+@click.argument("targets", nargs=-1, required=True)
+@pass_context
+def open_command(ctx: Context, targets: tuple[str, ...]) -> None:
+    """Import files if needed and open the first in the reader.
+
+    TARGETS are files or directories to import (any format `margin import` reads),
+    or documents already in the database by id, id prefix or title.
+
+    \b
+    Examples:
+      margin open article.html
+      margin open notes.md report.txt
+      margin open 3f2a9c
+    """
+    run_app(ctx, list(targets))

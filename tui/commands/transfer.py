@@ -1,0 +1,254 @@
+"""``margin import`` and ``margin export``: thin wrappers over store.importing and
+store.exporting, with progress on the terminal. Neither loads Textual, and the HTML
+extractor loads only when an HTML file is imported."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import click
+
+from store.errors import MarginError
+from store.formats import READABLE, WRITABLE
+from store.model import STATUSES
+
+from ..cli import Context, pass_context
+
+PLAIN_PROGRESS_SECONDS = 2.0
+MAX_LINES_SHOWN = 20
+
+
+def _plain_progress() -> Callable:
+    """Progress as an occasional plain line, for logs and pipes."""
+    last = [time.monotonic()]
+
+    def show(event) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PLAIN_PROGRESS_SECONDS:
+            last[0] = now
+            click.echo(
+                f"importing: {event.files_done}/{event.files_total} files, "
+                f"{event.documents:,} documents, {event.spans:,} spans",
+                err=True,
+            )
+
+    return show
+
+
+@contextmanager
+def _import_progress() -> Iterator[Callable]:
+    if not sys.stderr.isatty():
+        yield _plain_progress()
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("[bold]importing[/] {task.description}", markup=True),
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[documents]:,} documents, {task.fields[spans]:,} spans"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=None, documents=0, spans=0)
+
+        def show(event) -> None:
+            name = Path(event.path).name
+            progress.update(
+                task,
+                description=f"{event.files_done}/{event.files_total} {name}",
+                completed=event.bytes_done,
+                total=event.bytes_total or None,
+                documents=event.documents,
+                spans=event.spans,
+            )
+
+        yield show
+
+
+def _echo_some(kind: str, lines: list[str]) -> None:
+    """The first few lines of a kind on stderr, then how many more there were."""
+    for line in lines[:MAX_LINES_SHOWN]:
+        click.echo(f"{kind}: {line}", err=True)
+    if len(lines) > MAX_LINES_SHOWN:
+        click.echo(f"{kind}: … and {len(lines) - MAX_LINES_SHOWN:,} more", err=True)
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "format_name", type=click.Choice(READABLE),
+    help="Read every file as this format instead of telling by extension and content.",
+)
+@click.option("--annotator", help="Who the imported spans belong to when a file does not say "
+              "(default: margin's --annotator).")
+@click.option("--encoding", help="Read text files in this encoding (default: UTF-8, "
+              "falling back to cp1252 with a warning).")
+@click.option("--text-key", help="doccano: the column holding the text (default \"text\").")
+@click.option("--label-key", help="doccano: the column holding the spans (default: label, labels, "
+              "entities).")
+@pass_context
+def import_command(
+    ctx: Context,
+    paths: tuple[Path, ...],
+    format_name: str | None,
+    annotator: str | None,
+    encoding: str | None,
+    text_key: str | None,
+    label_key: str | None,
+) -> None:
+    """Import articles and annotations from files or directories.
+
+    Reads plain text and Markdown, HTML pages, margin JSONL, Prodigy and doccano
+    JSONL, Label Studio JSON and brat standoff (.txt + .ann). Directories are read
+    recursively. Each file goes in whole or not at all: a bad file is reported as
+    file:line and the others still import; the exit status is 1 if any failed.
+    Re-importing the same files adds nothing.
+
+    \b
+    Examples:
+      margin import article.txt page.html
+      margin import corpus/ --annotator ana
+      margin import spans.jsonl --format doccano --text-key column_data
+    """
+    if (text_key or label_key) and format_name != "doccano":
+        raise click.UsageError("--text-key and --label-key apply to --format doccano")
+    from store.importing import import_paths
+
+    db = ctx.open_db()
+    with _import_progress() as progress:
+        report = import_paths(
+            db,
+            paths,
+            format=format_name,
+            annotator=(annotator or "").strip() or ctx.annotator,
+            encoding=encoding,
+            reader_options={"text_key": text_key, "label_key": label_key},
+            progress=progress,
+        )
+    _echo_some("warning", report.warnings)
+    _echo_some("skipped", [f"{path} (no format reads it)" for path in report.skipped])
+    _echo_some("failed", report.failed)
+    click.echo(report.summary())
+    if not report.ok:
+        raise click.exceptions.Exit(1)
+
+
+@contextmanager
+def _text_output(output: Path | None) -> Iterator[IO[str]]:
+    """stdout, or a file written beside its final name and moved into place only
+    once the export finished, so a failed export never leaves half a file."""
+    if output is None:
+        stream = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8", newline="")
+        try:
+            yield stream
+            stream.flush()
+        finally:
+            stream.detach()
+        return
+    directory = output.parent if str(output.parent) else Path(".")
+    handle = tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", newline="", dir=directory, prefix=f".{output.name}.", delete=False
+    )
+    try:
+        with handle:
+            yield handle
+        os.replace(handle.name, output)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def _export_progress() -> Iterator[Callable | None]:
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("exporting {task.fields[documents]:,} documents, {task.fields[spans]:,} spans"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=None, documents=0, spans=0)
+        yield lambda report: progress.update(task, documents=report.documents, spans=report.spans)
+
+
+@click.command("export")
+@click.option("--format", "format_name", type=click.Choice(WRITABLE), default="margin",
+              show_default=True, help="The format to write.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write to this file (a directory for brat) instead of standard output. "
+              "For w3c, a name ending in .jsonl gives one annotation per line.")
+@click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
+@click.option("--annotator", "annotators", multiple=True,
+              help="Only spans by this annotator (repeatable).")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+              help="Only spans with this status (repeatable; default: what the format can express).")
+@click.option("--doc", "docs", multiple=True,
+              help="Only this document: an id, a unique id prefix or a title (repeatable).")
+@pass_context
+def export_command(
+    ctx: Context,
+    format_name: str,
+    output: Path | None,
+    labels: tuple[str, ...],
+    annotators: tuple[str, ...],
+    statuses: tuple[str, ...],
+    docs: tuple[str, ...],
+) -> None:
+    """Export annotations as margin JSONL or another tool's format.
+
+    Formats: margin (JSONL, every detail; the default), prodigy, doccano,
+    label-studio, brat (a directory of .txt/.ann), w3c (Web Annotation JSON-LD)
+    and csv. Filters combine; with a label, annotator or status filter, documents
+    without a matching span are left out. The export streams, so it works on
+    databases of any size.
+
+    \b
+    Examples:
+      margin export -o backup.jsonl
+      margin export --format prodigy --label person --annotator ana > person.jsonl
+      margin export --format brat -o brat-dir/
+      margin export --format csv --status accepted -o spans.csv
+    """
+    from store.exporting import export
+
+    if format_name == "brat" and output is None:
+        raise click.UsageError("brat writes a directory of .txt and .ann files; give -o DIR")
+    if format_name != "brat" and output is not None and output.is_dir():
+        raise click.UsageError(f"{output} is a directory; give a file name")
+    if format_name == "brat" and output is not None and output.exists() and not output.is_dir():
+        raise click.UsageError(f"{output} is a file; brat needs a directory")
+    if not ctx.db_path.exists():
+        raise MarginError(f"{ctx.db_path}: no such database; import something first")
+    db = ctx.open_db()
+    filters = {"label": labels, "annotator": annotators, "status": statuses, "doc": docs}
+    options = {"lines": True} if format_name == "w3c" and output and output.suffix == ".jsonl" else {}
+    try:
+        with _export_progress() as progress:
+            if format_name == "brat":
+                report = export(db, output, format=format_name, options=options, progress=progress, **filters)
+            else:
+                with _text_output(output) as out:
+                    report = export(db, out, format=format_name, options=options, progress=progress, **filters)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise click.exceptions.Exit(1) from None
+    where = f" to {output}" if output else ""
+    click.echo(f"exported {report.documents:,} document(s), {report.spans:,} span(s){where}", err=True)

@@ -1,0 +1,37 @@
+"""The small app behind ``margin review``: just the review screen."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from textual.app import App
+from textual.screen import Screen
+
+from .screens.review import ReviewScreen
+
+
+class ReviewApp(App[None]):
+    """Opens on the first disagreement nobody settled yet; ``q`` quits."""
+
+    TITLE = "margin review"
+    CSS_PATH = "margin.tcss"  # the main app's stylesheet, for the shared dialogs
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        reviewer: str,
+        *,
+        doc_ids: list[str] | None = None,
+        theme: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.db = db
+        self.reviewer = reviewer
+        self.doc_ids = doc_ids
+        self._theme_name = theme
+
+    def on_mount(self) -> None:
+        if self._theme_name in self.available_themes:
+            self.theme = self._theme_name
+
+    def get_default_screen(self) -> Screen:
+        return ReviewScreen(db=self.db, reviewer=self.reviewer, doc_ids=self.doc_ids)

@@ -1,0 +1,45 @@
+"""The status line: mode, who you are, which database, where you are, what is selected."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from ..layout import sanitise
+
+
+class StatusLine(Widget):
+    """One line under the panes. The app sets its reactives; it only draws them."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: 1; }
+    """
+
+    mode: reactive[str] = reactive("NORMAL")
+    """NORMAL, VISUAL (a selection is active) or SEARCH (the search prompt is open)."""
+    annotator: reactive[str] = reactive("")
+    """Who is annotating: every new span is theirs."""
+    database: reactive[str] = reactive("")
+    """The database path as given."""
+    position: reactive[float] = reactive(0.0)
+    """How far through the document the cursor is, 0–100."""
+    selection_length: reactive[int] = reactive(0)
+    """Characters selected; 0 when nothing is."""
+    viewing: reactive[str] = reactive("everyone")
+    """Whose annotations are shown: everyone, mine, or one annotator's name."""
+    readonly: reactive[bool] = reactive(False)
+    """The database cannot be written; edits are refused."""
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f" {self.mode} ", style="reverse bold")
+        text.append(f" {sanitise(self.annotator)} ", style="bold")
+        if self.readonly:
+            text.append(" read-only ", style="reverse")
+        text.append(f" viewing {sanitise(self.viewing)} ", style="dim")
+        text.append(f" {self.position:3.0f}% ")
+        if self.selection_length:
+            text.append(f" sel {self.selection_length} ")
+        text.append(f" {sanitise(self.database)}", style="dim")
+        return text
