@@ -57,6 +57,7 @@ class FileResult:
     spans_present: int = 0
     spans_updated: int = 0
     labels_created: list[str] = field(default_factory=list)
+    document_ids: list[str] = field(default_factory=list)  # in file order, new or not
 
 
 @dataclass(slots=True)
@@ -212,13 +213,18 @@ def _check_label(label: object, name: str, line: int | None) -> str:
 class _FileImport:
     """The state of one file's import, inside its transaction."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path, fmt: str, annotator: str) -> None:
+    def __init__(
+        self, db: sqlite_utils.Database, path: Path, fmt: str, annotator: str,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
         self.db = db
+        self.warn = warn
         self.name = str(path)
         self.source = os.path.abspath(path)
         self.annotator = annotator
         self.result = FileResult(path=str(path), format=fmt)
         self.known_labels = {label.name for label in list_labels(db)}
+        self.usable_labels: set[str] = set()
         self.documents_seen: set[str] = set()
 
     def _rows(self, record: DocumentRecord) -> tuple[dict, list[tuple[dict, bool]]]:
@@ -241,17 +247,20 @@ class _FileImport:
         mapper = _crlf_mapper(raw)
         rows = []
         for span in record.spans:
-            label = _check_label(span.label, self.name, record.line)
+            label = span.label
+            if not (isinstance(label, str) and label in self.usable_labels):
+                self.usable_labels.add(_check_label(label, self.name, record.line))
             start, end = (mapper(span.start), mapper(span.end)) if mapper else (span.start, span.end)
             quote = normalise_newlines(span.text) if isinstance(span.text, str) else None
             try:
-                check_span(text, start, end, quote)
                 row = annotation_row(
                     doc_id=doc["id"], text=text, start=start, end=end, label=label,
                     annotator=span.annotator or self.annotator, note=span.note or "",
                     status=span.status or "accepted", origin=span.origin or "import", id=span.id,
                     created_at=span.created_at, updated_at=span.updated_at,
                 )
+                if quote is not None and row["quote"] != quote:
+                    check_span(text, start, end, quote)
             except MarginError as error:
                 where = (
                     f" (offsets {span.start}–{span.end} in the file, which has CRLF newlines)"
@@ -272,6 +281,11 @@ class _FileImport:
         docs: dict[str, dict] = {}
         spans: list[tuple[dict, bool, int | None]] = []
         for record in records:
+            if record.text == "":
+                if self.warn is not None:
+                    where = f"{self.name}:{record.line}" if record.line else self.name
+                    self.warn(f"{where}: empty text; this record was left out")
+                continue
             doc, rows = self._rows(record)
             if doc["id"] in docs or doc["id"] in self.documents_seen:
                 self.result.documents_present += 1
@@ -283,6 +297,7 @@ class _FileImport:
         for doc_id in docs:
             if doc_id in self.documents_seen:
                 continue
+            self.result.document_ids.append(doc_id)
             if doc_id in present:
                 self.result.documents_present += 1
             else:
@@ -370,9 +385,12 @@ def import_file(
     encoding: str | None = None,
     reader_options: dict | None = None,
     warn: Callable[[str], None] | None = None,
-    on_batch: Callable[[int, int, int], None] | None = None,
+    on_batch: Callable[[int, FileResult], None] | None = None,
 ) -> FileResult:
-    """Import one file in one transaction; raises (and rolls back) on any error."""
+    """Import one file in one transaction; raises (and rolls back) on any error.
+
+    ``on_batch`` hears after each batch how far into the file the reader is (in
+    bytes, where the format reads a stream) and what the file has added so far."""
     name = format or formats.detect(path)
     if name is None:
         raise FormatError(path, None, "no format reads this kind of file; name one with --format")
@@ -380,7 +398,7 @@ def import_file(
     reader = fmt.module().read
     options = _read_options(fmt, reader_options or {})
     with write(db):
-        state = _FileImport(db, path, name, annotator)
+        state = _FileImport(db, path, name, annotator, warn)
         if fmt.name == "brat":
             records = reader(path, encoding=encoding, warn=warn, **options)
             _store_all(state, records, None, on_batch)
@@ -395,14 +413,12 @@ def _store_all(
     state: _FileImport,
     records: Iterable[DocumentRecord],
     handle: IO[bytes] | None,
-    on_batch: Callable[[int, int, int], None] | None,
+    on_batch: Callable[[int, FileResult], None] | None,
 ) -> None:
     for batch in _chunks(records, BATCH_RECORDS):
         state.store(batch)
         if on_batch is not None:
-            position = handle.tell() if handle is not None else 0
-            on_batch(position, state.result.documents_added + state.result.documents_present,
-                     state.result.spans_added)
+            on_batch(handle.tell() if handle is not None else 0, state.result)
 
 
 def import_paths(
@@ -431,16 +447,19 @@ def import_paths(
     bytes_total = sum(unit.size for unit in units)
     bytes_done = documents = spans = 0
 
-    def tell(path: Path, files_done: int, position: int) -> None:
+    def tell(path: Path, files_done: int, position: int = 0, current: FileResult | None = None) -> None:
         if progress is not None:
-            progress(ImportProgress(str(path), files_done, len(units), bytes_done + position,
-                                    bytes_total, documents, spans))
+            progress(ImportProgress(
+                str(path), files_done, len(units), bytes_done + position, bytes_total,
+                documents + (current.documents_added + current.documents_present if current else 0),
+                spans + (current.spans_added if current else 0),
+            ))
 
     for done, unit in enumerate(units):
         warnings: list[str] = []
 
-        def on_batch(position: int, docs: int, added: int, unit: _Unit = unit, done: int = done) -> None:
-            tell(unit.path, done, min(position, unit.size))
+        def on_batch(position: int, current: FileResult, unit: _Unit = unit, done: int = done) -> None:
+            tell(unit.path, done, min(position, unit.size), current)
 
         try:
             result = import_file(
@@ -461,5 +480,5 @@ def import_paths(
             documents += result.documents_added + result.documents_present
             spans += result.spans_added
         bytes_done += unit.size
-        tell(unit.path, done + 1, 0)
+        tell(unit.path, done + 1)
     return report

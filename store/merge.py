@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import sqlite_utils
+from sqlite_utils.utils import chunks
 
 from .db import open_database, write
 from .errors import MarginError
@@ -85,19 +87,9 @@ def version_key(row: dict) -> tuple[str, str]:
     return (row.get("updated_at") or "", json.dumps(row, sort_keys=True, ensure_ascii=False))
 
 
-def _rows(db: sqlite_utils.Database, table: str, order_by: str) -> Iterator[dict]:
-    yield from db.table(table).rows_where(order_by=order_by)
-
-
-def _batches(rows: Iterable[dict], size: int = BATCH_SIZE) -> Iterator[list[dict]]:
-    batch: list[dict] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _batches(db: sqlite_utils.Database, table: str) -> Iterator[list[dict]]:
+    """A table's rows in insertion order, a batch at a time, so memory stays flat."""
+    return map(list, chunks(db.table(table).rows_where(order_by="rowid"), BATCH_SIZE))
 
 
 def _existing(
@@ -120,7 +112,7 @@ def _merge_missing(
     target: sqlite_utils.Database, source: sqlite_utils.Database, table: str, counts: TableCounts
 ) -> None:
     """Rows that never change once written (documents, review records): insert the missing."""
-    for batch in _batches(_rows(source, table, "rowid")):
+    for batch in _batches(source, table):
         present = _existing(target, table, ("id",), batch)
         missing = [row for row in batch if (row["id"],) not in present]
         counts.skipped += len(batch) - len(missing)
@@ -191,7 +183,7 @@ def _merge_newest(
     counts: TableCounts,
 ) -> None:
     """Rows keyed by ``pk``: insert the missing, replace those whose version loses."""
-    for batch in _batches(_rows(source, table, "rowid")):
+    for batch in _batches(source, table):
         present = _existing(target, table, pk, batch)
         winners = []
         for row in batch:
@@ -224,18 +216,13 @@ def _same_file(one: sqlite_utils.Database, other: sqlite_utils.Database) -> bool
     return None not in paths and Path(paths[0]).resolve() == Path(paths[1]).resolve()
 
 
-def merge_databases(
-    target: sqlite_utils.Database,
+@contextmanager
+def _opened(
     sources: Iterable[str | Path | sqlite_utils.Database],
-) -> MergeReport:
-    """Merge each source into ``target`` in one transaction; returns what changed.
-
-    Paths are opened read-only (and closed again) here, all of them before anything
-    is written, so one refused file means nothing is merged; open databases are used
-    as they are.
-    """
-    if getattr(target, "readonly", False):
-        raise MarginError(f"{target.path}: opened read-only; cannot merge into it")
+) -> Iterator[list[tuple[str, sqlite_utils.Database]]]:
+    """(name, database) for each source, paths opened read-only — all of them before
+    the caller writes anything, so one refused file means nothing is merged — and
+    closed again on exit. Open databases are used as they are."""
     named: list[tuple[str, sqlite_utils.Database]] = []
     opened: list[sqlite_utils.Database] = []
     try:
@@ -246,6 +233,21 @@ def merge_databases(
             db = open_database(source, readonly=True)
             opened.append(db)
             named.append((str(source), db))
+        yield named
+    finally:
+        for db in opened:
+            db.close()
+
+
+def merge_databases(
+    target: sqlite_utils.Database,
+    sources: Iterable[str | Path | sqlite_utils.Database],
+) -> MergeReport:
+    """Merge each source (a path or an open database) into ``target`` in one
+    transaction; returns what changed."""
+    if getattr(target, "readonly", False):
+        raise MarginError(f"{target.path}: opened read-only; cannot merge into it")
+    with _opened(sources) as named:
         for name, source in named:
             if _same_file(source, target):
                 raise MarginError(f"{name}: is the database being merged into")
@@ -254,9 +256,6 @@ def merge_databases(
             for name, source in named:
                 _merge_one(target, source, name, report)
         return report
-    finally:
-        for db in opened:
-            db.close()
 
 
 def copy_database(db: sqlite_utils.Database, destination: str | Path) -> Path:
@@ -275,21 +274,15 @@ def merge_into_copy(
     """Copy ``db`` to ``destination`` and merge the sources into the copy, leaving
     ``db`` untouched. The sources are checked before the copy is made, and a copy
     whose merge fails is removed again."""
-    opened = []
-    try:
-        for path in sources:
-            opened.append(open_database(path, readonly=True))
+    with _opened(sources) as named:
         destination = copy_database(db, destination)
         try:
             target = open_database(destination)
             try:
-                return merge_databases(target, opened)
+                return merge_databases(target, [source for _, source in named])
             finally:
                 target.close()
         except BaseException:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{destination}{suffix}").unlink(missing_ok=True)
             raise
-    finally:
-        for source in opened:
-            source.close()

@@ -29,11 +29,11 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import sqlite_utils
 
-from .annotations import add_annotation, delete_annotation, iter_annotations
+from .annotations import add_annotation, delete_annotation, get_annotation, iter_annotations
 from .db import write
 from .errors import MarginError
 from .model import Annotation, new_id, now_iso
@@ -41,7 +41,6 @@ from .model import Annotation, new_id, now_iso
 REVIEW_PREFIX = "review:"
 AGREED_ORIGIN = "review:agreed"
 EDIT_ORIGIN = "review:edit"
-DECISIONS = ("adopted", "edited", "rejected")
 
 Span = tuple[int, int, str]
 
@@ -160,20 +159,11 @@ def disagreements(
     return found
 
 
+JSON_COLUMNS = ("source_ids", "adopted_ids", "result_ids")
+
+
 def _row_to_review(row: dict) -> Review:
-    return Review(
-        id=row["id"],
-        doc_id=row["doc_id"],
-        reviewer=row["reviewer"],
-        start=row["start"],
-        end=row["end"],
-        decision=row["decision"],
-        adopted_from=row["adopted_from"],
-        source_ids=json.loads(row["source_ids"]),
-        adopted_ids=json.loads(row["adopted_ids"]),
-        result_ids=json.loads(row["result_ids"]),
-        created_at=row["created_at"],
-    )
+    return Review(**(row | {column: json.loads(row[column]) for column in JSON_COLUMNS}))
 
 
 def reviews(
@@ -204,13 +194,14 @@ def decision_for(cluster: Cluster, decisions: Iterable[Review]) -> Review | None
     return matching[-1] if matching else None
 
 
-def _current(db: sqlite_utils.Database, cluster: Cluster) -> DocumentDisagreement:
-    """Re-read the cluster's document inside the write, refusing a stale cluster."""
+def _agreed_now(db: sqlite_utils.Database, cluster: Cluster) -> list[Span]:
+    """Re-read the cluster's document inside the write: its agreed spans, or an error
+    when the cluster is no longer what the reviewer was shown."""
     readers = _own_work(db, [cluster.doc_id], cluster.annotators).get(cluster.doc_id, {})
     if len(readers) >= 2:
         clusters, agreed = _clusters(cluster.doc_id, readers)
         if any(other.source_ids == cluster.source_ids for other in clusters):
-            return DocumentDisagreement(cluster.doc_id, "", sorted(readers), clusters, agreed)
+            return agreed
     raise MarginError("the annotators changed these spans since they were shown; reload and review again")
 
 
@@ -237,22 +228,23 @@ def _decide(
     reviewer: str,
     cluster: Cluster,
     decision: str,
-    adopted_from: str | None,
     spans: Sequence[tuple[int, int, str, str]],
-    origin: str,
+    *,
+    origin: str = EDIT_ORIGIN,
+    adopted_from: str | None = None,
     adopted_ids: Sequence[str] = (),
 ) -> Review:
+    """Store one decision: supersede earlier ones, add the kept spans (start, end,
+    label, note), bring the agreed copies up to date and record it all."""
     if not reviewer:
         raise MarginError("a review needs a reviewer")
     with write(db):
-        document = _current(db, cluster)
+        agreed = _agreed_now(db, cluster)
         for earlier in reviews(db, reviewer=reviewer, doc_id=cluster.doc_id):
             if earlier.start < cluster.end and cluster.start < earlier.end:
                 for annotation_id in earlier.result_ids:
-                    row = db.execute(
-                        "select deleted_at from annotations where id = ?", [annotation_id]
-                    ).fetchone()
-                    if row is not None and row[0] is None:
+                    kept = get_annotation(db, annotation_id)
+                    if kept is not None and not kept.deleted:
                         delete_annotation(db, annotation_id)
         results = [
             add_annotation(
@@ -260,7 +252,7 @@ def _decide(
             ).id
             for start, end, label, note in spans
         ]
-        _sync_agreed(db, reviewer, cluster.doc_id, document.agreed)
+        _sync_agreed(db, reviewer, cluster.doc_id, agreed)
         review = Review(
             id=new_id(),
             doc_id=cluster.doc_id,
@@ -274,21 +266,8 @@ def _decide(
             result_ids=results,
             created_at=now_iso(),
         )
-        db.table("reviews").insert(
-            {
-                "id": review.id,
-                "doc_id": review.doc_id,
-                "reviewer": review.reviewer,
-                "start": review.start,
-                "end": review.end,
-                "decision": review.decision,
-                "adopted_from": review.adopted_from,
-                "source_ids": json.dumps(review.source_ids),
-                "adopted_ids": json.dumps(review.adopted_ids),
-                "result_ids": json.dumps(review.result_ids),
-                "created_at": review.created_at,
-            }
-        )
+        row = asdict(review)
+        db.table("reviews").insert(row | {column: json.dumps(row[column]) for column in JSON_COLUMNS})
     return review
 
 
@@ -302,10 +281,10 @@ def adopt(db: sqlite_utils.Database, reviewer: str, cluster: Cluster, from_annot
         reviewer,
         cluster,
         "adopted",
-        from_annotator,
         [(a.start, a.end, a.label, a.note) for a in chosen],
-        REVIEW_PREFIX + from_annotator,
-        [a.id for a in chosen],
+        origin=REVIEW_PREFIX + from_annotator,
+        adopted_from=from_annotator,
+        adopted_ids=[a.id for a in chosen],
     )
 
 
@@ -315,14 +294,12 @@ def edit(
     """Settle the cluster with spans the reviewer chose (each start, end, label)."""
     if not spans:
         raise MarginError("an edit needs at least one span; reject the disagreement to keep none")
-    return _decide(
-        db, reviewer, cluster, "edited", None, [(s, e, label, note) for s, e, label in spans], EDIT_ORIGIN
-    )
+    return _decide(db, reviewer, cluster, "edited", [(s, e, label, note) for s, e, label in spans])
 
 
 def reject(db: sqlite_utils.Database, reviewer: str, cluster: Cluster) -> Review:
     """Keep no span for the cluster, and record that this was decided."""
-    return _decide(db, reviewer, cluster, "rejected", None, [], EDIT_ORIGIN)
+    return _decide(db, reviewer, cluster, "rejected", [])
 
 
 def accept_agreed(

@@ -11,6 +11,7 @@ from app_support import SAMPLE, app_for, go, messages, pilot_test, rows, running
 
 from store.annotations import add_annotation, get_annotation, query_annotations
 from store.db import open_database
+from tui.screens.confirm import Confirm
 from tui.screens.label_picker import LabelPicker
 from tui.screens.note_editor import NoteEditor
 
@@ -194,3 +195,22 @@ async def test_a_read_only_database_refuses_edits_with_a_notification(sample: tu
         os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
     [annotation] = rows(path)
     assert annotation.label == "person"
+
+
+@pilot_test
+async def test_deleting_another_annotators_span_asks_first(sample: tuple[Path, str]) -> None:
+    path, doc_id = sample
+    db = open_database(path)
+    theirs = add_annotation(db, doc_id, PERSON, PERSON + 16, "person", annotator="ana").id
+    db.close()
+    app = app_for(path)
+    async with running(app) as pilot:
+        await go(pilot, PERSON)
+        await pilot.press("x")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")
+        assert [a.id for a in rows(path)] == [theirs]
+        await pilot.press("x", "y")
+        assert rows(path) == []
+        await pilot.press("u")
+    assert [a.id for a in rows(path)] == [theirs]

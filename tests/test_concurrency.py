@@ -14,41 +14,47 @@ from store.documents import count_documents
 from team_data import add_text
 
 PER_WRITER = 500
+START_WAIT = 120  # seconds a process waits for the others before giving up
 
 # Each process opens the database, says it is ready, and waits for the start file, so
-# that all of them write at the same time.
-WRITER = """
+# that all of them write at the same time. A process left waiting gives up on its own.
+READY = """
 import sys, time
 from pathlib import Path
+
+def wait_for_start(start, name):
+    Path(f"{start}.{name}.ready").touch()
+    give_up = time.monotonic() + %d
+    while not Path(start).exists():
+        if time.monotonic() > give_up:
+            sys.exit(f"{name}: never told to start")
+        time.sleep(0.005)
+""" % START_WAIT
+
+WRITER = READY + """
 from store.annotations import add_annotation
 from store.db import open_database
 
-path, doc_id, who, start = sys.argv[1:5]
+path, doc_id, who, start, count = sys.argv[1:6]
 db = open_database(path)
-Path(f"{{start}}.{{who}}.ready").touch()
-while not Path(start).exists():
-    time.sleep(0.005)
-for number in range({count}):
+wait_for_start(start, who)
+for number in range(int(count)):
     offset = number % 40
     add_annotation(db, doc_id, offset, offset + 5, "claim", annotator=who, note=str(number))
 db.close()
 """
 
-IMPORTER = """
-import sys, time
-from pathlib import Path
+IMPORTER = READY + """
 from store.annotations import annotation_row
 from store.db import open_database, write
 from store.documents import add_document
 
 path, start = sys.argv[1:3]
 db = open_database(path)
-Path(f"{{start}}.importer.ready").touch()
-while not Path(start).exists():
-    time.sleep(0.005)
+wait_for_start(start, "importer")
 for number in range(20):
-    text = f"Imported article {{number}}. " * 40
-    document, _ = add_document(db, text, source=f"batch-{{number}}.txt")
+    text = f"Imported article {number}. " * 40
+    document, _ = add_document(db, text, source=f"batch-{number}.txt")
     with write(db):
         db.table("annotations").insert_all(
             annotation_row(
@@ -72,9 +78,10 @@ def _start(script: str, *args: object) -> subprocess.Popen:
 
 def _finish(processes: list[subprocess.Popen], go: Path) -> None:
     """Start everyone at once, once all are ready, and wait for a clean finish."""
+    give_up = time.monotonic() + START_WAIT
     while len(list(go.parent.glob(f"{go.name}.*.ready"))) < len(processes):
-        if any(process.poll() is not None for process in processes):
-            break  # one died before starting; its error is reported below
+        if time.monotonic() > give_up or any(process.poll() is not None for process in processes):
+            break  # a process died or hangs before starting; its error is reported below
         time.sleep(0.01)
     go.touch()
     for process in processes:
@@ -94,7 +101,7 @@ def _ready(path: Path) -> str:
 def test_four_writers_at_once_keep_every_row(tmp_path):
     path, go = tmp_path / "shared.db", tmp_path / "go"
     doc_id = _ready(path)
-    writers = [_start(WRITER.format(count=PER_WRITER), path, doc_id, f"writer{n}", go) for n in range(4)]
+    writers = [_start(WRITER, path, doc_id, f"writer{n}", go, PER_WRITER) for n in range(4)]
     _finish(writers, go)
 
     db = open_database(path)
@@ -112,7 +119,7 @@ def test_an_import_beside_a_writer(tmp_path):
     doc_id = _ready(path)
     processes = [
         _start(IMPORTER, path, go),
-        _start(WRITER.format(count=PER_WRITER), path, doc_id, "ana", go),
+        _start(WRITER, path, doc_id, "ana", go, PER_WRITER),
     ]
     _finish(processes, go)
 

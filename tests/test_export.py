@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from store.annotations import add_annotation, delete_annotation
 from store.documents import add_document
-from store.exporting import export, iter_records
+from store.exporting import iter_records
 from tui.cli import cli
 from transfer_support import export_text, export_to, reimport, span_set, texts
 

@@ -51,7 +51,7 @@ def test_first_record_is_recognised():
 
 def test_malformed_span_names_the_line():
     lines = json.dumps({"text": "abc", "spans": []}) + "\n" + json.dumps({"text": "abc", "spans": [{"start": 0}]})
-    with pytest.raises(FormatError, match=r"^<stream>:2: malformed span \('end'\)"):
+    with pytest.raises(FormatError, match=r"^<stream>:2: malformed span \(missing 'end'\)"):
         list(margin.read(io.StringIO(lines)))
 
 

@@ -66,3 +66,14 @@ def test_unrecognisable_or_broken_json_is_an_error(tmp_path):
     broken.write_text('{"text": "a"\n{"text": "b"}\n')
     with pytest.raises(FormatError, match=r"broken.jsonl:1: not valid JSON"):
         formats.detect(broken)
+
+
+def test_w3c_files_are_recognised_and_refused(tmp_path):
+    from store.formats import w3c
+    from store.model import DocumentRecord, SpanRecord
+
+    path = tmp_path / "annotations.jsonld"
+    with open(path, "w", encoding="utf-8") as out:
+        w3c.write([DocumentRecord(text="Ana", id="d", spans=[SpanRecord(0, 3, "person", "Ana", id="1")])], out)
+    with pytest.raises(FormatError, match="W3C Web Annotation can be exported but not imported"):
+        formats.detect(path)

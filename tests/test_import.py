@@ -239,3 +239,43 @@ def test_cli_help_has_examples():
         result = runner.invoke(cli, [command, "--help"])
         assert result.exit_code == 0
         assert "Examples:" in result.output and f"margin {command}" in result.output
+
+
+def test_imported_documents_are_searchable_and_listed_in_order(fresh_db, tmp_path):
+    from store.documents import search_documents
+
+    path = jsonl(tmp_path / "a.jsonl", {"text": "Zebras crossed the river"}, {"text": "Ana"},
+                 {"text": "Zebras crossed the river"})
+    report = import_paths(fresh_db, [path], annotator="a")
+    [result] = report.files
+    zebra, ana = document_row("Zebras crossed the river")["id"], document_row("Ana")["id"]
+    assert result.document_ids == [zebra, ana]
+    assert (result.documents_added, result.documents_present) == (2, 1)
+    assert search_documents(fresh_db, "zebras") == [zebra]
+
+
+def test_html_import(fresh_db, tmp_path):
+    from test_formats_html import PAGE
+
+    (tmp_path / "page.html").write_text(PAGE, encoding="utf-8")
+    report = import_paths(fresh_db, [tmp_path], annotator="a")
+    assert report.ok and report.files[0].format == "html"
+    title, text = fresh_db.execute("select title, text from documents").fetchone()
+    assert title == "Migrants cross the Darien Gap" and "500,000 people" in text
+
+
+def test_cli_encoding_option(tmp_path):
+    path = tmp_path / "greek.txt"
+    path.write_bytes("Καλημέρα κόσμε".encode("iso-8859-7"))
+    db = tmp_path / "g.db"
+    result = CliRunner().invoke(cli, ["--db", str(db), "import", str(path), "--encoding", "iso-8859-7"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert open_database(db).execute("select text from documents").fetchone()[0] == "Καλημέρα κόσμε"
+
+
+def test_records_with_empty_text_are_left_out_with_a_warning(fresh_db, tmp_path):
+    path = jsonl(tmp_path / "a.jsonl", {"text": "One"}, {"text": ""}, {"text": "Two"})
+    report = import_paths(fresh_db, [path], annotator="a")
+    assert report.ok and report.documents_added == 2
+    assert report.warnings == [f"{path}:2: empty text; this record was left out"]

@@ -21,7 +21,7 @@ plain = st.lists(st.sampled_from(list("abcdefgh     \n")), max_size=200).map("".
 
 
 def rows(layout: Layout) -> list:
-    return [layout.row(index) for index in range(layout.row_count)]
+    return list(layout.iter_rows())
 
 
 def shown(layout: Layout) -> list[str]:
@@ -216,6 +216,30 @@ def test_long_words_are_cut_at_the_measure():
 def test_plain_accented_text_needs_no_cluster_splitting():
     assert is_simple("Darién, José Raúl Mulino “quoted” — ’tis")
     assert not is_simple("中") and not is_simple("e\u0301") and not is_simple("a\tb")
+
+
+def test_iter_rows_matches_rows_by_index():
+    layout = Layout("one two three\nfour five six seven\neight", 6, paragraph_gap=True)
+    assert [(row.start, row.end, row.gap) for row in layout.iter_rows()] == [
+        (row.start, row.end, row.gap) for row in (layout.row(index) for index in range(layout.row_count))
+    ]
+
+
+def test_long_complex_lines_start_estimated_and_become_exact():
+    text = "一二三四五 " * 40 + "\n" + "plain line\n" + "中文 " * 50
+    layout = Layout(text, 20)
+    assert not layout.exact
+    estimated = layout.row_count
+    last = len(text) - 1
+    row, column = layout.offset_to_rowcol(last)  # wrapping the last line makes it exact
+    assert layout.rowcol_to_offset(row, column) == last
+    while layout.refine():
+        pass
+    assert layout.exact
+    exact = layout.row_count
+    assert exact == sum(1 for _ in layout.iter_rows())
+    assert abs(exact - estimated) <= 4
+    assert layout.offset_to_rowcol(last)[0] == exact - 1
 
 
 def test_set_width_remeasures_rows(seed_text):

@@ -520,3 +520,60 @@ def test_empty_document_is_harmless():
         assert painted(reader, 0)[1].reverse
 
     drive(ReaderApp(doc("")), script)
+
+
+def test_long_cjk_lines_are_counted_exactly_in_the_background():
+    text = "\n\n".join("漢字仮名交じり文の段落です。" * 30 for _ in range(60))
+
+    async def script(pilot: Pilot, reader: Reader) -> None:
+        layout = reader.layout
+        assert not layout.exact
+        await pilot.press("pagedown", "j")
+        character, style = painted(reader, reader.cursor)
+        assert style.reverse and character == text[reader.cursor]
+        for _ in range(100):
+            if layout.exact:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+        assert layout.exact
+        assert reader.virtual_size.height == reader.offset_to_cell(len(text) - 1).y + 1
+        await pilot.press("G")
+        assert painted(reader, len(text) - 1)[0] == "。"
+
+    drive(ReaderApp(doc(text)), script, size=(60, 20))
+
+
+def test_label_colours_and_theme_changes_repaint_spans(seed_text):
+    person = span(1, seed_text, "Mayorkas", "person")
+
+    async def script(pilot: Pilot, reader: Reader) -> None:
+        _, before = painted(reader, person.start)
+        reader.set_labels([Label("person", "2", "#ff0000")])
+        _, relabelled = painted(reader, person.start)
+        assert relabelled.bgcolor != before.bgcolor
+        pilot.app.theme = "textual-light" if pilot.app.current_theme.dark else "textual-dark"
+        await pilot.pause()
+        _, themed = painted(reader, person.start)
+        assert themed.bgcolor != relabelled.bgcolor
+
+    drive(ReaderApp(doc(seed_text), [person]), script)
+
+
+def test_load_before_mount_is_shown_once_mounted(seed_text):
+    class LateApp(App):
+        def compose(self) -> ComposeResult:
+            reader = Reader()
+            reader.load(doc(seed_text), [], LABELS, cursor=seed_text.index("Mulino"))
+            yield reader
+
+    async def main() -> None:
+        app = LateApp()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            reader = app.query_one(Reader)
+            assert reader.cursor == seed_text.index("Mulino")
+            character, style = painted(reader, reader.cursor)
+            assert character == "M" and style.reverse
+
+    asyncio.run(main())

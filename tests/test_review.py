@@ -12,7 +12,7 @@ from textual.content import Content
 
 from store import review
 from store.annotations import query_annotations, update_annotation
-from store.db import open_database
+from store.db import SCHEMA_VERSION, open_database, schema_version
 from store.errors import MarginError
 from store.merge import merge_databases
 from team_data import ARTICLE, add_text, mark, two_annotators
@@ -118,6 +118,21 @@ def test_reviews_travel_with_a_merge(tmp_path):
     report = merge_databases(theirs, [tmp_path / "ours.db"])
     assert report.tables["reviews"].added == 1
     assert [r.decision for r in review.reviews(theirs)] == ["rejected"]
+
+
+def test_a_schema_1_database_gains_the_reviews_table_on_open(db_path):
+    db = open_database(db_path)
+    two_annotators(db)
+    db.execute("drop table reviews")
+    db.execute("delete from _sqlite_migrations where name = '0002_review'")
+    db.execute("pragma user_version = 1")
+    db.conn.commit()
+    db.close()
+    db = open_database(db_path)
+    assert schema_version(db) == SCHEMA_VERSION == 2
+    assert db.table("reviews").exists()
+    assert len(query_annotations(db)) == 7
+    db.close()
 
 
 def _two_documents(db) -> None:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from store.model import Annotation
-from tui.span_index import BLOCK_SIZE, SpanIndex
+from tui.span_index import BLOCK_SIZE, LONG_SPAN, SpanIndex
 
 
 def span(number: int, start: int, end: int, label: str = "claim") -> Annotation:
@@ -25,7 +25,8 @@ def brute_overlapping(spans, start, end):
     return {a.id for a in spans if a.start < end and a.end > start}
 
 
-intervals = st.tuples(st.integers(0, 300), st.integers(1, 80)).map(lambda t: (t[0], t[0] + t[1]))
+lengths = st.integers(1, 80) | st.integers(LONG_SPAN - 2, LONG_SPAN + 300)
+intervals = st.tuples(st.integers(0, 300), lengths).map(lambda t: (t[0], t[0] + t[1]))
 operations = st.lists(
     st.tuples(st.sampled_from(["add", "add", "add", "remove"]), st.integers(0, 400), intervals),
     max_size=4 * BLOCK_SIZE,
@@ -33,7 +34,7 @@ operations = st.lists(
 
 
 @settings(max_examples=150, deadline=None)
-@given(operations, st.lists(st.integers(-5, 400), min_size=1, max_size=20))
+@given(operations, st.lists(st.integers(-5, 400) | st.integers(LONG_SPAN - 10, LONG_SPAN + 700), min_size=1, max_size=20))
 def test_queries_match_brute_force_after_any_changes(ops, probes):
     index = SpanIndex()
     live: dict[str, Annotation] = {}
@@ -48,7 +49,7 @@ def test_queries_match_brute_force_after_any_changes(ops, probes):
             live.pop(f"a{number}", None)
     spans = list(live.values())
     assert len(index) == len(spans)
-    assert [a.start for a in index] == sorted(a.start for a in spans)
+    assert [(a.start, a.end, a.id) for a in index] == sorted((a.start, a.end, a.id) for a in spans)
     for probe in probes:
         assert [a.id for a in index.at(probe)] == [a.id for a in brute_at(spans, probe)]
         assert {a.id for a in index.overlapping(probe, probe + 17)} == brute_overlapping(spans, probe, probe + 17)

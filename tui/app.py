@@ -42,6 +42,7 @@ from .config import Settings
 from .display import one_line, shorten
 from .layout import sanitise
 from .palette import MarginCommands
+from .screens.confirm import Confirm
 from .screens.help import HelpScreen, binding_groups
 from .screens.label_picker import LabelPicker
 from .screens.note_editor import NoteEditor
@@ -158,16 +159,20 @@ class MarginApp(App[None]):
         self._binding_state: tuple[bool, ...] = ()
         self._search_term = ""
         self._panes_touched = False
+        # Kept, not queried: timers may still update them while the app is closing.
+        self.documents = DocumentList(search=self._search_documents, id="documents")
+        self.annotation_panel = AnnotationPanel(id="annotations")
+        self.status = StatusLine(id="status")
 
     # -- layout -------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
-            yield DocumentList(search=self._search_documents, id="documents")
+            yield self.documents
             with Horizontal(id="readers"):
                 yield Reader(id="reader")
-            yield AnnotationPanel(id="annotations")
-        yield StatusLine(id="status")
+            yield self.annotation_panel
+        yield self.status
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -212,18 +217,6 @@ class MarginApp(App[None]):
             return
         self.annotation_panel.display = width >= NARROW
         self.documents.display = width >= VERY_NARROW
-
-    @property
-    def status(self) -> StatusLine:
-        return self.query_one(StatusLine)
-
-    @property
-    def documents(self) -> DocumentList:
-        return self.query_one(DocumentList)
-
-    @property
-    def annotation_panel(self) -> AnnotationPanel:
-        return self.query_one(AnnotationPanel)
 
     @property
     def reader(self) -> Reader:
@@ -519,6 +512,16 @@ class MarginApp(App[None]):
             self._choose_annotation("Delete which annotation?", self._delete)
 
     def _delete(self, annotation: Annotation) -> None:
+        """Delete at once; someone else's annotation only after a yes."""
+        if annotation.annotator == self.annotator:
+            self._delete_now(annotation)
+            return
+        question = (
+            f"Delete {annotation.annotator}'s {annotation.label} “{shorten(annotation.quote, 40)}”?"
+        )
+        self.push_screen(Confirm(question), lambda yes: yes and self._delete_now(annotation))
+
+    def _delete_now(self, annotation: Annotation) -> None:
         deleted = self._store(delete_annotation, self.db, annotation.id)
         self._record(Deleted(annotation.id, annotation.label), deleted)
         if deleted is not None:

@@ -15,9 +15,11 @@ text so that a cursor on it stays visible. Nothing here imports Textual.
 from __future__ import annotations
 
 import re
+import time
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -38,6 +40,13 @@ _COMPLEX = re.compile(
     "[^\u0020-\u007e\u00a0-\u00ac\u00ae-\u02ff\u0370-\u0482\u048a-\u052f"
     "\u1e00-\u1fff\u2010-\u2027\u2030-\u205e\u20a0-\u20c0\u2100-\u2189"
     "\u2190-\u2319\u231c-\u2328\u232b-\u23e8\u2500-\u25fc\n]"
+)
+
+# East Asian wide ranges and the main emoji blocks: used only to estimate row counts.
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+    "\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0003fffd]"
 )
 
 _ZWJ = "\u200d"
@@ -225,6 +234,11 @@ class Layout:
 
     `paragraph_gap` adds a blank row after every line, for texts that put one paragraph
     on each line. Rows are numbered from 0 over the whole document.
+
+    Long lines that need cluster-level wrapping (CJK, emoji) start with an estimated row
+    count; a line becomes exact the first time it is wrapped (when it is shown, or when
+    `refine` gets to it), and row numbers after it move accordingly. Every method answers
+    from exact lines for what it touches, so a caller only sees `row_count` change.
     """
 
     def __init__(self, text: str, width: int, *, paragraph_gap: bool = False) -> None:
@@ -243,7 +257,11 @@ class Layout:
         self._complex = self._find_complex_lines()
         self._cache: OrderedDict[int, _Wrapped] = OrderedDict()
         self.width = 0
+        self._counts = array("q")
         self._row_starts = array("q")
+        self._estimated: set[int] = set()
+        self._pending: list[int] = []
+        self._stale = False
         self.set_width(width)
 
     # -- structure ---------------------------------------------------------------
@@ -254,7 +272,18 @@ class Layout:
 
     @property
     def row_count(self) -> int:
+        self._sync()
         return self._row_starts[-1]
+
+    @property
+    def exact(self) -> bool:
+        """True once every line's row count is exact rather than estimated."""
+        return not self._estimated
+
+    def _sync(self) -> None:
+        if self._stale:
+            self._row_starts = array("q", accumulate(self._counts, initial=0))
+            self._stale = False
 
     def line_span(self, line: int) -> tuple[int, int]:
         """``(start, end)`` of a line; `end` is its newline's offset (or the text's end)."""
@@ -265,6 +294,7 @@ class Layout:
         return min(max(bisect_right(self._starts, offset) - 1, 0), self.line_count - 1)
 
     def first_row(self, line: int) -> int:
+        self._sync()
         return self._row_starts[line]
 
     def set_width(self, width: int) -> None:
@@ -278,17 +308,44 @@ class Layout:
         counts = array("q", [1 + gap]) * self.line_count
         if gap:
             counts[-1] = 1
+        self._counts = counts
+        self._estimated = set()
         starts = self._starts
         text = self.text
         complex_lines = self._complex
         for line, length in enumerate(self._lengths):
             if line in complex_lines:
-                # A cluster is at most one tab wide, so a short line still fits on one row.
-                if length * TAB_SIZE > width:
-                    counts[line] += len(self._wrapped(line).rows) - 1
+                if length <= width:
+                    start = starts[line]
+                    # An upper bound on the cells: wide characters take two, tabs four.
+                    bound = length + len(_WIDE.findall(text, start, start + length))
+                    bound += (TAB_SIZE - 1) * text.count("\t", start, start + length)
+                    if bound <= width:
+                        continue
+                    cells = bound
+                else:
+                    start = starts[line]
+                    cells = length + len(_WIDE.findall(text, start, start + length))
+                counts[line] += max(1, -(-cells // width)) - 1
+                self._estimated.add(line)
             elif length > width:
                 counts[line] += len(self._simple_rows(text, starts[line], starts[line] + length, width)) - 1
+        self._pending = sorted(self._estimated, reverse=True)
         self._row_starts = array("q", accumulate(counts, initial=0))
+        self._stale = False
+
+    def refine(self, budget: float = 0.01) -> bool:
+        """Make estimated lines exact for about `budget` seconds; True if any row count
+        changed (rows after a changed line have moved)."""
+        deadline = time.perf_counter() + budget
+        changed = False
+        while self._pending and time.perf_counter() < deadline:
+            line = self._pending.pop()
+            if line in self._estimated:
+                before = self._counts[line]
+                self._wrapped(line)
+                changed = changed or self._counts[line] != before
+        return changed
 
     def _find_complex_lines(self) -> frozenset[int]:
         """Lines holding at least one character that is not a plain single cell."""
@@ -309,24 +366,35 @@ class Layout:
 
     def row(self, index: int) -> Row:
         """Row `index` (clamped to the document)."""
-        index = min(max(index, 0), self.row_count - 1)
-        line = bisect_right(self._row_starts, index) - 1
+        while True:
+            index = min(max(index, 0), self.row_count - 1)
+            line = bisect_right(self._row_starts, index) - 1
+            rows = self._wrapped(line).rows
+            if not self._stale:
+                break
+            # The line was estimated and has just been wrapped: map the row again.
         within = index - self._row_starts[line]
-        rows = self._wrapped(line).rows
         if within < len(rows):
             return rows[within]
         end = self._starts[line] + self._lengths[line]
         return Row(end, end, False, 0, gap=True)
 
-    def rows_of_line(self, line: int) -> tuple[Row, ...]:
-        return self._wrapped(line).rows
+    def iter_rows(self) -> Iterator[Row]:
+        """Every row in order, gap rows included, wrapping each line as it is reached."""
+        last = self.line_count - 1
+        for line in range(self.line_count):
+            rows = self._wrapped(line).rows
+            yield from rows
+            if self.paragraph_gap and line < last:
+                end = rows[-1].end
+                yield Row(end, end, False, 0, gap=True)
 
     def row_of(self, offset: int) -> int:
         """Index of the row that owns `offset`."""
         line = self.line_of(offset)
         wrapped = self._wrapped(line)
         within = max(bisect_right(wrapped.starts, offset) - 1, 0)
-        return self._row_starts[line] + within
+        return self.first_row(line) + within
 
     def offset_to_rowcol(self, offset: int) -> tuple[int, int]:
         """``(row, column)`` where `offset` is drawn."""
@@ -363,6 +431,12 @@ class Layout:
                 for row_start, row_end in self._simple_rows(self.text, start, end, self.width)
             )
         wrapped = _Wrapped(rows, tuple(row.start for row in rows))
+        if line in self._estimated:
+            self._estimated.discard(line)
+            exact = len(rows) + (1 if self.paragraph_gap and line < self.line_count - 1 else 0)
+            if self._counts[line] != exact:
+                self._counts[line] = exact
+                self._stale = True
         cache[line] = wrapped
         if len(cache) > WRAPPED_LINE_CACHE:
             cache.popitem(last=False)

@@ -3,20 +3,22 @@
 The reader asks three questions on every key press and every painted row: which spans
 cover this offset, which spans touch this row, and where does the next (or previous) span
 start. With ten thousand spans a linear scan is too slow, and spans change one at a time
-while the user labels, so the index is a sorted list cut into small blocks. Each block
-knows its smallest start and largest end: a stab query bisects to the blocks that start
-early enough and skips every block whose spans all end too soon; an insert or a removal
-touches one block.
+while the user labels, so the index is a sorted list cut into small blocks; an insert or
+a removal touches one block. Spans up to `LONG_SPAN` long live in the blocks, so a query
+only looks at the blocks that start within that distance before it. The few longer spans
+(whole sections) are kept apart in a short list that every query scans.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Iterator
+from heapq import merge
 
 from store.model import Annotation
 
 BLOCK_SIZE = 64
+LONG_SPAN = 4096
 
 _Entry = tuple[int, int, str]  # (start, end, id): sorted by start, then end, then id
 
@@ -29,11 +31,13 @@ class SpanIndex:
         for annotation in annotations:
             self._by_id[annotation.id] = annotation
         entries = sorted((a.start, a.end, a.id) for a in self._by_id.values())
+        short = [entry for entry in entries if entry[1] - entry[0] <= LONG_SPAN]
+        self._long: list[_Entry] = [entry for entry in entries if entry[1] - entry[0] > LONG_SPAN]
         self._blocks: list[list[_Entry]] = [
-            entries[index : index + BLOCK_SIZE] for index in range(0, len(entries), BLOCK_SIZE)
+            short[index : index + BLOCK_SIZE] for index in range(0, len(short), BLOCK_SIZE)
         ]
-        self._firsts: list[int] = [block[0][0] for block in self._blocks]
-        self._max_ends: list[int] = [max(entry[1] for entry in block) for block in self._blocks]
+        self._heads: list[_Entry] = [block[0] for block in self._blocks]
+        self._firsts: list[int] = [head[0] for head in self._heads]
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -43,9 +47,9 @@ class SpanIndex:
 
     def __iter__(self) -> Iterator[Annotation]:
         """Annotations in reading order (by start, then end)."""
-        for block in self._blocks:
-            for _start, _end, annotation_id in block:
-                yield self._by_id[annotation_id]
+        short = (entry for block in self._blocks for entry in block)
+        for _start, _end, annotation_id in merge(short, self._long):
+            yield self._by_id[annotation_id]
 
     def get(self, annotation_id: str) -> Annotation | None:
         return self._by_id.get(annotation_id)
@@ -57,25 +61,29 @@ class SpanIndex:
         previous = self.remove(annotation.id)
         self._by_id[annotation.id] = annotation
         entry = (annotation.start, annotation.end, annotation.id)
+        if entry[1] - entry[0] > LONG_SPAN:
+            insort(self._long, entry)
+            return previous
         if not self._blocks:
             self._blocks.append([entry])
+            self._heads.append(entry)
             self._firsts.append(entry[0])
-            self._max_ends.append(entry[1])
             return previous
-        number = max(bisect_right(self._firsts, entry[0]) - 1, 0)
+        # The last block whose first entry sorts before this one keeps the order global.
+        number = max(bisect_right(self._heads, entry) - 1, 0)
         block = self._blocks[number]
         insort(block, entry)
-        self._firsts[number] = block[0][0]
-        self._max_ends[number] = max(self._max_ends[number], entry[1])
+        self._set_head(number)
         if len(block) > 2 * BLOCK_SIZE:
             half = len(block) // 2
             self._blocks[number : number + 1] = [block[:half], block[half:]]
+            self._heads[number : number + 1] = [block[0], block[half]]
             self._firsts[number : number + 1] = [block[0][0], block[half][0]]
-            self._max_ends[number : number + 1] = [
-                max(e[1] for e in block[:half]),
-                max(e[1] for e in block[half:]),
-            ]
         return previous
+
+    def _set_head(self, number: int) -> None:
+        self._heads[number] = self._blocks[number][0]
+        self._firsts[number] = self._heads[number][0]
 
     def remove(self, annotation_id: str) -> Annotation | None:
         """Remove an annotation by id; returns it, or None when it was not indexed."""
@@ -83,38 +91,45 @@ class SpanIndex:
         if annotation is None:
             return None
         entry = (annotation.start, annotation.end, annotation.id)
-        number = bisect_right(self._firsts, entry[0]) - 1
-        # Equal starts can straddle a block boundary: look left until the entry is found.
-        while number >= 0:
-            block = self._blocks[number]
-            position = bisect_left(block, entry)
-            if position < len(block) and block[position] == entry:
-                del block[position]
-                if block:
-                    self._firsts[number] = block[0][0]
-                    self._max_ends[number] = max(e[1] for e in block)
-                else:
-                    del self._blocks[number], self._firsts[number], self._max_ends[number]
-                return annotation
-            number -= 1
-        raise AssertionError(f"span index lost track of {annotation_id}")
+        if entry[1] - entry[0] > LONG_SPAN:
+            self._long.remove(entry)
+            return annotation
+        number = bisect_right(self._heads, entry) - 1
+        block = self._blocks[number]
+        del block[bisect_left(block, entry)]
+        if block:
+            self._set_head(number)
+        else:
+            del self._blocks[number], self._heads[number], self._firsts[number]
+        return annotation
 
     # -- queries -----------------------------------------------------------------
 
     def _scan(self, below: int, above: int, inclusive: bool) -> list[Annotation]:
-        """Spans starting before `below` (or at it, when inclusive) that end after `above`."""
-        found = []
-        limit = bisect_right(self._firsts, below) if inclusive else bisect_left(self._firsts, below)
-        max_ends = self._max_ends
-        for number in range(limit):
-            if max_ends[number] <= above:
-                continue
-            for start, end, annotation_id in self._blocks[number]:
+        """Spans starting before `below` (or at it, when inclusive) that end after `above`,
+        in reading order."""
+        found: list[_Entry] = []
+        firsts = self._firsts
+        limit = bisect_right(firsts, below) if inclusive else bisect_left(firsts, below)
+        # A short span ending after `above` starts after `above - LONG_SPAN`.
+        first = max(bisect_right(firsts, above - LONG_SPAN) - 1, 0)
+        for block in self._blocks[first:limit]:
+            for entry in block:
+                start = entry[0]
                 if start > below or (start == below and not inclusive):
                     break
-                if end > above:
-                    found.append(self._by_id[annotation_id])
-        return found
+                if entry[1] > above:
+                    found.append(entry)
+        for entry in self._long:
+            start = entry[0]
+            if start > below or (start == below and not inclusive):
+                break
+            if entry[1] > above:
+                found.append(entry)
+        if self._long:
+            found.sort()
+        by_id = self._by_id
+        return [by_id[entry[2]] for entry in found]
 
     def at(self, offset: int) -> list[Annotation]:
         """Spans covering `offset` (``start <= offset < end``), innermost (shortest) first."""
@@ -130,20 +145,30 @@ class SpanIndex:
 
     def next_after(self, offset: int) -> Annotation | None:
         """The first span (in reading order) starting after `offset`."""
-        number = bisect_right(self._firsts, offset) - 1
-        for block in self._blocks[max(number, 0) :]:
+        candidates = []
+        number = max(bisect_right(self._firsts, offset) - 1, 0)
+        for block in self._blocks[number:]:
             position = bisect_right(block, (offset, float("inf"), ""))
             if position < len(block):
-                return self._by_id[block[position][2]]
-        return None
+                candidates.append(block[position])
+                break
+        position = bisect_right(self._long, (offset, float("inf"), ""))
+        if position < len(self._long):
+            candidates.append(self._long[position])
+        return self._by_id[min(candidates)[2]] if candidates else None
 
     def previous_before(self, offset: int) -> Annotation | None:
         """The last span (in reading order) starting before `offset`."""
+        candidates = []
         number = bisect_left(self._firsts, offset) - 1
         while number >= 0:
             block = self._blocks[number]
             position = bisect_left(block, (offset, -1, ""))
             if position > 0:
-                return self._by_id[block[position - 1][2]]
+                candidates.append(block[position - 1])
+                break
             number -= 1
-        return None
+        position = bisect_left(self._long, (offset, -1, ""))
+        if position > 0:
+            candidates.append(self._long[position - 1])
+        return self._by_id[max(candidates)[2]] if candidates else None

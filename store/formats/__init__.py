@@ -60,7 +60,8 @@ FORMATS: dict[str, Format] = {
 }
 READABLE = tuple(name for name, fmt in FORMATS.items() if fmt.readable)
 WRITABLE = tuple(name for name, fmt in FORMATS.items() if fmt.writable)
-JSON_EXTENSIONS = (".jsonl", ".ndjson", ".json")
+JSON_EXTENSIONS = (".jsonl", ".ndjson", ".json", ".jsonld")
+W3C_TYPES = ("Annotation", "AnnotationCollection", "AnnotationPage")
 
 
 def get(name: str, *, reading: bool = False, writing: bool = False) -> Format:
@@ -133,6 +134,11 @@ def detect(path: str | Path) -> str | None:
         if not found:
             return "margin"
         name = sniff(record)
+        if isinstance(record, dict) and ("@context" in record or record.get("type") in W3C_TYPES):
+            raise FormatError(
+                path, None, "W3C Web Annotation can be exported but not imported: it does not "
+                "carry the documents' text"
+            )
         if name is None:
             raise FormatError(
                 path, None, "cannot tell which tool wrote this JSON (no \"text\" or \"data\" in "

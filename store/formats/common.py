@@ -241,6 +241,15 @@ def record_text(record: dict, key: str, name: str, line: int) -> str:
     return text
 
 
+def describe(error: Exception) -> str:
+    """A structural problem in a record, said plainly."""
+    if isinstance(error, KeyError):
+        return f"missing {error.args[0]!r}"
+    if isinstance(error, AttributeError):
+        return "an object was expected"
+    return str(error)
+
+
 def json_line(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False) + "\n"
 

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from ..errors import FormatError
 from ..model import DocumentRecord, SpanRecord
-from .common import Source, Warn, expect_object, iter_json_lines, json_line, record_text, source_name
+from .common import Source, Warn, describe, expect_object, iter_json_lines, json_line, record_text, source_name
 
 EXTENSIONS = (".jsonl", ".json", ".ndjson")
 EXPORT_STATUSES = ("accepted",)
@@ -64,7 +64,7 @@ def _record(record: dict, name: str, line: int, text_key: str, label_key: str | 
     try:
         spans = _spans(record, label_key)
     except (KeyError, TypeError, ValueError) as error:
-        raise FormatError(name, line, f"malformed span ({error})") from None
+        raise FormatError(name, line, f"malformed span ({describe(error)})") from None
     return DocumentRecord(text=text, meta=meta, spans=spans, line=line)
 
 

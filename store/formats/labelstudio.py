@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from ..errors import FormatError
 from ..model import DocumentRecord, SpanRecord
-from .common import Source, Warn, expect_object, load_json_document, source_name
+from .common import Source, Warn, describe, expect_object, load_json_document, source_name
 
 EXTENSIONS = (".json",)
 EXPORT_STATUSES = ("accepted", "suggested")
@@ -49,7 +49,7 @@ def _task_text(task: dict, name: str, line: int) -> str:
 def _annotator(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("email") or value.get("username") or value.get("id")
-    if value is None or value == "" or isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
         return None
     return str(value)
 
@@ -65,6 +65,8 @@ def _spans(results: list, annotator: str | None, status: str) -> list[SpanRecord
         if result.get("type") != "labels":
             continue
         value = result["value"]
+        if not isinstance(value["labels"], list):
+            raise TypeError('"labels" must be a list')
         for label in value["labels"]:
             spans.append(
                 SpanRecord(
@@ -98,7 +100,7 @@ def _record(task: dict, name: str, line: int) -> DocumentRecord:
                 _spans(prediction.get("result") or [], _annotator(prediction.get("model_version")), "suggested")
             )
     except (AttributeError, KeyError, TypeError, ValueError) as error:
-        raise FormatError(name, line, f"malformed result ({error!r})") from None
+        raise FormatError(name, line, f"malformed result ({describe(error)})") from None
     title = data.get("title")
     source = data.get("source")
     return DocumentRecord(

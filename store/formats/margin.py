@@ -12,7 +12,7 @@ from typing import IO
 
 from ..errors import FormatError
 from ..model import DocumentRecord, SpanRecord
-from .common import Source, Warn, expect_object, iter_json_lines, json_line, record_text, source_name
+from .common import Source, Warn, describe, expect_object, iter_json_lines, json_line, record_text, source_name
 
 EXTENSIONS = (".jsonl", ".ndjson")
 DOCUMENT_KEYS = ("id", "title", "source", "meta", "text", "spans")
@@ -36,28 +36,26 @@ def looks_like(record: dict) -> bool:
     )
 
 
-def _optional_str(span: dict, key: str) -> str | None:
-    value = span.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f'span "{key}" must be a string')
-    return value
+OPTIONAL_STRINGS = ("text", "note", "annotator", "status", "id", "origin", "created_at", "updated_at")
 
 
 def _span(span: dict) -> SpanRecord:
+    for key in OPTIONAL_STRINGS:
+        value = span.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f'span "{key}" must be a string')
     return SpanRecord(
         start=span["start"],
         end=span["end"],
         label=span["label"],
-        text=_optional_str(span, "text"),
-        note=_optional_str(span, "note") or "",
-        annotator=_optional_str(span, "annotator"),
-        status=_optional_str(span, "status") or "accepted",
-        id=_optional_str(span, "id"),
-        origin=_optional_str(span, "origin"),
-        created_at=_optional_str(span, "created_at"),
-        updated_at=_optional_str(span, "updated_at"),
+        text=span.get("text"),
+        note=span.get("note") or "",
+        annotator=span.get("annotator"),
+        status=span.get("status") or "accepted",
+        id=span.get("id"),
+        origin=span.get("origin"),
+        created_at=span.get("created_at"),
+        updated_at=span.get("updated_at"),
     )
 
 
@@ -70,7 +68,7 @@ def _record(record: dict, name: str, line: int) -> DocumentRecord:
     try:
         span_records = [_span(expect_object(span, name, line)) for span in spans]
     except (KeyError, TypeError, ValueError) as error:
-        raise FormatError(name, line, f"malformed span ({error})") from None
+        raise FormatError(name, line, f"malformed span ({describe(error)})") from None
     return DocumentRecord(
         text=text,
         title=str(record.get("title") or ""),

@@ -17,7 +17,7 @@ from typing import IO
 
 from ..errors import FormatError
 from ..model import DocumentRecord, SpanRecord
-from .common import Source, Warn, expect_object, iter_json_lines, json_line, record_text, source_name
+from .common import Source, Warn, describe, expect_object, iter_json_lines, json_line, record_text, source_name
 
 EXTENSIONS = (".jsonl", ".ndjson")
 EXPORT_STATUSES = ("accepted", "rejected")
@@ -63,7 +63,7 @@ def _record(task: dict, name: str, line: int) -> DocumentRecord:
                 )
             )
     except (KeyError, TypeError, ValueError) as error:
-        raise FormatError(name, line, f"malformed span ({error})") from None
+        raise FormatError(name, line, f"malformed span ({describe(error)})") from None
     return DocumentRecord(text=text, meta=meta, spans=records, line=line)
 
 

@@ -20,6 +20,8 @@ from store.documents import resolve_document
 from store.errors import MarginError
 from store.labels import get_label
 from store.merge import MergeReport, merge_databases, merge_into_copy
+from store.review import accept_agreed as accept_agreed_spans
+from store.review import disagreements
 
 from ..cli import Context, pass_context
 
@@ -38,8 +40,9 @@ def _check_labels(db, names: tuple[str, ...]) -> list[str] | None:
 def _print_merge(report: MergeReport, target: Path) -> None:
     sources = ", ".join(report.sources)
     if sys.stdout.isatty():
-        console = Console()
-        table = Table(title=f"Merged {sources} into {target}", title_justify="left")
+        console = Console(highlight=False)
+        console.print(Text(f"Merged {sources} into {target}", style="bold"))
+        table = Table()
         table.add_column("table")
         for column in ("added", "updated", "skipped"):
             table.add_column(column, justify="right")
@@ -47,7 +50,7 @@ def _print_merge(report: MergeReport, target: Path) -> None:
             table.add_row(name, str(counts.added), str(counts.updated), str(counts.skipped))
         console.print(table)
         for conflict in report.label_conflicts:
-            console.print(f"[yellow]conflict:[/] {conflict.message}", markup=True, highlight=False)
+            console.print(Text.assemble(("conflict: ", "yellow"), conflict.message))
         return
     click.echo(f"merged {sources} into {target}")
     for name, counts in report.tables.items():
@@ -113,11 +116,11 @@ def _print_agreement(report: AgreementReport) -> None:
     for heading in ("exact P", "exact R", "exact F1", "overlap F1", "kappa"):
         table.add_column(heading, justify="right")
     for pair in report.pairs:
-        names = [f"{pair.reference} → {pair.predicted}", f"{pair.documents} doc(s)"]
+        names = [Text(f"{pair.reference} → {pair.predicted}"), Text(f"{pair.documents} doc(s)")]
         for index, row in enumerate([*pair.labels, pair.overall]):
             table.add_row(
                 names[index] if index < len(names) else "",
-                row.label,
+                Text(row.label),
                 _figure(row.exact.precision),
                 _figure(row.exact.recall),
                 _figure(row.exact.f1),
@@ -134,7 +137,7 @@ def _print_agreement(report: AgreementReport) -> None:
     alpha.add_column("units", justify="right")
     for row in [*report.alpha, report.alpha_overall]:
         alpha.add_row(
-            row.label,
+            Text(row.label),
             _figure(row.alpha),
             str(row.units),
             style="bold" if row is report.alpha_overall else None,
@@ -198,13 +201,10 @@ def review_command(ctx: Context, docs: tuple[str, ...], accept_agreed: bool) -> 
       margin review --doc 3f2a
       margin review --accept-agreed
     """
-    from store.review import accept_agreed as copy_agreed
-    from store.review import disagreements
-
     db = ctx.open_db()
     doc_ids = _resolve_docs(db, docs)
     if accept_agreed:
-        added = copy_agreed(db, ctx.annotator, doc_ids)
+        added = accept_agreed_spans(db, ctx.annotator, doc_ids)
         click.echo(f"copied {added} agreed span(s) into {ctx.annotator}'s reviewed version")
         return
     found = disagreements(db, doc_ids=doc_ids)

@@ -192,7 +192,7 @@ def _export_progress() -> Iterator[Callable | None]:
 @click.option("--format", "format_name", type=click.Choice(WRITABLE), default="margin",
               show_default=True, help="The format to write.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write to this file (a directory for brat) instead of standard output. "
+              help="Write to this file (a directory for brat) instead of standard output (-). "
               "For w3c, a name ending in .jsonl gives one annotation per line.")
 @click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
 @click.option("--annotator", "annotators", multiple=True,
@@ -228,6 +228,8 @@ def export_command(
     """
     from store.exporting import export
 
+    if output == Path("-"):
+        output = None
     if format_name == "brat" and output is None:
         raise click.UsageError("brat writes a directory of .txt and .ann files; give -o DIR")
     if format_name != "brat" and output is not None and output.is_dir():

@@ -9,7 +9,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
 from ..display import shorten
-from ..layout import sanitise
 
 
 class NoteEditor(ModalScreen[str | None]):

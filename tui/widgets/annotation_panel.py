@@ -66,18 +66,13 @@ class AnnotationPanel(Vertical):
         self.annotations: list[Annotation] = []
         self.labels: list[Label] = []
         self.shown: list[Annotation] = []
+        # Kept, not queried: a timer may update the panel while the app is closing.
+        self.label_filter: Select[str] = Select([], prompt="All labels", id="label-filter", compact=True)
+        self.options = OptionList(id="annotation-options")
 
     def compose(self) -> ComposeResult:
-        yield Select[str]([], prompt="All labels", id="label-filter", compact=True)
-        yield OptionList(id="annotation-options")
-
-    @property
-    def options(self) -> OptionList:
-        return self.query_one("#annotation-options", OptionList)
-
-    @property
-    def label_filter(self) -> Select[str]:
-        return self.query_one("#label-filter", Select)
+        yield self.label_filter
+        yield self.options
 
     def focus(self, scroll_visible: bool = True) -> AnnotationPanel:
         self.options.focus(scroll_visible)

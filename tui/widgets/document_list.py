@@ -69,18 +69,13 @@ class DocumentList(Vertical):
         self.labels: list[Label] = []
         self.current: str | None = None
         self.order: list[str] = []
+        # Kept, not queried: a timer may update the list while the app is closing.
+        self.filter_input = Input(placeholder="filter / search", id="document-filter")
+        self.options = OptionList(id="document-options")
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter / search", id="document-filter")
-        yield OptionList(id="document-options")
-
-    @property
-    def options(self) -> OptionList:
-        return self.query_one("#document-options", OptionList)
-
-    @property
-    def filter_input(self) -> Input:
-        return self.query_one("#document-filter", Input)
+        yield self.filter_input
+        yield self.options
 
     def focus(self, scroll_visible: bool = True) -> DocumentList:
         self.filter_input.focus(scroll_visible)

@@ -36,11 +36,12 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.color import Color
-from textual.geometry import Offset, Size
+from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from store.model import Annotation, Document, Label
 from tui.layout import Layout, Row
@@ -54,6 +55,8 @@ SCROLL_MARGIN = 2
 """Rows kept between the cursor and the top or bottom edge while moving."""
 
 OVERLAP_MARK = "┃"
+REFINE_INTERVAL = 0.05
+REFINE_BUDGET = 0.008
 MY_TINT = 0.45
 OTHER_TINT = 0.22
 
@@ -171,6 +174,8 @@ class Reader(ScrollView, can_focus=True):
         self._header: list[tuple[str, str]] = []
         self._geometry = (0, 0, 0)  # (pane width, measure, left padding)
         self._centre_pending = False  # centre the cursor once the widget has a size
+        self._refiner: Timer | None = None
+        self._selection_memo: tuple[tuple[int | None, int], tuple[int, int] | None] = ((None, -1), None)
         self._style_generation = 0
         self._styles: dict[tuple, Style] = {}
         self._strips: LRUCache[tuple, Strip] = LRUCache(2048)
@@ -195,12 +200,14 @@ class Reader(ScrollView, can_focus=True):
         self._annotations = {annotation.id: annotation for annotation in annotations}
         self._rebuild_index()
         self._anchor = None
+        self._selection_memo = ((None, -1), None)
         self._goal_column = None
         self._search = None
         self._styles.clear()
         self._strips.clear()
         self._build_header()
         self._update_virtual_size()
+        self._start_refining()
         self.set_reactive(Reader.cursor, self.validate_cursor(cursor))
         self.scroll_to(y=0, animate=False)
         self._centre_pending = True
@@ -358,20 +365,59 @@ class Reader(ScrollView, can_focus=True):
         if geometry == self._geometry or self._layout is None:
             self._geometry = geometry
             return
-        screen_row = self._cursor_row() - self.scroll_offset.y
+        screen_row = self._cursor_row() - round(self.scroll_y)
         self._geometry = geometry
         self._layout.set_width(geometry[1])
         self._build_header()
         self._strips.clear()
         self._update_virtual_size()
+        self._start_refining()
         self.scroll_to(y=max(0, self._cursor_row() - screen_row), animate=False)
         self._scroll_to_cursor()
         self.refresh()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._start_refining()
 
     def on_resize(self, event: events.Resize) -> None:
         self._relayout()
         if self._centre_pending:
             self._scroll_to_cursor(centre=True)
+
+    def _start_refining(self) -> None:
+        """Make estimated row counts exact in small steps while the app is idle."""
+        if self._layout is None or self._layout.exact or self._refiner is not None or not self.is_attached:
+            return
+        self._refiner = self.set_interval(REFINE_INTERVAL, self._refine_step)
+
+    def _refine_step(self) -> None:
+        layout = self._layout
+        if layout is None or layout.exact:
+            if self._refiner is not None:
+                self._refiner.stop()
+                self._refiner = None
+            return
+        header = len(self._header)
+        top = round(self.scroll_y) - header
+        anchor = layout.row(top).start if top > 0 else None
+        if layout.refine(REFINE_BUDGET):
+            self._update_virtual_size()
+            if anchor is not None:
+                # Keep the same text at the top while rows above it are re-counted.
+                self.scroll_to(y=header + layout.row_of(anchor), animate=False)
+            self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        layout = self._layout
+        if layout is not None and not layout.exact:
+            # Wrap the estimated lines on screen first, so that one frame maps rows consistently.
+            first = round(self.scroll_y) - len(self._header)
+            for row in range(max(0, first + crop.y), max(0, first + crop.bottom)):
+                layout.row(row)
+            if len(self._header) + layout.row_count != self.virtual_size.height:
+                self.call_after_refresh(self._update_virtual_size)
+        return super().render_lines(crop)
 
     def _update_virtual_size(self) -> None:
         rows = len(self._header) + (self._layout.row_count if self._layout else 0)
@@ -387,24 +433,25 @@ class Reader(ScrollView, can_focus=True):
             if not value:
                 continue
             value = " ".join(value.split())
-            layout = Layout(value, measure)
-            for index in range(layout.row_count):
-                row = layout.row(index)
+            for row in Layout(value, measure).iter_rows():
                 self._header.append((row.display(value, row.start, row.end), component))
         if self._header:
             self._header.append(("", ""))
+
+    def _viewport(self) -> tuple[int, int]:
+        """``(first virtual row on screen, rows on screen)``."""
+        return round(self.scroll_y), self.size.height
 
     def _cursor_row(self) -> int:
         """Virtual row (header included) of the cursor."""
         return self.offset_to_cell(self.cursor).y
 
     def _scroll_to_cursor(self, centre: bool = False) -> None:
-        height = self.scrollable_content_region.height
+        top, height = self._viewport()
         if self._layout is None or height <= 0:
             return
         self._centre_pending = False
         row = self._cursor_row()
-        top = round(self.scroll_offset.y)
         margin = min(SCROLL_MARGIN, (height - 1) // 2)
         if not centre and top + margin <= row < top + height - margin:
             return
@@ -423,8 +470,7 @@ class Reader(ScrollView, can_focus=True):
         """Repaint the visible rows showing offsets ``[start, end]``."""
         if self._layout is None:
             return
-        top = round(self.scroll_offset.y)
-        height = self.scrollable_content_region.height
+        top, height = self._viewport()
         header = len(self._header)
         first = header + self._layout.row_of(max(0, start))
         last = header + self._layout.row_of(max(0, end))
@@ -476,6 +522,19 @@ class Reader(ScrollView, can_focus=True):
             self._styles[key] = style
         return style
 
+    def _base_style(self) -> Style:
+        style = self._styles.get(("base",))
+        if style is None:
+            style = self._styles[("base",)] = self.rich_style
+        return style
+
+    def _current_selection(self) -> tuple[int, int] | None:
+        """`selection`, computed once per cursor position rather than once per row."""
+        key = (self._anchor, self.cursor)
+        if self._selection_memo[0] != key:
+            self._selection_memo = (key, self.selection)
+        return self._selection_memo[1]
+
     def _component(self, name: str) -> Style:
         key = ("component", name)
         style = self._styles.get(key)
@@ -512,23 +571,24 @@ class Reader(ScrollView, can_focus=True):
     # -- rendering ------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        row = round(self.scroll_offset.y) + y
+        width = self._geometry[0]
+        row = round(self.scroll_y) + y
         if self._layout is None:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(self.scrollable_content_region.width, self._base_style())
         header = len(self._header)
         if row < header:
             return self._header_strip(row, width)
         row -= header
+        text_row = self._layout.row(row)
         if row >= self._layout.row_count:
-            return Strip.blank(width, self.rich_style)
-        return self._text_strip(self._layout.row(row), width)
+            return Strip.blank(width, self._base_style())
+        return self._text_strip(text_row, width)
 
     def _header_strip(self, row: int, width: int) -> Strip:
         key = ("header", row, self._geometry, self._style_generation)
         strip = self._strips.get(key)
         if strip is None:
-            base = self.rich_style
+            base = self._base_style()
             text, component = self._header[row]
             style = base + self._component(component) if component else base
             padding = self._geometry[2] + GUTTER
@@ -548,12 +608,12 @@ class Reader(ScrollView, can_focus=True):
         return tuple(found)
 
     def _text_strip(self, row: Row, width: int) -> Strip:
-        base = self.rich_style
+        base = self._base_style()
         if row.gap:
             return Strip.blank(width, base)
         start, stop = row.start, row.stop
         spans = self._index.overlapping(start, stop) if len(self._index) else []
-        selection = self.selection
+        selection = self._current_selection()
         selected = None
         if selection is not None and selection[0] < stop and selection[1] > start:
             selected = (max(selection[0], start), min(selection[1], stop))
@@ -613,9 +673,15 @@ class Reader(ScrollView, can_focus=True):
                 cursor is not None and cursor <= low < row.cluster_end(cursor),
             )
             segments.append(Segment(row.display(text, low, high), style))
+        used = self._geometry[2] + GUTTER + row.cells + row.newline
         if cursor is not None and start == stop:
             segments.append(Segment(" ", base + self._component("reader--cursor")))
-        return Strip(segments).adjust_cell_length(width, base)
+            used += 1
+        if used > width:  # spaces hanging past a narrow pane
+            return Strip(segments).crop(0, width)
+        segments.append(Segment(" " * (width - used), base))
+        # The layout measured every cell already: no need for Strip to measure again.
+        return Strip(segments, width)
 
     def _gutter(self, spans: list[Annotation], start: int, stop: int, base: Style) -> Segment:
         """An overlap mark when two spans share an offset on this row."""
@@ -761,9 +827,10 @@ class Reader(ScrollView, can_focus=True):
         layout = self._layout
         if layout is None:
             return
-        step = max(1, self.scrollable_content_region.height - 2) * direction
+        top, height = self._viewport()
+        step = max(1, height - 2) * direction
         target = self._vertical(step)
-        self.scroll_to(y=max(0, round(self.scroll_offset.y) + step), animate=False)
+        self.scroll_to(y=max(0, top + step), animate=False)
         self._go(target, keep_goal=True)
 
     def action_page_down(self) -> None:
@@ -837,10 +904,11 @@ class Reader(ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         """A click puts the cursor on the character under the pointer (shift extends)."""
         layout = self._layout
-        if layout is None:
+        offset = event.get_content_offset(self)
+        if layout is None or offset is None:
             return
-        row = round(self.scroll_offset.y) + event.y - len(self._header)
+        row = round(self.scroll_y) + offset.y - len(self._header)
         if not 0 <= row < layout.row_count:
             return
-        column = event.x - self._geometry[2] - GUTTER
+        column = offset.x - self._geometry[2] - GUTTER
         self.move_to(layout.rowcol_to_offset(row, max(0, column)), select=event.shift)

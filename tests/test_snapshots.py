@@ -1,0 +1,81 @@
+"""Screenshots of the main screens, compared with the stored SVGs in __snapshots__.
+
+Stable by construction: a fixed annotator and database contents, no blinking cursor,
+and the database path (which differs per run) replaced by a fixed name on screen.
+Update them with ``pytest tests/test_snapshots.py --snapshot-update`` after a deliberate
+change to the look, and read the SVGs before committing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from app_support import SAMPLE, app_for, sample_db
+from textual.pilot import Pilot
+
+from store.annotations import add_annotation
+from store.db import open_database
+from store.documents import add_document
+from store.reading import set_position
+from tui.app import MarginApp
+
+PERSON = SAMPLE.index("José Raúl Mulino")
+
+
+@pytest.fixture
+def annotated(tmp_path: Path) -> MarginApp:
+    """The sample with overlapping spans by two annotators, plus a second document."""
+    path = tmp_path / "margin.db"
+    doc_id = sample_db(path)
+    db = open_database(path)
+    sentence = SAMPLE.index("On Monday")
+    statistic = SAMPLE.index("520,000 migrants")
+    claim = SAMPLE.index("According to the department")
+    for start, end, label, annotator, note in (
+        (sentence, SAMPLE.index("Mulino.") + 7, "claim", "tester", "Check the date of the visit"),
+        (PERSON, PERSON + 16, "person", "tester", ""),
+        (SAMPLE.index("Alejandro Mayorkas"), SAMPLE.index("Alejandro Mayorkas") + 18, "person", "ana", ""),
+        (claim, SAMPLE.index("in 2023.") + 8, "claim", "tester", ""),
+        (statistic, statistic + 16, "statistic", "tester", "DHS figure"),
+    ):
+        add_annotation(db, doc_id, start, end, label, annotator=annotator, note=note)
+    set_position(db, doc_id, "tester", PERSON)  # opens there: nothing left for the save timer
+    add_document(db, "Harbour news\nThe harbour reopened on Tuesday after the storm.\n", source="harbour.txt")
+    db.close()
+    return app_for(path, open_doc_id=doc_id)
+
+
+async def settle(pilot: Pilot) -> None:
+    await pilot.pause()
+    pilot.app.status.database = "margin.db"
+    await pilot.pause()
+
+
+def test_main_screen_with_overlapping_spans(snap_compare, annotated: MarginApp) -> None:
+    assert snap_compare(annotated, terminal_size=(120, 40), run_before=settle)
+
+
+def test_help_screen(snap_compare, annotated: MarginApp) -> None:
+    assert snap_compare(annotated, press=["question_mark"], terminal_size=(120, 40), run_before=settle)
+
+
+def test_note_editor(snap_compare, annotated: MarginApp) -> None:
+    async def open_editor(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("e", "down", "enter")
+
+    assert snap_compare(annotated, terminal_size=(120, 40), run_before=open_editor)
+
+
+def test_split_view(snap_compare, annotated: MarginApp) -> None:
+    async def split(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+s", "enter")
+        await pilot.pause()
+
+    assert snap_compare(annotated, terminal_size=(120, 40), run_before=split)
+
+
+def test_small_terminal(snap_compare, annotated: MarginApp) -> None:
+    assert snap_compare(annotated, terminal_size=(60, 20), run_before=settle)

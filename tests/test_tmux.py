@@ -1,0 +1,85 @@
+"""End to end: the installed ``margin`` script in a real terminal (tmux), driven by keys.
+
+CI installs tmux; without it this test fails rather than skips, because it is the only
+check that the console script, the terminal driver and the keys work together.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+from app_support import SAMPLE
+
+WAIT = 30.0
+
+
+def _tmux(socket: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["tmux", "-L", socket, *args], capture_output=True, text=True)
+
+
+def _screen(socket: str) -> str:
+    return _tmux(socket, "capture-pane", "-p", "-t", "margin").stdout
+
+
+def _wait_for(socket: str, text: str) -> str:
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        screen = _screen(socket)
+        if text in screen:
+            return screen
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} never appeared on screen:\n{_screen(socket)}")
+
+
+def _send(socket: str, *keys: str) -> None:
+    for key in keys:
+        _tmux(socket, "send-keys", "-t", "margin", key)
+        time.sleep(0.05)
+
+
+def test_label_a_span_in_tmux_then_export(tmp_path: Path) -> None:
+    assert shutil.which("tmux"), "tmux is needed for this test (CI installs it)"
+    margin = shutil.which("margin")
+    assert margin, "the margin console script is not installed (pip install -e .)"
+    db = tmp_path / "tmux.db"
+    socket = f"margin-test-{uuid.uuid4().hex[:12]}"
+    env = {**os.environ, "TERM": "xterm-256color"}
+    command = f"{margin} --db {db} --annotator typist"
+    subprocess.run(
+        ["tmux", "-L", socket, "-f", os.devnull, "new-session", "-d", "-s", "margin", "-x", "120", "-y", "40",
+         command],
+        check=True,
+        env=env,
+    )
+    try:
+        _tmux(socket, "resize-window", "-t", "margin", "-x", "120", "-y", "40")
+        _wait_for(socket, "NORMAL")
+        _send(socket, "/")
+        _wait_for(socket, "search this document")
+        _send(socket, "Mulino", "Enter")
+        _wait_for(socket, "NORMAL")
+        _send(socket, "W")
+        _wait_for(socket, "sel 6")
+        _send(socket, "2")
+        _wait_for(socket, "■1")  # the document list counts the new person
+        _send(socket, "q")
+        deadline = time.monotonic() + WAIT
+        while _tmux(socket, "has-session", "-t", "margin").returncode == 0:
+            assert time.monotonic() < deadline, f"margin did not quit:\n{_screen(socket)}"
+            time.sleep(0.1)
+    finally:
+        _tmux(socket, "kill-server")
+    exported = subprocess.run(
+        [margin, "--db", str(db), "export"], capture_output=True, text=True, check=True, env=env
+    )
+    [record] = [json.loads(line) for line in exported.stdout.splitlines() if line.strip()]
+    start = SAMPLE.index("Mulino")
+    assert [(s["start"], s["end"], s["label"], s["text"], s["annotator"]) for s in record["spans"]] == [
+        (start, start + 6, "person", "Mulino", "typist")
+    ]
