@@ -51,7 +51,10 @@ def iter_records(
     """Documents in the order they were added, each with its matching live spans in
     reading order; ``doc`` takes ids, id prefixes or titles. Documents with no
     matching span are left out when ``keep_empty`` is false, which is the default
-    once a label, annotator or status filter is given."""
+    once a label, annotator or status filter is given.
+
+    The filters are checked (and ``doc`` resolved) at once, before any record is
+    asked for, so a writer never starts on output that an error then cuts short."""
     labels, annotators, statuses = _as_list(label), _as_list(annotator), _as_list(status)
     for value in statuses or ():
         if value not in STATUSES:
@@ -59,6 +62,18 @@ def iter_records(
     doc_ids = [resolve_document(db, ref).id for ref in _as_list(doc) or ()] or None
     if keep_empty is None:
         keep_empty = not (labels or annotators or statuses)
+    return _records(db, doc_ids, labels, annotators, statuses, keep_empty, report)
+
+
+def _records(
+    db: sqlite_utils.Database,
+    doc_ids: list[str] | None,
+    labels: list[str] | None,
+    annotators: list[str] | None,
+    statuses: list[str] | None,
+    keep_empty: bool,
+    report: ExportReport | None,
+) -> Iterator[DocumentRecord]:
     documents = iter_documents(db, doc_ids, batch_size=BATCH_DOCUMENTS)
     while batch := list(islice(documents, BATCH_DOCUMENTS)):
         spans: dict[str, list[SpanRecord]] = {}

@@ -150,6 +150,14 @@ def test_cli_failed_export_leaves_existing_file(filled_db, db_path, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".keep")) == []
 
 
+def test_cli_bad_filter_writes_nothing_to_stdout(filled_db, db_path):
+    filled_db.close()
+    result = run(CliRunner(), db_path, "export", "--format", "label-studio", "--doc", "missing")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.strip() == "Error: no document matches 'missing'"
+
+
 def test_cli_brat_needs_a_directory(filled_db, db_path, tmp_path):
     filled_db.close()
     runner = CliRunner()

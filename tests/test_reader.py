@@ -427,7 +427,7 @@ def test_wide_characters_keep_every_row_the_width_of_the_pane():
     async def script(pilot: Pilot, reader: Reader) -> None:
         width = reader.scrollable_content_region.width
         for y in range(reader.scrollable_content_region.height):
-            assert reader.render_line(y).cell_length == width
+            assert sum(cell_len(segment.text) for segment in reader.render_line(y)) == width
         target = text.index("👨")
         reader.move_to(target)
         character, style = painted(reader, target)
@@ -577,3 +577,10 @@ def test_load_before_mount_is_shown_once_mounted(seed_text):
             assert character == "M" and style.reverse
 
     asyncio.run(main())
+
+
+def test_cursor_moved_bursts_coalesce_per_reader():
+    first, second = Reader(), Reader()
+    earlier = Reader.CursorMoved(first, 1, 0, 0.0)
+    assert Reader.CursorMoved(first, 2, 0, 0.1).can_replace(earlier)
+    assert not Reader.CursorMoved(second, 2, 0, 0.1).can_replace(earlier)

@@ -32,7 +32,7 @@ TAB_SIZE = 4
 PLACEHOLDER = "\u25cc"
 """Dotted circle drawn in front of a zero-width cluster that has no base character."""
 
-WRAPPED_LINE_CACHE = 4096
+WRAPPED_LINE_CACHE = 1024
 
 # One code point, one cell, never joining its neighbours: the common case, measured by
 # length alone. Everything else (and the newline, handled separately) is "complex".
@@ -72,11 +72,6 @@ and offsets are unchanged."""
 def sanitise(text: str) -> str:
     """The text with control characters replaced by visible glyphs, one for one."""
     return text.translate(SANITISE)
-
-
-def is_simple(text: str) -> bool:
-    """True when every character of `text` is one cell wide on its own."""
-    return _COMPLEX.search(text) is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,10 +279,6 @@ class Layout:
         if self._stale:
             self._row_starts = array("q", accumulate(self._counts, initial=0))
             self._stale = False
-
-    def line_span(self, line: int) -> tuple[int, int]:
-        """``(start, end)`` of a line; `end` is its newline's offset (or the text's end)."""
-        return self._starts[line], self._starts[line] + self._lengths[line]
 
     def line_of(self, offset: int) -> int:
         """Index of the line holding `offset` (its newline belongs to it)."""

@@ -57,6 +57,8 @@ SCROLL_MARGIN = 2
 OVERLAP_MARK = "┃"
 REFINE_INTERVAL = 0.05
 REFINE_BUDGET = 0.008
+STRIP_CACHE = 512
+"""Rendered rows kept: several screens, so scrolling back and forth repaints nothing."""
 MY_TINT = 0.45
 OTHER_TINT = 0.22
 
@@ -178,7 +180,7 @@ class Reader(ScrollView, can_focus=True):
         self._selection_memo: tuple[tuple[int | None, int], tuple[int, int] | None] = ((None, -1), None)
         self._style_generation = 0
         self._styles: dict[tuple, Style] = {}
-        self._strips: LRUCache[tuple, Strip] = LRUCache(2048)
+        self._strips: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE)
 
     # -- public API ----------------------------------------------------------------
 
@@ -305,7 +307,6 @@ class Reader(ScrollView, can_focus=True):
         pattern = re.compile(re.escape(term), 0 if term != term.lower() else re.IGNORECASE)
         match = self._find(pattern, forward)
         self._search = pattern if match is not None else None
-        self._strips.clear()
         self.refresh()
         if match is None:
             return False
