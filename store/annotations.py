@@ -196,6 +196,7 @@ def query_annotations(
     annotator: str | Iterable[str] | None = None,
     status: str | Iterable[str] | None = None,
     include_deleted: bool = False,
+    origin_prefix: str | None = None,
 ) -> list[Annotation]:
     """Annotations in reading order (document, start, longest first)."""
     return list(
@@ -207,6 +208,7 @@ def query_annotations(
             annotator=annotator,
             status=status,
             include_deleted=include_deleted,
+            origin_prefix=origin_prefix,
         )
     )
 
@@ -225,6 +227,7 @@ def iter_annotations(
     annotator: str | Iterable[str] | None = None,
     status: str | Iterable[str] | None = None,
     include_deleted: bool = False,
+    origin_prefix: str | None = None,
 ) -> Iterator[Annotation]:
     clauses: list[str] = []
     params: list[object] = []
@@ -236,6 +239,9 @@ def iter_annotations(
             clause, values_list = _in_clause(column, values)
             clauses.append(clause)
             params.extend(values_list)
+    if origin_prefix is not None:
+        clauses.append("substr(origin, 1, ?) = ?")
+        params.extend([len(origin_prefix), origin_prefix])
     if not include_deleted:
         clauses.append("deleted_at is null")
     where = f" where {' and '.join(clauses)}" if clauses else ""

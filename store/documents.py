@@ -203,13 +203,3 @@ def search_documents(db: sqlite_utils.Database, query: str, limit: int = 200) ->
     ).fetchall()
     return [row[0] for row in rows]
 
-
-def documents_from_source(db: sqlite_utils.Database, source: str) -> list[str]:
-    """Ids of the documents whose source is ``source`` (an import sets it to the file's
-    absolute path), oldest first: how ``margin open FILE`` finds what it imported."""
-    return [
-        row[0]
-        for row in db.execute(
-            "select id from documents where source = ? order by rowid", [source]
-        ).fetchall()
-    ]

@@ -20,7 +20,7 @@ from . import formats
 from .annotations import iter_annotations
 from .documents import iter_documents, resolve_document
 from .errors import MarginError
-from .model import STATUSES, DocumentRecord, SpanRecord
+from .model import REVIEW_PREFIX, STATUSES, DocumentRecord, SpanRecord
 
 BATCH_DOCUMENTS = 200
 
@@ -47,11 +47,13 @@ def iter_records(
     doc: str | Iterable[str] | None = None,
     report: ExportReport | None = None,
     keep_empty: bool | None = None,
+    reviewed: bool = False,
 ) -> Iterator[DocumentRecord]:
     """Documents in the order they were added, each with its matching live spans in
     reading order; ``doc`` takes ids, id prefixes or titles. Documents with no
     matching span are left out when ``keep_empty`` is false, which is the default
-    once a label, annotator or status filter is given.
+    once a label, annotator or status filter is given. ``reviewed`` keeps only the
+    reviewers' settled spans (see store.review).
 
     The filters are checked (and ``doc`` resolved) at once, before any record is
     asked for, so a writer never starts on output that an error then cuts short."""
@@ -61,8 +63,9 @@ def iter_records(
             raise MarginError(f"status must be one of {', '.join(STATUSES)}, not {value!r}")
     doc_ids = [resolve_document(db, ref).id for ref in _as_list(doc) or ()] or None
     if keep_empty is None:
-        keep_empty = not (labels or annotators or statuses)
-    return _records(db, doc_ids, labels, annotators, statuses, keep_empty, report)
+        keep_empty = not (labels or annotators or statuses or reviewed)
+    origin_prefix = REVIEW_PREFIX if reviewed else None
+    return _records(db, doc_ids, labels, annotators, statuses, origin_prefix, keep_empty, report)
 
 
 def _records(
@@ -71,6 +74,7 @@ def _records(
     labels: list[str] | None,
     annotators: list[str] | None,
     statuses: list[str] | None,
+    origin_prefix: str | None,
     keep_empty: bool,
     report: ExportReport | None,
 ) -> Iterator[DocumentRecord]:
@@ -79,7 +83,7 @@ def _records(
         spans: dict[str, list[SpanRecord]] = {}
         for annotation in iter_annotations(
             db, doc_ids=[document.id for document in batch], label=labels,
-            annotator=annotators, status=statuses,
+            annotator=annotators, status=statuses, origin_prefix=origin_prefix,
         ):
             spans.setdefault(annotation.doc_id, []).append(
                 SpanRecord(
@@ -124,6 +128,7 @@ def export(
     doc: str | Sequence[str] | None = None,
     options: dict | None = None,
     progress: Callable[[ExportReport], None] | None = None,
+    reviewed: bool = False,
 ) -> ExportReport:
     """Write the selected documents and spans to ``out`` (a text stream, or a
     directory for brat) in ``format``.
@@ -138,8 +143,8 @@ def export(
     records = iter_records(
         db, label=label, annotator=annotator,
         status=asked_status or fmt.export_statuses(),
-        doc=doc, report=report,
-        keep_empty=not (_as_list(label) or _as_list(annotator) or asked_status),
+        doc=doc, report=report, reviewed=reviewed,
+        keep_empty=not (_as_list(label) or _as_list(annotator) or asked_status or reviewed),
     )
     if progress is not None:
         records = _reporting(records, report, progress)

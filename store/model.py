@@ -14,6 +14,8 @@ from typing import Any
 
 STATUSES = ("accepted", "suggested", "rejected")
 CONTEXT_CHARS = 32
+# Annotations a reviewer settled carry an origin starting with this (see store.review).
+REVIEW_PREFIX = "review:"
 
 
 def now_iso() -> str:

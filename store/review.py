@@ -36,9 +36,8 @@ import sqlite_utils
 from .annotations import add_annotation, delete_annotation, get_annotation, iter_annotations
 from .db import write
 from .errors import MarginError
-from .model import Annotation, new_id, now_iso
+from .model import REVIEW_PREFIX, Annotation, new_id, now_iso
 
-REVIEW_PREFIX = "review:"
 AGREED_ORIGIN = "review:agreed"
 EDIT_ORIGIN = "review:edit"
 
@@ -53,7 +52,7 @@ def is_reviewed(annotation: Annotation) -> bool:
 def reviewed_annotations(db: sqlite_utils.Database, **filters) -> Iterator[Annotation]:
     """The reviewed annotations; ``filters`` are those of
     :func:`store.annotations.iter_annotations` (doc_ids, label, annotator, status...)."""
-    return (annotation for annotation in iter_annotations(db, **filters) if is_reviewed(annotation))
+    return iter_annotations(db, origin_prefix=REVIEW_PREFIX, **filters)
 
 
 @dataclass(slots=True)

@@ -191,3 +191,21 @@ def test_commands_do_not_load_textual_or_trafilatura(tmp_path, args):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1])
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_cli_export_to_a_fifo_writes_through_it_and_leaves_it_a_fifo(filled_db, db_path, tmp_path):
+    import os
+    import stat
+    import threading
+
+    filled_db.close()
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")))
+    reader.start()
+    result = run(CliRunner(), db_path, "export", "-o", str(fifo))
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert [json.loads(line)["title"] for line in received[0].splitlines()] == ["First", "Second", "Third"]

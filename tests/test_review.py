@@ -264,3 +264,22 @@ def test_team_commands_document_themselves_with_examples(name):
     for param in command.params:
         if param.param_type_name == "option":
             assert param.help, f"{name} {param.opts} has no help"
+
+
+def test_export_reviewed_gives_only_the_settled_spans(tmp_path):
+    path = tmp_path / "team.db"
+    db = open_database(path)
+    two_annotators(db)
+    first, _second, third = review.disagreements(db)[0].clusters
+    review.adopt(db, "carol", first, "ana")
+    review.reject(db, "carol", third)
+    db.close()
+    result = CliRunner().invoke(cli, ["--db", str(path), "export", "--reviewed"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    spans = json.loads(line)["spans"]
+    assert {(s["start"], s["end"], s["label"], s["annotator"]) for s in spans} == {
+        (0, 11, "person", "carol"),
+        (22, 54, "claim", "carol"),
+    }
+    assert all(s["origin"].startswith("review:") for s in spans)

@@ -18,7 +18,6 @@ import sqlite_utils
 from store.documents import (
     add_document,
     count_documents,
-    documents_from_source,
     resolve_document,
 )
 from store.errors import MarginError
@@ -40,24 +39,34 @@ def add_sample(db: sqlite_utils.Database, annotator: str) -> str:
 
 
 def _documents_to_open(ctx_obj: Context, db: sqlite_utils.Database, targets: list[str]) -> list[str]:
-    """Import the targets that are files; look the others up as documents.
-
-    An imported file's documents are found by their source, which the import sets
-    to the file's absolute path when the format carries none.
-    """
+    """Import the targets that are files (a folder opens its first document); look the
+    others up as documents by id, id prefix or title. A file that fails to import
+    stops the command before the app starts, so its error is not hidden."""
     from store.importing import import_paths
 
     paths = [target for target in targets if Path(target).exists()]
+    imported: dict[str, list[str]] = {}
     if paths:
         report = import_paths(db, paths, annotator=ctx_obj.annotator)
-        if report.failed and not report.files:
-            raise MarginError(report.failed[0])
+        if report.failed:
+            more = f" (and {len(report.failed) - 1} more)" if len(report.failed) > 1 else ""
+            raise MarginError(report.failed[0] + more)
+        for result in report.files:
+            imported.setdefault(os.path.abspath(result.path), []).extend(result.document_ids)
     doc_ids: list[str] = []
     for target in targets:
-        if Path(target).exists():
-            doc_ids.extend(documents_from_source(db, os.path.abspath(target)))
+        if target in paths:
+            absolute = os.path.abspath(target)
+            doc_ids.extend(
+                doc_id
+                for path, ids in imported.items()
+                if path == absolute or path.startswith(absolute.rstrip(os.sep) + os.sep)
+                for doc_id in ids
+            )
         else:
             doc_ids.append(resolve_document(db, target).id)
+    if not doc_ids:
+        raise MarginError(f"{targets[0]}: no document to open")
     return doc_ids
 
 

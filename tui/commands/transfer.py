@@ -156,6 +156,11 @@ def _text_output(output: Path | None) -> Iterator[IO[str]]:
         finally:
             stream.detach()
         return
+    if output.exists() and not output.is_file():
+        # A device or pipe (/dev/null, a FIFO): write straight to it, never replace it.
+        with output.open("w", encoding="utf-8", newline="") as stream:
+            yield stream
+        return
     directory = output.parent if str(output.parent) else Path(".")
     handle = tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", newline="", dir=directory, prefix=f".{output.name}.", delete=False
@@ -201,6 +206,8 @@ def _export_progress() -> Iterator[Callable | None]:
               help="Only spans with this status (repeatable; default: what the format can express).")
 @click.option("--doc", "docs", multiple=True,
               help="Only this document: an id, a unique id prefix or a title (repeatable).")
+@click.option("--reviewed", is_flag=True,
+              help="Only the reviewers' settled spans (see margin review).")
 @pass_context
 def export_command(
     ctx: Context,
@@ -210,6 +217,7 @@ def export_command(
     annotators: tuple[str, ...],
     statuses: tuple[str, ...],
     docs: tuple[str, ...],
+    reviewed: bool,
 ) -> None:
     """Export annotations as margin JSONL or another tool's format.
 
@@ -225,6 +233,7 @@ def export_command(
       margin export --format prodigy --label person --annotator ana > person.jsonl
       margin export --format brat -o brat-dir/
       margin export --format csv --status accepted -o spans.csv
+      margin export --reviewed --format prodigy -o gold.jsonl
     """
     from store.exporting import export
 
@@ -239,7 +248,8 @@ def export_command(
     if not ctx.db_path.exists():
         raise MarginError(f"{ctx.db_path}: no such database; import something first")
     db = ctx.open_db()
-    filters = {"label": labels, "annotator": annotators, "status": statuses, "doc": docs}
+    filters = {"label": labels, "annotator": annotators, "status": statuses, "doc": docs,
+               "reviewed": reviewed}
     options = {"lines": True} if format_name == "w3c" and output and output.suffix == ".jsonl" else {}
     try:
         with _export_progress() as progress:
