@@ -584,3 +584,18 @@ def test_cursor_moved_bursts_coalesce_per_reader():
     earlier = Reader.CursorMoved(first, 1, 0, 0.0)
     assert Reader.CursorMoved(first, 2, 0, 0.1).can_replace(earlier)
     assert not Reader.CursorMoved(second, 2, 0, 0.1).can_replace(earlier)
+
+
+def test_the_same_selection_key_again_grows_the_selection(seed_text):
+    async def script(pilot: Pilot, reader: Reader) -> None:
+        reader.move_to(seed_text.index("520,000"))
+        await pilot.press("W", "W")
+        start, end = reader.selection
+        assert seed_text[start:end] == "520,000 migrants"
+        reader.move_to(seed_text.index("On Monday"))
+        await pilot.press("S", "S")
+        start, end = reader.selection
+        assert seed_text[start:end].startswith("On Monday")
+        assert seed_text[start:end].endswith("through the Darién Gap, a 60-mile stretch of wilderness in Colombia and Panama often used by migrants traveling north to the U.S.")
+
+    drive(ReaderApp(doc(seed_text)), script)

@@ -95,9 +95,9 @@ class Reader(ScrollView, can_focus=True):
         Binding("shift+up", "select_up", "Extend up", show=False, id="reader.select_up"),
         Binding("shift+down", "select_down", "Extend down", show=False, id="reader.select_down"),
         Binding("escape", "clear_selection", "Clear selection", show=False, id="reader.clear_selection"),
-        Binding("W", "select_word", "Select word", show=False, id="reader.select_word"),
-        Binding("S", "select_sentence", "Select sentence", show=False, id="reader.select_sentence"),
-        Binding("P", "select_paragraph", "Select paragraph", show=False, id="reader.select_paragraph"),
+        Binding("W", "select_word", "Select word (again: the next too)", show=False, id="reader.select_word"),
+        Binding("S", "select_sentence", "Select sentence (again: the next too)", show=False, id="reader.select_sentence"),
+        Binding("P", "select_paragraph", "Select paragraph (again: the next too)", show=False, id="reader.select_paragraph"),
         Binding("tab", "annotation_next", "Next span", id="reader.annotation_next"),
         Binding("shift+tab", "annotation_previous", "Previous span", show=False, id="reader.annotation_previous"),
         Binding("n", "search_next", "Next match", show=False, id="reader.search_next"),
@@ -171,6 +171,7 @@ class Reader(ScrollView, can_focus=True):
         self._me: str | None = None
         self._visible_annotators: set[str] | None = None
         self._anchor: int | None = None
+        self._selected_unit: str | None = None  # the unit W/S/P last selected, to grow it
         self._goal_column: int | None = None
         self._search: re.Pattern[str] | None = None
         self._header: list[tuple[str, str]] = []
@@ -430,7 +431,8 @@ class Reader(ScrollView, can_focus=True):
         if self.document is None:
             return
         measure = self._geometry[1]
-        for value, component in ((self.document.title, "reader--header"), (self.document.source, "reader--source")):
+        title = "" if _title_opens_text(self.document) else self.document.title
+        for value, component in ((title, "reader--header"), (self.document.source, "reader--source")):
             if not value:
                 continue
             value = " ".join(value.split())
@@ -861,14 +863,30 @@ class Reader(ScrollView, can_focus=True):
         self._refresh_offsets(*span)
         self._post_cursor_moved()
 
+    def _select_unit(self, unit: str) -> None:
+        """Select the word, sentence or paragraph under the cursor; the same key again
+        grows the selection by the next one, so "520,000 migrants" is `W W`."""
+        if self._motion is None:
+            self._select(None)
+            return
+        unit_at = getattr(self._motion, f"{unit}_at")
+        current = self.selection if self._selected_unit == unit else None
+        self._selected_unit = unit
+        if current is None:
+            self._select(unit_at(self.cursor))
+            return
+        following = getattr(self._motion, f"next_{unit}")(current[1] - 1)
+        grown = unit_at(following) if following is not None else None
+        self._select((current[0], grown[1]) if grown and grown[1] > current[1] else None)
+
     def action_select_word(self) -> None:
-        self._select(self._motion.word_at(self.cursor) if self._motion else None)
+        self._select_unit("word")
 
     def action_select_sentence(self) -> None:
-        self._select(self._motion.sentence_at(self.cursor) if self._motion else None)
+        self._select_unit("sentence")
 
     def action_select_paragraph(self) -> None:
-        self._select(self._motion.paragraph_at(self.cursor) if self._motion else None)
+        self._select_unit("paragraph")
 
     def action_annotation_next(self) -> None:
         annotation = self._index.next_after(self.cursor) or self._index.next_after(-1)
@@ -913,3 +931,10 @@ class Reader(ScrollView, can_focus=True):
             return
         column = offset.x - self._geometry[2] - GUTTER
         self.move_to(layout.rowcol_to_offset(row, max(0, column)), select=event.shift)
+
+
+def _title_opens_text(document: Document) -> bool:
+    """Plain-text articles begin with their own headline; drawing it twice is noise."""
+    first_line = next((line for line in document.text.split("\n", 5)[:5] if line.strip()), "")
+    title = " ".join(document.title.split()).rstrip("…")
+    return bool(title) and " ".join(first_line.split()).startswith(title)
