@@ -187,30 +187,9 @@ def restore_annotation(db: sqlite_utils.Database, annotation_id: str) -> Annotat
         return _require(db, annotation_id)
 
 
-def query_annotations(
-    db: sqlite_utils.Database,
-    *,
-    doc_id: str | None = None,
-    doc_ids: Iterable[str] | None = None,
-    label: str | Iterable[str] | None = None,
-    annotator: str | Iterable[str] | None = None,
-    status: str | Iterable[str] | None = None,
-    include_deleted: bool = False,
-    origin_prefix: str | None = None,
-) -> list[Annotation]:
-    """Annotations in reading order (document, start, longest first)."""
-    return list(
-        iter_annotations(
-            db,
-            doc_id=doc_id,
-            doc_ids=doc_ids,
-            label=label,
-            annotator=annotator,
-            status=status,
-            include_deleted=include_deleted,
-            origin_prefix=origin_prefix,
-        )
-    )
+def query_annotations(db: sqlite_utils.Database, **filters: object) -> list[Annotation]:
+    """:func:`iter_annotations` as a list, for callers that want them all at once."""
+    return list(iter_annotations(db, **filters))  # type: ignore[arg-type]
 
 
 def _in_clause(column: str, values: str | Iterable[str]) -> tuple[str, list[str]]:
@@ -229,6 +208,8 @@ def iter_annotations(
     include_deleted: bool = False,
     origin_prefix: str | None = None,
 ) -> Iterator[Annotation]:
+    """Annotations in reading order (document, start, longest first), filtered by any
+    of document, label, annotator, status and origin; tombstones only on request."""
     clauses: list[str] = []
     params: list[object] = []
     if doc_id is not None:

@@ -7,15 +7,17 @@ A file is only written to once it is known to be margin's (or empty), so pointin
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
 
-from .errors import DatabaseRefused
+from .errors import DatabaseRefused, SchemaOutdated
 
 APPLICATION_ID = 0x4D52474E  # "MRGN": marks the file as margin's in its header
 BUSY_TIMEOUT_MS = 30_000
@@ -220,7 +222,7 @@ def open_database(path: str | Path, *, readonly: bool | None = None) -> sqlite_u
     try:
         empty, version = _schema_state(conn, path)
         if readonly and (empty or version < SCHEMA_VERSION):
-            raise DatabaseRefused(
+            raise SchemaOutdated(
                 f"{path}: read-only and needs its schema upgraded; open it once with write access"
             )
         conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -249,6 +251,38 @@ def _migrate(db: sqlite_utils.Database) -> None:
         db.execute(f"pragma application_id = {APPLICATION_ID}")
         migrations.apply(db)
         db.execute(f"pragma user_version = {SCHEMA_VERSION}")
+
+
+@contextmanager
+def source_database(path: str | Path) -> Iterator[sqlite_utils.Database]:
+    """A database to read from without ever writing to it, even one an older margin
+    wrote: an old schema is read through an upgraded temporary copy (``VACUUM INTO``),
+    so merging a colleague's older file neither fails nor touches it."""
+    try:
+        db = open_database(path, readonly=True)
+    except SchemaOutdated:
+        if not Path(path).exists() or Path(path).stat().st_size == 0:
+            raise DatabaseRefused(f"{path}: no margin database there") from None
+        folder = Path(tempfile.mkdtemp(prefix="margin-source-"))
+        try:
+            conn = _connect(Path(path).expanduser(), readonly=True)
+            try:
+                conn.execute("vacuum into ?", [str(folder / "copy.db")])
+            finally:
+                conn.close()
+            db = open_database(folder / "copy.db")
+            db.path = Path(path)  # type: ignore[attr-defined]
+            try:
+                yield db
+            finally:
+                db.close()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    try:
+        yield db
+    finally:
+        db.close()
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -13,6 +13,10 @@ class DatabaseRefused(MarginError):
     """The file cannot be used as a margin database; it has been left untouched."""
 
 
+class SchemaOutdated(DatabaseRefused):
+    """A read-only open met a schema older than the code, which only a write could upgrade."""
+
+
 class SpanError(MarginError):
     """A span does not fit its document (out of range, or its text disagrees)."""
 

@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import sqlite_utils
 from sqlite_utils.utils import chunks
 
-from .db import open_database, write
+from .db import open_database, source_database, write
 from .errors import MarginError
 from .labels import list_labels
 from .model import Label
@@ -224,19 +224,13 @@ def _opened(
     the caller writes anything, so one refused file means nothing is merged — and
     closed again on exit. Open databases are used as they are."""
     named: list[tuple[str, sqlite_utils.Database]] = []
-    opened: list[sqlite_utils.Database] = []
-    try:
+    with ExitStack() as stack:
         for source in sources:
             if isinstance(source, sqlite_utils.Database):
                 named.append((str(getattr(source, "path", "source database")), source))
-                continue
-            db = open_database(source, readonly=True)
-            opened.append(db)
-            named.append((str(source), db))
+            else:
+                named.append((str(source), stack.enter_context(source_database(source))))
         yield named
-    finally:
-        for db in opened:
-            db.close()
 
 
 def merge_databases(

@@ -343,3 +343,23 @@ def test_any_merge_order_gives_the_same_rows(history, order):
         updated_at = store_annotations.COLUMNS.index("updated_at")
         for annotation_id, rows in versions.items():
             assert final[annotation_id][updated_at] == max(row["updated_at"] for row in rows)
+
+
+def test_a_source_from_an_older_margin_merges_and_is_left_untouched(tmp_path):
+    old_path = tmp_path / "old.db"
+    old = open_database(old_path)
+    doc_id = add_text(old)
+    mark(old, doc_id, ARTICLE, "Alice Smith", "person", "ana")
+    old.execute("drop table reviews")
+    old.execute("delete from _sqlite_migrations where name = '0002_review'")
+    old.execute("pragma user_version = 1")
+    old.conn.commit()
+    old.execute("pragma wal_checkpoint(truncate)")
+    old.close()
+    before = old_path.read_bytes()
+    target = open_database(tmp_path / "new.db")
+    report = merge_databases(target, [old_path])
+    assert report.tables["annotations"].added == 1
+    assert [(a.quote, a.annotator) for a in store_annotations.query_annotations(target)] == [("Alice Smith", "ana")]
+    assert old_path.read_bytes() == before
+    target.close()
