@@ -221,7 +221,9 @@ def open_database(path: str | Path, *, readonly: bool | None = None) -> sqlite_u
     conn = _connect(path, readonly)
     try:
         empty, version = _schema_state(conn, path)
-        if readonly and (empty or version < SCHEMA_VERSION):
+        if readonly and empty:
+            raise DatabaseRefused(f"{path}: read-only, and not yet a margin database")
+        if readonly and version < SCHEMA_VERSION:
             raise SchemaOutdated(
                 f"{path}: read-only and needs its schema upgraded; open it once with write access"
             )
@@ -261,8 +263,6 @@ def source_database(path: str | Path) -> Iterator[sqlite_utils.Database]:
     try:
         db = open_database(path, readonly=True)
     except SchemaOutdated:
-        if not Path(path).exists() or Path(path).stat().st_size == 0:
-            raise DatabaseRefused(f"{path}: no margin database there") from None
         folder = Path(tempfile.mkdtemp(prefix="margin-source-"))
         try:
             conn = _connect(Path(path).expanduser(), readonly=True)
