@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 import uuid
@@ -43,7 +44,8 @@ def _send(socket: str, *keys: str) -> None:
         time.sleep(0.05)
 
 
-def test_label_a_span_in_tmux_then_export(tmp_path: Path) -> None:
+def _start_margin(tmp_path: Path) -> tuple[str, Path, str, dict[str, str]]:
+    """margin in a fresh tmux server on its own socket: (socket, db, script, env)."""
     assert shutil.which("tmux"), "tmux is needed for this test (CI installs it)"
     margin = shutil.which("margin")
     assert margin, "the margin console script is not installed (pip install -e .)"
@@ -57,17 +59,41 @@ def test_label_a_span_in_tmux_then_export(tmp_path: Path) -> None:
         check=True,
         env=env,
     )
+    _tmux(socket, "resize-window", "-t", "margin", "-x", "120", "-y", "40")
+    return socket, db, margin, env
+
+
+def _label_mulino(socket: str) -> None:
+    _wait_for(socket, "NORMAL")
+    _send(socket, "/")
+    _wait_for(socket, "search this document")
+    _send(socket, "Mulino", "Enter")
+    _wait_for(socket, "NORMAL")
+    _send(socket, "W")
+    _wait_for(socket, "sel 6")
+    _send(socket, "2")
+    _wait_for(socket, "■1")  # the document list counts the new person
+
+
+def _status(pid: int) -> bytes:
     try:
-        _tmux(socket, "resize-window", "-t", "margin", "-x", "120", "-y", "40")
-        _wait_for(socket, "NORMAL")
-        _send(socket, "/")
-        _wait_for(socket, "search this document")
-        _send(socket, "Mulino", "Enter")
-        _wait_for(socket, "NORMAL")
-        _send(socket, "W")
-        _wait_for(socket, "sel 6")
-        _send(socket, "2")
-        _wait_for(socket, "■1")  # the document list counts the new person
+        return Path(f"/proc/{pid}/status").read_bytes()
+    except FileNotFoundError:
+        return b"zombie"
+
+
+def _exported_spans(margin: str, db: Path, env: dict[str, str]) -> list[tuple]:
+    exported = subprocess.run(
+        [margin, "--db", str(db), "export"], capture_output=True, text=True, check=True, env=env
+    )
+    [record] = [json.loads(line) for line in exported.stdout.splitlines() if line.strip()]
+    return [(s["start"], s["end"], s["label"], s["text"], s["annotator"]) for s in record["spans"]]
+
+
+def test_label_a_span_in_tmux_then_export(tmp_path: Path) -> None:
+    socket, db, margin, env = _start_margin(tmp_path)
+    try:
+        _label_mulino(socket)
         _send(socket, "q")
         deadline = time.monotonic() + WAIT
         while _tmux(socket, "has-session", "-t", "margin").returncode == 0:
@@ -75,11 +101,22 @@ def test_label_a_span_in_tmux_then_export(tmp_path: Path) -> None:
             time.sleep(0.1)
     finally:
         _tmux(socket, "kill-server")
-    exported = subprocess.run(
-        [margin, "--db", str(db), "export"], capture_output=True, text=True, check=True, env=env
-    )
-    [record] = [json.loads(line) for line in exported.stdout.splitlines() if line.strip()]
     start = SAMPLE.index("Mulino")
-    assert [(s["start"], s["end"], s["label"], s["text"], s["annotator"]) for s in record["spans"]] == [
-        (start, start + 6, "person", "Mulino", "typist")
-    ]
+    assert _exported_spans(margin, db, env) == [(start, start + 6, "person", "Mulino", "typist")]
+
+
+def test_a_killed_margin_keeps_what_the_screen_showed(tmp_path: Path) -> None:
+    socket, db, margin, env = _start_margin(tmp_path)
+    try:
+        _label_mulino(socket)
+        pid = int(_tmux(socket, "list-panes", "-t", "margin", "-F", "#{pane_pid}").stdout.split()[0])
+        assert "margin" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + WAIT
+        while Path(f"/proc/{pid}").exists() and b"zombie" not in _status(pid):
+            assert time.monotonic() < deadline, "margin survived SIGKILL"
+            time.sleep(0.05)
+    finally:
+        _tmux(socket, "kill-server")
+    start = SAMPLE.index("Mulino")
+    assert _exported_spans(margin, db, env) == [(start, start + 6, "person", "Mulino", "typist")]
