@@ -23,13 +23,13 @@ import os
 import re
 import sqlite3
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import IO
 
 import sqlite_utils
+from sqlite_utils.utils import chunks
 
 from . import formats
 from .annotations import annotation_row, check_span
@@ -43,7 +43,6 @@ BATCH_RECORDS = 500
 INSERT_BATCH = 1000
 QUERY_CHUNK = 500
 _CRLF = re.compile("\r\n")
-
 
 @dataclass(slots=True)
 class FileResult:
@@ -59,7 +58,6 @@ class FileResult:
     labels_created: list[str] = field(default_factory=list)
     document_ids: list[str] = field(default_factory=list)  # in file order, new or not
 
-
 @dataclass(slots=True)
 class ImportProgress:
     """Sent to the progress callback after each batch and each file."""
@@ -71,7 +69,6 @@ class ImportProgress:
     bytes_total: int
     documents: int
     spans: int
-
 
 @dataclass(slots=True)
 class ImportReport:
@@ -130,23 +127,19 @@ class ImportReport:
             parts.append(f"{len(self.skipped):,} file(s) skipped")
         return "; ".join(parts)
 
-
 @dataclass(slots=True)
 class _Unit:
     path: Path
     format: str | None
     size: int
 
-
 def _is_hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
-
 
 def _claimed(path: Path, forced: formats.Format | None) -> bool:
     if forced is not None:
         return formats.claims(forced, path)
     return any(formats.claims(formats.FORMATS[name], path) for name in formats.READABLE)
-
 
 def _plan(paths: Iterable[str | os.PathLike], forced: formats.Format | None, report: ImportReport) -> list[_Unit]:
     """The files to import, in order; directories are walked (sorted, hidden files
@@ -187,13 +180,6 @@ def _plan(paths: Iterable[str | os.PathLike], forced: formats.Format | None, rep
             report.failed.append(f"{path}: no such file or directory")
     return units
 
-
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
 def _crlf_mapper(raw: str) -> Callable[[int], int] | None:
     """Maps an offset into ``raw`` to the same place once CRLF has become LF."""
     if "\r\n" not in raw:
@@ -201,14 +187,12 @@ def _crlf_mapper(raw: str) -> Callable[[int], int] | None:
     removed = [match.start() for match in _CRLF.finditer(raw)]
     return lambda offset: offset - bisect_left(removed, offset) if isinstance(offset, int) else offset
 
-
 def _check_label(label: object, name: str, line: int | None) -> str:
     if not isinstance(label, str) or not label or any(ch.isspace() for ch in label):
         raise FormatError(
             name, line, f"label {label!r} is not usable: margin labels are single words without spaces"
         )
     return label
-
 
 class _FileImport:
     """The state of one file's import, inside its transaction."""
@@ -273,7 +257,7 @@ class _FileImport:
 
     def _existing(self, sql: str, values: Sequence[str]) -> list[tuple]:
         found = []
-        for chunk in _chunks(values, QUERY_CHUNK):
+        for chunk in map(list, chunks(values, QUERY_CHUNK)):
             found.extend(self.db.execute(sql.format(", ".join("?" * len(chunk))), chunk).fetchall())
         return found
 
@@ -371,10 +355,8 @@ class _FileImport:
             inserts.append(row)
         return inserts, updates
 
-
 def _read_options(fmt: formats.Format, options: dict) -> dict:
     return {key: value for key, value in options.items() if value is not None} if fmt.name == "doccano" else {}
-
 
 def import_file(
     db: sqlite_utils.Database,
@@ -408,18 +390,16 @@ def import_file(
                 _store_all(state, records, handle, on_batch)
     return state.result
 
-
 def _store_all(
     state: _FileImport,
     records: Iterable[DocumentRecord],
     handle: IO[bytes] | None,
     on_batch: Callable[[int, FileResult], None] | None,
 ) -> None:
-    for batch in _chunks(records, BATCH_RECORDS):
+    for batch in map(list, chunks(records, BATCH_RECORDS)):
         state.store(batch)
         if on_batch is not None:
             on_batch(handle.tell() if handle is not None else 0, state.result)
-
 
 def import_paths(
     db: sqlite_utils.Database,
