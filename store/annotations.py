@@ -13,6 +13,7 @@ import sqlite_utils
 
 from .db import write
 from .errors import MarginError, SpanError
+from .labels import require_label
 from .model import CONTEXT_CHARS, STATUSES, Annotation, new_id, now_iso
 
 COLUMNS = tuple(field.name for field in fields(Annotation))
@@ -97,11 +98,6 @@ def _document_text(db: sqlite_utils.Database, doc_id: str) -> str:
     return row[0]
 
 
-def _check_label(db: sqlite_utils.Database, label: str) -> None:
-    if db.execute("select 1 from labels where name = ?", [label]).fetchone() is None:
-        raise MarginError(f"no label named {label!r}")
-
-
 def add_annotation(
     db: sqlite_utils.Database,
     doc_id: str,
@@ -115,7 +111,7 @@ def add_annotation(
     origin: str = "manual",
 ) -> Annotation:
     with write(db):
-        _check_label(db, label)
+        require_label(db, label)
         row = annotation_row(
             doc_id=doc_id,
             text=_document_text(db, doc_id),
@@ -155,7 +151,7 @@ def update_annotation(
     with write(db):
         _require(db, annotation_id)
         if label is not None:
-            _check_label(db, label)
+            require_label(db, label)
             changes["label"] = label
         if note is not None:
             changes["note"] = note

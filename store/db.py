@@ -17,11 +17,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .errors import DatabaseRefused, SchemaOutdated
+from .errors import DatabaseRefused, MarginError, SchemaOutdated
 
 APPLICATION_ID = 0x4D52474E  # "MRGN": marks the file as margin's in its header
 BUSY_TIMEOUT_MS = 30_000
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 migrations = sqlite_utils.Migrations("margin")
 
@@ -144,15 +143,19 @@ SCHEMA_VERSION = len(migrations._migrations)
 
 
 def _check_file(path: Path) -> None:
-    """Refuse anything that is not an empty file or a SQLite database."""
-    if not path.exists():
-        return
+    """Refuse a directory. Whether a file is SQLite at all is left to SQLite itself
+    (see ``_refusal``): opening the file here and closing it would drop the POSIX
+    locks every other connection of this process holds on it, after which another
+    process takes itself for the last user, deletes the WAL, and this process goes
+    on reading a stale snapshot and writing into a deleted log."""
     if path.is_dir():
         raise DatabaseRefused(f"{path}: is a directory, not a margin database")
-    with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
-    if header and header != SQLITE_HEADER:
-        raise DatabaseRefused(f"{path}: not a SQLite database; left untouched")
+
+
+def _refusal(path: Path, error: sqlite3.DatabaseError) -> DatabaseRefused:
+    if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+        return DatabaseRefused(f"{path}: not a SQLite database; left untouched")
+    return DatabaseRefused(f"{path}: not a usable SQLite database ({error}); left untouched")
 
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
@@ -161,8 +164,10 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
         conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         try:
             conn.execute("select count(*) from sqlite_master").fetchone()
-        except sqlite3.OperationalError:
+        except sqlite3.DatabaseError as error:
             conn.close()
+            if not isinstance(error, sqlite3.OperationalError):
+                raise _refusal(path, error) from None
             # A WAL file in a read-only folder cannot get its -shm index; reading
             # the file as immutable still works when nobody is writing to it.
             conn = sqlite3.connect(
@@ -181,7 +186,7 @@ def _schema_state(conn: sqlite3.Connection, path: Path) -> tuple[bool, int]:
             "select count(*) from sqlite_master where type = 'table'"
         ).fetchone()[0]
     except sqlite3.DatabaseError as error:
-        raise DatabaseRefused(f"{path}: not a usable SQLite database ({error}); left untouched") from None
+        raise _refusal(path, error) from None
     if tables == 0 and application_id == 0:
         return True, 0
     if application_id != APPLICATION_ID:
@@ -217,7 +222,10 @@ def open_database(path: str | Path, *, readonly: bool | None = None) -> sqlite_u
     if readonly and not path.exists():
         raise DatabaseRefused(f"{path}: no such database")
     if not readonly:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatabaseRefused(f"{path}: cannot create its folder ({error.strerror or error})") from None
     conn = _connect(path, readonly)
     try:
         empty, version = _schema_state(conn, path)
@@ -296,8 +304,12 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     ``BEGIN IMMEDIATE`` takes the write lock up front (waiting up to the busy
     timeout), because a deferred transaction that later needs to write fails at once
     with "database is locked" when another process wrote in between.
-    Nested calls become savepoints of the outer transaction.
+    Nested calls become savepoints of the outer transaction. A database opened
+    read-only is refused here, once for every kind of change, with a message
+    rather than SQLite's "attempt to write a readonly database".
     """
+    if getattr(db, "readonly", False):
+        raise MarginError(f"{getattr(db, 'path', 'the database')}: read-only; nothing was changed")
     if db.conn.in_transaction:
         with db.atomic():
             yield db

@@ -20,6 +20,7 @@ from . import formats
 from .annotations import iter_annotations
 from .documents import iter_documents, resolve_document
 from .errors import MarginError
+from .labels import require_label
 from .model import REVIEW_PREFIX, STATUSES, DocumentRecord, SpanRecord
 
 BATCH_DOCUMENTS = 200
@@ -55,12 +56,14 @@ def iter_records(
     once a label, annotator or status filter is given. ``reviewed`` keeps only the
     reviewers' settled spans (see store.review).
 
-    The filters are checked (and ``doc`` resolved) at once, before any record is
+    The filters are checked (labels must exist, ``doc`` is resolved) at once, before any record is
     asked for, so a writer never starts on output that an error then cuts short."""
     labels, annotators, statuses = _as_list(label), _as_list(annotator), _as_list(status)
     for value in statuses or ():
         if value not in STATUSES:
             raise MarginError(f"status must be one of {', '.join(STATUSES)}, not {value!r}")
+    for name in labels or ():
+        require_label(db, name)
     doc_ids = [resolve_document(db, ref).id for ref in _as_list(doc) or ()] or None
     if keep_empty is None:
         keep_empty = not (labels or annotators or statuses or reviewed)

@@ -399,7 +399,16 @@ def _store_all(
     for batch in map(list, chunks(records, BATCH_RECORDS)):
         state.store(batch)
         if on_batch is not None:
-            on_batch(handle.tell() if handle is not None else 0, state.result)
+            on_batch(_position(handle), state.result)
+
+
+def _position(handle: IO[bytes] | None) -> int:
+    """How far into the file the reader is; 0 where that cannot be told (a pipe,
+    such as /dev/stdin, has no position)."""
+    try:
+        return handle.tell() if handle is not None else 0
+    except OSError:
+        return 0
 
 def import_paths(
     db: sqlite_utils.Database,

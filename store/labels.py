@@ -48,7 +48,8 @@ def get_label(db: sqlite_utils.Database, name: str) -> Label | None:
     return _row_to_label(rows[0]) if rows else None
 
 
-def _require(db: sqlite_utils.Database, name: str) -> Label:
+def require_label(db: sqlite_utils.Database, name: str) -> Label:
+    """The label called ``name``; an error that names it when there is none."""
     label = get_label(db, name)
     if label is None:
         raise MarginError(f"no label named {name!r}")
@@ -129,7 +130,7 @@ def update_label(
     clear_key: bool = False,
 ) -> Label:
     with write(db):
-        _require(db, name)
+        require_label(db, name)
         changes: dict[str, object] = {}
         if clear_key:
             changes["key"] = None
@@ -143,7 +144,7 @@ def update_label(
             changes["description"] = description
         if changes:
             db.table("labels").update(name, changes)
-        return _require(db, name)
+        return require_label(db, name)
 
 
 def rename_label(db: sqlite_utils.Database, old: str, new: str) -> int:
@@ -155,7 +156,7 @@ def rename_label(db: sqlite_utils.Database, old: str, new: str) -> int:
     if not new or any(ch.isspace() for ch in new):
         raise MarginError(f"label name {new!r} must be one word without spaces")
     with write(db):
-        label = _require(db, old)
+        label = require_label(db, old)
         if get_label(db, new) is not None:
             raise MarginError(f"label {new!r} already exists")
         db.table("labels").insert(
@@ -185,7 +186,7 @@ def remove_label(db: sqlite_utils.Database, name: str, *, force: bool = False) -
     """Remove a label; with ``force`` its annotations go too (as hard deletes, since a
     tombstone would need the label to exist). Returns how many annotations went."""
     with write(db):
-        _require(db, name)
+        require_label(db, name)
         used = label_usage(db, name)
         if used and not force:
             raise MarginError(

@@ -90,6 +90,28 @@ async def test_delete_with_nothing_under_the_cursor_is_greyed_out(sample: tuple[
     assert len(rows(path)) == 1
 
 
+
+@pilot_test
+async def test_greyed_out_keys_say_why_they_do_nothing(sample: tuple[Path, str]) -> None:
+    path, doc_id = sample
+    seed(path, doc_id, (PERSON, PERSON + 16, "person"))
+    app = app_for(path)
+    async with running(app) as pilot:
+        await go(pilot, 0)
+        for key, reason in (
+            ("x", "No annotation under the cursor"),
+            ("r", "No annotation under the cursor"),
+            ("e", "No annotation under the cursor"),
+            ("a", "No suggested span under the cursor"),
+            ("R", "No suggested span under the cursor"),
+            ("u", "Nothing to undo"),
+            ("ctrl+r", "Nothing to redo"),
+        ):
+            await pilot.press(key)
+            assert messages(app)[-1] == reason, key
+        assert app.check_action("delete", ()) is None  # still greyed out in the footer
+    assert len(rows(path)) == 1
+
 @pilot_test
 async def test_undo_and_redo_label_relabel_delete_and_note(sample: tuple[Path, str]) -> None:
     path, _doc_id = sample

@@ -133,3 +133,12 @@ async def test_new_annotations_appear_in_the_panel_and_the_document_counts(sampl
         await pilot.press("2")
         assert [a.quote for a in app.annotation_panel.shown] == ["Watson"]
         assert app.documents.summaries[0].counts == {"person": 1}
+
+
+def test_the_readme_names_every_binding_id_a_keymap_can_use() -> None:
+    from tui.app import MarginApp
+    from tui.widgets.reader import Reader
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    ids = [binding.id for widget in (MarginApp, Reader) for binding in widget.BINDINGS if binding.id]
+    assert ids and [binding_id for binding_id in ids if f"`{binding_id}`" not in readme] == []

@@ -148,6 +148,20 @@ async def test_narrow_terminals_start_with_the_reader_alone(library: tuple[Path,
 
 
 @pilot_test
+async def test_narrow_terminals_show_one_side_pane_at_a_time(library: tuple[Path, list[str]]) -> None:
+    path, _ids = library
+    app = app_for(path)
+    async with running(app, size=(60, 20)) as pilot:
+        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+o")
+        assert app.annotation_panel.display and not app.documents.display
+        assert app.focused is app.annotation_panel.options
+        assert app.reader.size.width >= 20
+        await pilot.press("ctrl+b")
+        assert app.documents.display and not app.annotation_panel.display
+
+
+@pilot_test
 async def test_split_view_opens_a_second_document_and_closes_again(library: tuple[Path, list[str]]) -> None:
     path, ids = library
     app = app_for(path)

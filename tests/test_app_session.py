@@ -123,6 +123,24 @@ def test_margin_open_imports_a_file_and_opens_it(tmp_path: Path, monkeypatch: py
     assert result.exit_code == 1 and "no document matches 'no-such-thing'" in result.output
 
 
+
+def test_margin_open_reads_a_document_of_a_read_only_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str | None] = []
+    monkeypatch.setattr(MarginApp, "run", lambda self, **_: opened.append(self.open_doc_id))
+    db_path = tmp_path / "m.db"
+    doc_id = sample_db(db_path)
+    article = tmp_path / "harbour.txt"
+    article.write_text("Harbour news\n", encoding="utf-8")
+    db_path.chmod(0o444)
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "open", doc_id[:8]], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert opened == [doc_id]
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "open", str(article)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {db_path}: read-only; cannot import {article}\n"
+
 def test_first_run_adds_the_bundled_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str | None] = []
     monkeypatch.setattr(MarginApp, "run", lambda self, **_: opened.append(self.open_doc_id))

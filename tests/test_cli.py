@@ -68,6 +68,20 @@ def test_documents_lists_counts_per_label(annotated_db: Path) -> None:
     assert "US agrees to pay" in table and "1 document(s)" in table
 
 
+
+def test_documents_table_with_more_labels_than_fit_lists_them_per_row(annotated_db: Path) -> None:
+    from store.labels import add_label
+
+    db = open_database(annotated_db)
+    for number in range(30):
+        add_label(db, f"imported-label-{number}")
+    db.close()
+    lines = run("documents", db=annotated_db).output.splitlines()  # 80 columns, not a terminal
+    assert all(len(line) <= 80 for line in lines)
+    header = next(line for line in lines if "title" in line)
+    assert "labels" in header and "claim" not in header
+    assert any("person 1, statistic 1" in line for line in lines)
+
 def test_stats_counts_per_label_annotator_and_document(annotated_db: Path) -> None:
     data = json.loads(run("stats", "--json", db=annotated_db).output)
     assert data["total"] == 2
@@ -136,6 +150,16 @@ def test_bad_database_files_give_one_line_errors(tmp_path: Path, content: bytes,
         assert path.read_bytes() == content
 
 
+
+def test_a_database_whose_folder_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file where a folder should be")
+    path = blocker / "team" / "margin.db"
+    result = run("info", db=path)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {path}: cannot create its folder (")
+    assert result.output.count("\n") == 1
+
 def test_help_and_info_do_not_load_textual(annotated_db: Path) -> None:
     for args in (["--help"], ["--db", str(annotated_db), "info"], ["--db", str(annotated_db), "stats"]):
         code = (
@@ -146,3 +170,37 @@ def test_help_and_info_do_not_load_textual(annotated_db: Path) -> None:
         ) % (args,)
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("labels", "add", "quote"), ("labels", "rename", "claim", "assertion"),
+     ("labels", "remove", "claim"), ("labels", "set", "claim", "--key", "c")],
+    ids=" ".join,
+)
+def test_label_changes_to_a_read_only_database_are_refused_in_one_line(
+    annotated_db: Path, args: tuple[str, ...]
+) -> None:
+    annotated_db.chmod(0o444)
+    before = annotated_db.read_bytes()
+    result = run(*args, db=annotated_db)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {annotated_db}: read-only; nothing was changed\n"
+    assert annotated_db.read_bytes() == before
+
+
+def test_a_database_still_locked_after_the_busy_timeout_is_one_line(
+    annotated_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    monkeypatch.setattr("store.db.BUSY_TIMEOUT_MS", 50)
+    holder = sqlite3.connect(annotated_db)
+    holder.execute("begin immediate")
+    try:
+        result = run("labels", "add", "quote", db=annotated_db)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.exit_code == 1
+    assert result.output == f"Error: {annotated_db}: database is locked\n"

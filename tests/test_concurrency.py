@@ -128,3 +128,35 @@ def test_an_import_beside_a_writer(tmp_path):
     assert len(query_annotations(db, annotator="importer")) == 20 * 40
     assert len(query_annotations(db, annotator="ana", doc_id=doc_id)) == PER_WRITER
     db.close()
+
+
+ADD_DOCUMENT = """
+import sys
+from store.db import open_database
+from store.documents import add_document
+
+db = open_database(sys.argv[1])
+add_document(db, sys.argv[2])
+db.close()
+"""
+
+
+def test_two_connections_in_one_process_keep_up_with_another_process(tmp_path):
+    """`margin` holds the command's connection while the app opens its own: opening
+    the second must not drop the process's file locks, or the next process to close
+    deletes the WAL under this one, which then reads stale data and loses writes."""
+    path = tmp_path / "shared.db"
+    command = open_database(path)
+    app = open_database(path)
+    for number in range(3):
+        subprocess.run([sys.executable, "-c", ADD_DOCUMENT, str(path), f"other {number}"], check=True)
+        assert count_documents(app) == number + 1
+    add_text(app, "written by the app")
+    subprocess.run([sys.executable, "-c", ADD_DOCUMENT, str(path), "other 3"], check=True)
+    app.close()
+    command.close()
+
+    db = open_database(path)
+    assert count_documents(db) == 5
+    assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    db.close()

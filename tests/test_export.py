@@ -4,6 +4,8 @@ output files, and the seed article surviving every format."""
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +80,8 @@ def test_bad_filters_are_errors(filled_db):
 
     with pytest.raises(MarginError, match="no document matches 'nothing'"):
         export_text(filled_db, "margin", doc="nothing")
+    with pytest.raises(MarginError, match="no label named 'Person'"):
+        export_text(filled_db, "margin", label=["person", "Person"])
     with pytest.raises(MarginError, match="status must be one of"):
         export_text(filled_db, "margin", status="maybe")
     with pytest.raises(MarginError, match="cannot export format 'text'"):
@@ -149,6 +153,33 @@ def test_cli_failed_export_leaves_existing_file(filled_db, db_path, tmp_path):
     assert out.read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".keep")) == []
 
+
+
+def test_cli_export_file_gets_the_usual_permissions(filled_db, db_path, tmp_path):
+    """Written through a temporary file, yet readable by the group like any file the
+    user writes (umask 022 here), and keeping the mode of a file it replaces."""
+    filled_db.close()
+    previous = os.umask(0o022)
+    try:
+        fresh = tmp_path / "spans.jsonl"
+        assert run(CliRunner(), db_path, "export", "-o", str(fresh)).exit_code == 0
+        kept = tmp_path / "private.csv"
+        kept.write_text("old")
+        kept.chmod(0o640)
+        assert run(CliRunner(), db_path, "export", "--format", "csv", "-o", str(kept)).exit_code == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+    assert kept.read_text().startswith("doc_id,")
+
+
+def test_cli_export_into_a_missing_folder_is_one_line(filled_db, db_path, tmp_path):
+    filled_db.close()
+    out = tmp_path / "missing" / "spans.jsonl"
+    result = run(CliRunner(), db_path, "export", "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {out}: No such file or directory\n"
 
 def test_cli_bad_filter_writes_nothing_to_stdout(filled_db, db_path):
     filled_db.close()

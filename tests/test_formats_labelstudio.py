@@ -61,6 +61,22 @@ def test_completed_by_cancelled_notes_and_line_numbers():
     assert span.annotator == "ana@example.org" and span.note == "first\nsecond"
 
 
+
+def test_results_margin_cannot_keep_are_counted_in_one_warning():
+    tasks = [{"data": {"text": "Ana and Ben"}, "annotations": [{"result": [
+        result(0, 3, "person", "Ana"),
+        {"type": "textarea", "id": "r1", "value": {"text": ["a note on Ana"]}},
+        {"type": "choices", "value": {"choices": ["news"]}},
+        {"type": "relation", "from_id": "r1", "to_id": "r2"},
+        {"value": {"start": 8, "end": 11, "labels": ["person"]}},
+    ]}]}]
+    warnings: list[str] = []
+    [record] = labelstudio.read(io.StringIO(json.dumps(tasks)), warn=warnings.append)
+    assert [(s.label, s.note) for s in record.spans] == [("person", "a note on Ana")]
+    assert warnings == [
+        '<stream>: skipped 1 choices, 1 relation, 1 untyped result(s); margin keeps text spans ("labels" results)'
+    ]
+
 def test_task_without_text_names_its_line():
     tasks = '[\n{"data": {"text": "ok"}},\n{"data": {"image": 1, "url": 2}}\n]'
     with pytest.raises(FormatError, match=r'^<stream>:3: task has no "data.text"; nothing from this file'):

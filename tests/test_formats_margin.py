@@ -49,6 +49,20 @@ def test_first_record_is_recognised():
     assert not margin.looks_like({"text": "x", "spans": [{"start": 0, "end": 1, "label": "A"}]})
 
 
+
+def test_hand_written_lines_whose_spans_name_annotators_keep_them(fresh_db, tmp_path):
+    """Without ids or the document keys, spans that name their annotator are still
+    margin's; read as Prodigy, two annotators' identical spans would become one."""
+    from store.annotations import query_annotations
+    from store.importing import import_paths
+
+    path = tmp_path / "team.jsonl"
+    spans = [{"start": 0, "end": 5, "label": "person", "annotator": name} for name in ("ana", "bob")]
+    path.write_text(json.dumps({"text": "Alice left.", "spans": spans}) + "\n", encoding="utf-8")
+    report = import_paths(fresh_db, [path], annotator="importer")
+    assert report.ok and report.files[0].format == "margin"
+    assert sorted(a.annotator for a in query_annotations(fresh_db)) == ["ana", "bob"]
+
 def test_malformed_span_names_the_line():
     lines = json.dumps({"text": "abc", "spans": []}) + "\n" + json.dumps({"text": "abc", "spans": [{"start": 0}]})
     with pytest.raises(FormatError, match=r"^<stream>:2: malformed span \(missing 'end'\)"):

@@ -279,3 +279,22 @@ def test_records_with_empty_text_are_left_out_with_a_warning(fresh_db, tmp_path)
     report = import_paths(fresh_db, [path], annotator="a")
     assert report.ok and report.documents_added == 2
     assert report.warnings == [f"{path}:2: empty text; this record was left out"]
+
+
+def test_a_pipe_imports_with_progress_shown(fresh_db, tmp_path):
+    """`cat spans.jsonl | margin import /dev/stdin --format prodigy`: a pipe has no
+    position to report progress from, which must not fail the import."""
+    import os
+    import threading
+
+    fifo = tmp_path / "stdin"
+    os.mkfifo(fifo)
+    line = json.dumps({"text": "Ana said yes.", "spans": [{"start": 0, "end": 3, "label": "person"}]})
+    writer = threading.Thread(target=lambda: fifo.write_text(line + "\n", encoding="utf-8"))
+    writer.start()
+    events = []
+    report = import_paths(fresh_db, [fifo], format="prodigy", annotator="ana", progress=events.append)
+    writer.join()
+    assert report.ok, report.failed
+    assert [(a.quote, a.label) for a in query_annotations(fresh_db)] == [("Ana", "person")]
+    assert events[-1].documents == 1

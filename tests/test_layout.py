@@ -1,5 +1,7 @@
 """Soft wrapping by cell width: offsets map to (row, column) and back, rows cover the text
-exactly, and what Rich measures when drawing a row is what the layout planned."""
+exactly, and what Rich measures when drawing a row is what the layout planned; with
+reflow, hard-wrapped paragraphs fill the measure while deliberately broken lines keep
+their breaks, and texts without soft newlines lay out as they always did."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len, get_character_cell_size
 
-from tui.layout import _COMPLEX, PLACEHOLDER, TAB_SIZE, Layout, sanitise
+from tui.layout import _COMPLEX, MAX_BLOCK_LINES, PLACEHOLDER, TAB_SIZE, Layout, sanitise, soft_newlines
 
 TRICKY = [
     *"ab cd  \n\t.",
@@ -18,6 +20,34 @@ TRICKY = [
 ]
 texts = st.lists(st.sampled_from(TRICKY) | st.characters(), max_size=80).map("".join)
 plain = st.lists(st.sampled_from(list("abcdefgh     \n")), max_size=200).map("".join)
+
+
+def hard_wrap(words: list[str], width: int) -> str:
+    """Words joined by spaces and broken into lines of at most `width`, as books are."""
+    lines, line = [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "\n".join([*lines, line])
+
+
+# Hard-wrapped paragraphs between blank lines, with lines that keep their breaks mixed in.
+VOCABULARY = (
+    "a I of to the news Prince Genoa Lucca estates Buonapartes warn don’t Antichrist—I faithful slave, "
+    "frightened you—sit Pávlovna Schérer, incomprehensibility"
+).split()
+prose_word = st.sampled_from(VOCABULARY)
+tricky_word = st.builds(str.__add__, prose_word, st.sampled_from(TRICKY))
+set_lines = st.sampled_from(["CHAPTER I", "    indented verse", "- a list item", "| a | b |", "> quoted"])
+paragraph = st.one_of(
+    st.builds(hard_wrap, st.lists(prose_word | tricky_word, min_size=12, max_size=50), st.integers(56, 90)),
+    st.lists(set_lines | st.builds(hard_wrap, st.lists(prose_word, max_size=14), st.integers(60, 80)), max_size=4)
+    .map("\n".join),
+)
+hard_wrapped = st.lists(paragraph, min_size=1, max_size=4).map("\n\n".join)
 
 
 def rows(layout: Layout) -> list:
@@ -94,6 +124,75 @@ def test_words_break_only_when_longer_than_the_measure(text, width):
         if cut_inside_word:
             # Only a word that alone fills the row may be cut.
             assert " " not in text[row.start + 1 : row.end]
+
+
+@settings(max_examples=150, deadline=None)
+@given(hard_wrapped, st.integers(1, 60))
+def test_reflowed_offsets_round_trip_and_each_belongs_to_one_row(text, width):
+    layout = Layout(text, width, reflow=True)
+    owned = [offset for row in rows(layout) for offset in range(row.start, row.stop)]
+    assert owned == list(range(len(text)))
+    for offset in range(len(text)):
+        row, column = layout.offset_to_rowcol(offset)
+        assert layout.rowcol_to_offset(row, column) == layout.cluster_start(offset)
+
+
+@settings(max_examples=150, deadline=None)
+@given(hard_wrapped, st.integers(1, 60))
+def test_rich_measures_reflowed_rows_as_the_layout_placed_them(text, width):
+    layout = Layout(text, width, reflow=True)
+    for row in rows(layout):
+        assert layout.cluster_start(row.start) == row.start
+        drawn = row.display(text, row.start, row.stop)
+        assert "\n" not in drawn
+        assert cell_len(drawn) == row.cells + row.newline
+        bounds = sorted({row.cluster_start(offset) for offset in range(row.start, row.end)} | {row.end})
+        for low, high in zip(bounds, bounds[1:]):
+            assert cell_len(row.display(text, low, high)) == row.column(high) - row.column(low)
+
+
+@settings(max_examples=100, deadline=None)
+@given(hard_wrapped, st.integers(1, 60), st.randoms(use_true_random=False))
+def test_reflowed_rows_by_index_match_iter_rows_whatever_order_they_are_wrapped(text, width, random):
+    layout = Layout(text, width, reflow=True)
+    offsets = list(range(len(text)))
+    random.shuffle(offsets)
+    for offset in offsets:
+        layout.row_of(offset)
+    assert layout.exact
+    every = [(row.start, row.end, row.newline) for row in rows(layout)]
+    assert layout.row_count == len(every)
+    assert [(r.start, r.end, r.newline) for r in map(layout.row, range(layout.row_count))] == every
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(prose_word, min_size=1, max_size=80), st.integers(72, 90), st.integers(1, 60))
+def test_a_reflowed_paragraph_fills_every_row_but_its_last(words, wrap, width):
+    text = hard_wrap(words, wrap)
+    assert all(soft_newlines(text.split("\n")))
+    layout = Layout(text, width, reflow=True)
+    paragraph_rows = rows(layout)
+    assert "".join(row.display(text, row.start, row.stop) for row in paragraph_rows).rstrip() == " ".join(words)
+    for row, following in zip(paragraph_rows, paragraph_rows[1:]):
+        shown = row.display(text, row.start, row.end)
+        if shown.endswith(" "):
+            next_word = text[following.start : following.end].replace("\n", " ").split(" ")[0]
+            assert len(shown.rstrip(" ")) + 1 + len(next_word) > width
+        else:  # a word longer than the measure, cut
+            assert cell_len(shown) == width
+
+
+@settings(max_examples=150, deadline=None)
+@given(hard_wrapped, st.integers(1, 40))
+def test_reflow_fast_path_wraps_like_the_cluster_path(text, width):
+    plain_text = "".join(character if character in " \nabcdefghij" else "x" for character in text)
+    layout = Layout(plain_text, width, reflow=True)
+    for block in range(layout.block_count):
+        start = layout._starts[block]
+        for first, last in layout._hard_lines(start, start + layout._lengths[block]):
+            fast = Layout._simple_rows(plain_text, first, last, width, soft=True)
+            slow = [(row.start, row.end) for row in layout._wrap_complex(first, last, False)]
+            assert fast == slow
 
 
 def test_simple_characters_are_each_one_cell_and_never_join():
@@ -184,10 +283,10 @@ def test_newline_is_drawn_after_the_text_of_its_line():
 
 def test_trailing_newline_does_not_add_an_empty_line():
     layout = Layout("abc\n", 10)
-    assert layout.line_count == 1 and layout.row_count == 1
+    assert layout.block_count == 1 and layout.row_count == 1
     assert layout.offset_to_rowcol(3) == (0, 3)
     blank = Layout("abc\n\n", 10)
-    assert blank.line_count == 2
+    assert blank.block_count == 2
     assert blank.offset_to_rowcol(4) == (1, 0)
 
 
@@ -233,6 +332,12 @@ def test_long_complex_lines_start_estimated_and_become_exact():
     layout = Layout(text, 20)
     assert not layout.exact
     estimated = layout.row_count
+    middle = len(text) // 2
+    layout.settle(middle, 40)
+    row = layout.row_of(middle)
+    for above in range(row - 40, row + 40):  # drawing a screen around it moves nothing
+        layout.row(above)
+    assert layout.row_of(middle) == row
     last = len(text) - 1
     row, column = layout.offset_to_rowcol(last)  # wrapping the last line makes it exact
     assert layout.rowcol_to_offset(row, column) == last
@@ -267,9 +372,156 @@ def test_seed_article_rows_fit_the_measure(seed_text):
 def test_war_and_peace_lays_out_every_line(corpus):
     text = (corpus / "gutenberg" / "pg2600_war_and_peace.utf8.txt").read_text(encoding="utf-8")
     layout = Layout(text, 88)
-    assert layout.line_count == text.count("\n") + (0 if text.endswith("\n") else 1)
+    assert layout.block_count == text.count("\n") + (0 if text.endswith("\n") else 1)
     last = len(text) - 1
     row, column = layout.offset_to_rowcol(last)
     assert layout.rowcol_to_offset(row, column) == last
     middle = len(text) // 2
     assert layout.rowcol_to_offset(*layout.offset_to_rowcol(middle)) == layout.cluster_start(middle)
+
+
+# -- reflow of hard-wrapped paragraphs -----------------------------------------------------
+
+
+def opening_paragraph_rows(text: str, layout: Layout) -> list:
+    end = text.index("\n\n")
+    found = []
+    for row in layout.iter_rows():
+        found.append(row)
+        if row.stop > end:
+            return found
+    raise AssertionError("the paragraph never ended")
+
+
+def test_war_and_peace_opening_paragraph_reflows_to_the_measure(corpus):
+    text = (corpus / "gutenberg" / "pg2600_war_and_peace.utf8.txt").read_text(encoding="utf-8")
+    paragraph = text[: text.index("\n\n")]
+    assert paragraph.count("\n") == 6
+    for width in (40, 58, 88):
+        layout = Layout(text, width, reflow=True)
+        found = opening_paragraph_rows(text, layout)
+        drawn = [row.display(text, row.start, row.stop) for row in found]
+        assert "".join(drawn) == paragraph.replace("\n", " ") + " "
+        for row, following in zip(found, found[1:]):
+            # No row is shorter than it must be: the next row's first word would not fit.
+            next_word = following.display(text, following.start, following.end).split(" ")[0]
+            assert cell_len(row.display(text, row.start, row.end).rstrip(" ")) + 1 + cell_len(next_word) > width
+            assert not row.newline
+        assert found[-1].newline
+        if width == 88:
+            assert len(found) == 6  # fewer rows than the seven lines it was typed on
+    layout = Layout(text, 58, reflow=True)
+    assert shown(layout)[:2] == [
+        "“Well, Prince, so Genoa and Lucca are now just family ",
+        "estates of the Buonapartes. But I warn you, if you don’t ",
+    ]
+    # The soft newline after "estates of the" is a space in the middle of row 1.
+    soft = text.index("\nBuonapartes")
+    assert layout.offset_to_rowcol(soft) == (1, len("estates of the"))
+    assert layout.rowcol_to_offset(1, len("estates of the")) == soft
+    assert layout.row(1).display(text, soft, soft + 1) == " "
+
+
+def test_a_soft_newline_at_a_row_end_hangs_like_a_space():
+    text = "a" * 50 + " bbbb\n" + "c" * 50 + "\n\nnext"
+    layout = Layout(text, 55, reflow=True)
+    assert shown(layout) == ["a" * 50 + " bbbb ", "c" * 50, "", "next"]
+    newline = text.index("\n")
+    assert layout.row_of(newline) == 0 and not layout.row(0).newline
+    assert layout.offset_to_rowcol(newline) == (0, 55)
+    assert layout.rowcol_to_offset(0, 55) == newline
+
+
+def test_short_indented_quoted_and_listed_lines_keep_their_breaks():
+    text = (
+        "CHAPTER I\n"
+        "It was in July, 1805, and the speaker was the well-known Anna Pávlovna\n"
+        "Schérer, maid of honor and favorite of the Empress Márya Fëdorovna.\n"
+        "    An indented line keeps its own row\n"
+        "and the line after it starts a row of its own, long as it is, and it\n"
+        "is joined to this one.\n"
+        "- a list item opens a row\n"
+        "> and so does a quotation"
+    )
+    layout = Layout(text, 200, reflow=True)
+    assert shown(layout) == [
+        "CHAPTER I",
+        "It was in July, 1805, and the speaker was the well-known Anna Pávlovna Schérer, maid of honor and "
+        "favorite of the Empress Márya Fëdorovna.",
+        "    An indented line keeps its own row",
+        "and the line after it starts a row of its own, long as it is, and it is joined to this one.",
+        "- a list item opens a row",
+        "> and so does a quotation",
+    ]
+    assert [row.newline for row in rows(layout)] == [True] * 5 + [False]
+
+
+def test_which_newlines_of_a_paragraph_are_soft():
+    long = "a line of prose that runs on to about the usual width of a hard-wrapped"
+    assert soft_newlines([long, long, "end."]) == [True, True]
+    assert soft_newlines(["CHAPTER I", long]) == [False]
+    assert soft_newlines(["Release Date: March 21, 2009 [EBook #7178]", "Last Updated: November 4, 2014"]) == [False]
+    assert soft_newlines([long, "    indented", long]) == [False, False]
+    items = [long, "- " + long, long, "12. " + long, "3) " + long, "\u2022 " + long]
+    assert soft_newlines(items) == [False, True, False, False, False]
+    assert soft_newlines([long, "1805. A year opens this line"]) == [True]
+    assert soft_newlines([long, "> quoted", long, "# heading", long, "| a | b |"]) == [False] * 5
+    assert soft_newlines(["1F600      ; fully-qualified     # grinning face with big eyes, a row", long]) == [False]
+    # Short compared with the paragraph's longest line, even past the usual width.
+    assert soft_newlines([long + long, long, long]) == [True, False]
+
+
+def test_texts_without_soft_newlines_lay_out_as_before(seed_text, corpus):
+    article = (
+        "Ad sales boost Time Warner profit\n\nQuarterly profits at US media giant TimeWarner jumped 76% to "
+        "$1.13bn for the three months to December.\n\n- call centre operations are part of their business\n"
+        " - they are worried about the risk of going abroad\n"
+    )
+    layout = Layout(article, 30, reflow=True)
+    assert [(row.start, row.end, row.newline) for row in rows(layout)] == [
+        (0, 27, False), (27, 33, True), (34, 34, True), (35, 65, False), (65, 96, False), (96, 125, False),
+        (125, 137, True), (138, 138, True), (139, 168, False), (168, 190, True), (191, 221, False), (221, 241, True),
+    ]
+    one_per_line = "First paragraph line.\nSecond one, a little longer than the first.\n"
+    layout = Layout(one_per_line, 20, paragraph_gap=True)
+    assert [(row.start, row.end, row.newline, row.gap) for row in rows(layout)] == [
+        (0, 16, False, False), (16, 21, True, False), (21, 21, False, True),
+        (22, 43, False, False), (43, 59, False, False), (59, 65, True, False),
+    ]
+    bbc = (corpus / "bbc-news" / "business" / "001.txt").read_text(encoding="utf-8")
+    for width in (30, 58, 88):
+        line_by_line = [(row.start, row.end, row.newline) for row in rows(Layout(bbc, width))]
+        assert [(row.start, row.end, row.newline) for row in rows(Layout(bbc, width, reflow=True))] == line_by_line
+        assert len(line_by_line) > bbc.count("\n")
+    assert Layout(seed_text, 58, paragraph_gap=True).block_count == len(seed_text.split("\n"))
+
+
+def test_a_very_long_paragraph_is_laid_out_in_blocks():
+    line = "a line of prose that runs on to about the usual width of a hard-wrapped"
+    text = "\n".join([line] * (MAX_BLOCK_LINES + 100))
+    layout = Layout(text, 200, reflow=True)
+    assert layout.block_count == 2
+    ends = [row for row in rows(layout) if row.newline]
+    assert len(ends) == 1 and ends[0].end == MAX_BLOCK_LINES * (len(line) + 1) - 1
+
+
+def test_reflowed_books_are_estimated_then_made_exact(corpus):
+    text = (corpus / "gutenberg" / "pg2600_war_and_peace.utf8.txt").read_text(encoding="utf-8")
+    layout = Layout(text, 58, reflow=True)
+    assert not layout.exact
+    estimated = layout.row_count
+    middle = len(text) // 2
+    layout.settle(middle, 40)
+    row = layout.row_of(middle)
+    for above in range(row - 40, row + 40):  # drawing a screen around it moves nothing
+        layout.row(above)
+    assert layout.row_of(middle) == row
+    last = len(text) - 1
+    row, column = layout.offset_to_rowcol(last)
+    assert layout.rowcol_to_offset(row, column) == last
+    while layout.refine(1.0):
+        pass
+    assert layout.exact
+    assert layout.row_count == sum(1 for _ in layout.iter_rows())
+    assert abs(layout.row_count - estimated) < layout.row_count / 50
+    assert layout.offset_to_rowcol(last)[0] == layout.row_count - 1

@@ -10,6 +10,7 @@ from rich.cells import cell_len
 from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
 
@@ -186,9 +187,60 @@ def test_page_keys_move_a_screen_and_scroll(corpus):
         assert reader.cursor == len(text) - 1
         top = round(reader.scroll_offset.y)
         assert top <= reader.offset_to_cell(reader.cursor).y < top + height
-        assert reader.render_line(reader.offset_to_cell(reader.cursor).y - top).text.strip() == "conscious."
+        assert reader.render_line(reader.offset_to_cell(reader.cursor).y - top).text.strip() == "which we are not conscious."
 
     drive(ReaderApp(doc(text, title="War and Peace")), script)
+
+
+def test_cursor_crosses_a_soft_newline_and_a_sentence_selection_spans_it(corpus):
+    book = (corpus / "gutenberg" / "pg2600_war_and_peace.utf8.txt").read_text(encoding="utf-8")
+    text = book[: book.index("All her invitations")]
+    soft = text.index("\nBuonapartes")
+
+    async def script(pilot: Pilot, reader: Reader) -> None:
+        # The paragraph is reflowed: its newline is a space in the middle of a row.
+        assert screen_y(reader, soft) == screen_y(reader, soft - 1) == screen_y(reader, soft + 1)
+        assert screen_x(reader, soft + 1) == screen_x(reader, soft) + 1 == screen_x(reader, soft - 1) + 2
+        reader.move_to(soft - 1)
+        await pilot.press("l")
+        assert reader.cursor == soft
+        character, style = painted(reader, soft)
+        assert character == " " and style.reverse
+        await pilot.press("l")
+        assert reader.cursor == soft + 1 and painted(reader, soft + 1)[0] == "B"
+        await pilot.press("h", "h", "w")
+        assert reader.cursor == soft + 1  # the newline is a space between two words
+        await pilot.press("b")
+        assert reader.cursor == text.index("the\nBuonapartes")
+        anna = text.index("Anna\nPávlovna had")
+        reader.move_to(anna + 10)
+        await pilot.press("S")
+        start, end = reader.selection
+        assert text[start:end] == "Anna\nPávlovna had had a cough for some days."
+        _, selected = painted(reader, anna + 4)
+        _, plain = painted(reader, start - 2)
+        assert painted(reader, anna + 4)[0] == " " and selected.bgcolor not in (None, plain.bgcolor)
+        await pilot.press("escape", "g", ")")
+        assert reader.cursor == text.index("But I warn you")  # the first sentence ran across a newline
+
+    drive(ReaderApp(doc(text, title="War and Peace")), script)
+
+
+def test_jumps_in_a_book_not_yet_measured_keep_the_cursor_on_screen(corpus):
+    text = (corpus / "gutenberg" / "pg2600_war_and_peace.utf8.txt").read_text(encoding="utf-8")
+
+    async def script(pilot: Pilot, reader: Reader) -> None:
+        layout = reader.layout
+        assert not layout.exact  # reflowed paragraphs are estimated until drawn
+        height = reader.scrollable_content_region.height
+        for offset in (len(text) - 1, len(text) // 2, 5 * len(text) // 6, len(text) // 3, 10):
+            reader.move_to(offset)
+            reader.render_lines(Region(0, 0, reader.size.width, height))  # draws, wrapping what is shown
+            assert 0 <= screen_y(reader, offset) < height
+            assert painted(reader, offset)[1].reverse
+        assert not layout.exact
+
+    drive(ReaderApp(doc(text, title="War and Peace")), script, size=(100, 12))
 
 
 # -- selections ----------------------------------------------------------------------------

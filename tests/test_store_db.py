@@ -11,7 +11,7 @@ import pytest
 
 from store import annotations, documents
 from store.db import APPLICATION_ID, SCHEMA_VERSION, open_database, schema_version, write
-from store.errors import DatabaseRefused
+from store.errors import DatabaseRefused, MarginError
 
 
 def test_new_database_has_schema_pragmas_and_default_labels(db_path: Path) -> None:
@@ -91,7 +91,7 @@ def test_a_read_only_file_opens_read_only(db_path: Path, seed_text: str) -> None
         readonly = open_database(db_path)
         assert readonly.readonly
         assert len(annotations.query_annotations(readonly)) == 1
-        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        with pytest.raises(MarginError, match="read-only; nothing was changed"):
             annotations.add_annotation(readonly, doc.id, 0, 2, "claim", annotator="a")
     finally:
         os.chmod(db_path, stat.S_IRUSR | stat.S_IWUSR)

@@ -175,6 +175,24 @@ def test_books_use_blank_lines_and_keep_hard_wrapped_lines_together(corpus):
     assert motion.previous_sentence(late) < late
 
 
+def test_sentences_and_words_run_across_the_single_newlines_of_a_book(corpus):
+    text = (corpus / "gutenberg" / "pg2600_war_and_peace.utf8.txt").read_text(encoding="utf-8")
+    motion = TextMotion(text)
+    start, end = motion.sentence_at(text.index("Buonapartes"))
+    assert text[start:end] == "“Well, Prince, so Genoa and Lucca are now just family estates of the\nBuonapartes."
+    anna = text.index("Anna\nPávlovna had had")
+    start, end = motion.sentence_at(anna + 8)
+    assert (start, text[start:end]) == (anna, "Anna\nPávlovna had had a cough for some days.")
+    following = text.index("She was, as she said")
+    assert motion.next_sentence(anna) == following
+    assert motion.previous_sentence(following) == anna
+    assert motion.next_sentence(text.index("la grippe;")) == text.index("All her invitations")
+    # The newline between two words is a space to word motions.
+    assert motion.word_at(anna + 4) is None
+    assert motion.next_word(anna) == anna + 5
+    assert motion.previous_word(anna + 5) == anna
+
+
 def test_bbc_article_paragraphs(corpus):
     text = (corpus / "bbc-news" / "business" / "001.txt").read_text(encoding="utf-8")
     motion = TextMotion(text)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 from rich.text import Text
+from textual import actions
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -57,6 +58,23 @@ T = TypeVar("T")
 Command = tuple[str, str, Callable[[], Any]]
 
 LABEL_ID = "app.label"
+NO_ANNOTATION = "No annotation under the cursor"
+NO_SUGGESTION = "No suggested span under the cursor"
+NO_DOCUMENT = "No document open"
+# Why a greyed-out key does nothing here; said when it is pressed anyway.
+UNAVAILABLE = {
+    "delete": NO_ANNOTATION,
+    "relabel": NO_ANNOTATION,
+    "edit_note": NO_ANNOTATION,
+    "accept": NO_SUGGESTION,
+    "reject": NO_SUGGESTION,
+    "undo": "Nothing to undo",
+    "redo": "Nothing to redo",
+    "label": NO_DOCUMENT,
+    "copy": NO_DOCUMENT,
+    "copy_citation": NO_DOCUMENT,
+    "search": NO_DOCUMENT,
+}
 NARROW = 100  # below this many columns the annotation panel starts hidden
 VERY_NARROW = 70  # and below this, the document list too
 
@@ -418,6 +436,22 @@ class MarginApp(App[None]):
             return True if self.reader.document is not None else None
         return True
 
+    async def run_action(
+        self,
+        action: str | actions.ActionParseResult,
+        default_namespace: Any = None,
+        namespaces: Any = None,
+    ) -> bool:
+        """Run an action; a key greyed out in the footer says why it does nothing
+        here, rather than being silently ignored as Textual would."""
+        if default_namespace in (None, self) and not namespaces:
+            namespace, name, parameters = actions.parse(action) if isinstance(action, str) else action
+            reason = UNAVAILABLE.get(name)
+            if namespace in ("", "app") and reason and self.check_action(name, parameters) is None:
+                self.notify(reason, severity="warning")
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     # -- annotation panel -------------------------------------------------------------
 
     def _refresh_panel(self) -> None:
@@ -487,7 +521,7 @@ class MarginApp(App[None]):
         """Act on the annotation under the cursor, asking which when several overlap."""
         candidates = self._under_cursor(suggested_only=suggested_only)
         if not candidates:
-            self.notify("No annotation under the cursor", severity="warning")
+            self.notify(NO_SUGGESTION if suggested_only else NO_ANNOTATION, severity="warning")
         elif len(candidates) == 1:
             then(candidates[0])
         else:
@@ -658,8 +692,13 @@ class MarginApp(App[None]):
             self._show_pane(pane, not pane.display)
 
     def _show_pane(self, pane: DocumentList | AnnotationPanel, show: bool) -> None:
+        """Show or hide a side pane. Under NARROW columns only one side pane shows at
+        a time: both together would leave the reader no width at all."""
         self._panes_touched = True
         focused_inside = self.focused is not None and pane in self.focused.ancestors_with_self
+        if show and self.size.width < NARROW:
+            other = self.annotation_panel if pane is self.documents else self.documents
+            other.display = False
         pane.display = show
         if show:
             pane.focus()

@@ -7,6 +7,7 @@ Subcommands live in ``tui/commands/`` and are imported only when invoked, so
 from __future__ import annotations
 
 import importlib
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,11 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except MarginError as error:
             raise click.ClickException(str(error)) from None
+        except sqlite3.Error as error:
+            # What no refusal foresaw (the lock still held after the busy timeout, a
+            # full disk): still one line naming the database, never a traceback.
+            where = getattr(ctx.obj, "db_path", None) or "the database"
+            raise click.ClickException(f"{where}: {error}") from None
 
 
 @click.group(cls=LazyGroup, invoke_without_command=True)

@@ -8,6 +8,8 @@ motion costs the same in a tweet and in a 3 MB book.
 Paragraphs: a text with blank lines (Gutenberg books, BBC articles) separates paragraphs
 by one or more blank lines, and its single newlines are hard wraps inside a paragraph; a
 text with no blank line at all (many web articles) puts one paragraph on each line.
+Inside a paragraph a single newline is whitespace like any other, so words and sentences
+run across it, as the reader shows them once `tui.layout` has reflowed the paragraph.
 """
 
 from __future__ import annotations

@@ -118,7 +118,7 @@ def detect(path: str | Path) -> str | None:
     """The format of the file at ``path``, or None when no format claims it.
 
     A ``.txt`` with a ``.ann`` beside it is brat; JSON is told apart by its first
-    record (``data.text``: Label Studio; spans with ids and annotators: margin;
+    record (``data.text``: Label Studio; spans with annotators: margin;
     ``spans``: Prodigy; ``label``/``entities`` lists: doccano). Raises FormatError
     when a JSON file cannot be read far enough to tell.
     """

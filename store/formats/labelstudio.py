@@ -4,13 +4,16 @@
 ``annotations`` (and the pre-1.0 ``completions``) become accepted spans by their
 ``completed_by``; ``predictions`` become suggested spans named by their
 ``model_version``. A ``textarea`` result sharing a region's id is that region's
-note, as Label Studio's per-region text areas store it. Cancelled annotations are
-left out. Writing streams one task per document.
+note, as Label Studio's per-region text areas store it. Other results (choices,
+relations, ratings...) have no place in margin and are counted in one warning per
+file, so nothing is dropped unsaid. Cancelled annotations are left out. Writing
+streams one task per document.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -54,15 +57,18 @@ def _annotator(value: Any) -> str | None:
     return str(value)
 
 
-def _spans(results: list, annotator: str | None, status: str) -> list[SpanRecord]:
+def _spans(results: list, annotator: str | None, status: str, skipped: Counter[str]) -> list[SpanRecord]:
     notes: dict[str, str] = {}
     for result in results:
         if result.get("type") == "textarea" and result.get("id"):
             texts = result["value"].get("text") or []
             notes[result["id"]] = "\n".join(texts) if isinstance(texts, list) else str(texts)
+    regions = {result.get("id") for result in results if result.get("type") == "labels"}
     spans = []
     for result in results:
         if result.get("type") != "labels":
+            if not (result.get("type") == "textarea" and result.get("id") in regions):
+                skipped[str(result.get("type") or "untyped")] += 1
             continue
         value = result["value"]
         if not isinstance(value["labels"], list):
@@ -82,7 +88,7 @@ def _spans(results: list, annotator: str | None, status: str) -> list[SpanRecord
     return spans
 
 
-def _record(task: dict, name: str, line: int) -> DocumentRecord:
+def _record(task: dict, name: str, line: int, skipped: Counter[str]) -> DocumentRecord:
     text = _task_text(task, name, line)
     data = task["data"]
     meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
@@ -92,13 +98,13 @@ def _record(task: dict, name: str, line: int) -> DocumentRecord:
             for annotation in task.get(key) or []:
                 if annotation.get("was_cancelled"):
                     continue
-                spans.extend(
-                    _spans(annotation.get("result") or [], _annotator(annotation.get("completed_by")), "accepted")
-                )
+                spans.extend(_spans(
+                    annotation.get("result") or [], _annotator(annotation.get("completed_by")), "accepted", skipped
+                ))
         for prediction in task.get("predictions") or []:
-            spans.extend(
-                _spans(prediction.get("result") or [], _annotator(prediction.get("model_version")), "suggested")
-            )
+            spans.extend(_spans(
+                prediction.get("result") or [], _annotator(prediction.get("model_version")), "suggested", skipped
+            ))
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise FormatError(name, line, f"malformed result ({describe(error)})") from None
     title = data.get("title")
@@ -115,8 +121,12 @@ def _record(task: dict, name: str, line: int) -> DocumentRecord:
 
 def read(source: Source, *, encoding: str | None = None, warn: Warn | None = None) -> Iterator[DocumentRecord]:
     name = source_name(source)
+    skipped: Counter[str] = Counter()
     for line, value in load_json_document(source, encoding=encoding):
-        yield _record(expect_object(value, name, line), name, line)
+        yield _record(expect_object(value, name, line), name, line, skipped)
+    if skipped and warn is not None:
+        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(skipped.items()))
+        warn(f"{name}: skipped {kinds} result(s); margin keeps text spans (\"labels\" results)")
 
 
 def _results(spans: list[SpanRecord]) -> list[dict]:

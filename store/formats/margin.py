@@ -23,7 +23,8 @@ SPAN_KEYS = (
 
 
 def looks_like(record: dict) -> bool:
-    """Whether a first record is margin's: its document keys, or spans with ids and annotators."""
+    """Whether a first record is margin's: its document keys, or spans that name their
+    annotator (no other tool's spans do; read as Prodigy, the names would be lost)."""
     if all(key in record for key in DOCUMENT_KEYS):
         return True
     spans = record.get("spans")
@@ -31,7 +32,6 @@ def looks_like(record: dict) -> bool:
         isinstance(spans, list)
         and bool(spans)
         and isinstance(spans[0], dict)
-        and "id" in spans[0]
         and "annotator" in spans[0]
     )
 

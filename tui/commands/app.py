@@ -77,8 +77,9 @@ def run_app(ctx_obj: Context, files: list[str]) -> None:
     db = ctx_obj.open_db()
     open_doc_id: str | None = None
     if files:
-        if getattr(db, "readonly", False):
-            raise MarginError(f"{ctx_obj.db_path}: read-only; cannot import {files[0]}")
+        to_import = [target for target in files if Path(target).exists()]
+        if to_import and getattr(db, "readonly", False):
+            raise MarginError(f"{ctx_obj.db_path}: read-only; cannot import {to_import[0]}")
         doc_ids = _documents_to_open(ctx_obj, db, files)
         open_doc_id = doc_ids[0] if doc_ids else None
     elif count_documents(db) == 0 and not getattr(db, "readonly", False):

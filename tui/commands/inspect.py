@@ -12,6 +12,10 @@ from store.stats import annotation_stats, database_info
 from ..cli import Context, pass_context
 from .output import console, print_json, table
 
+# Columns the document table needs besides one per label (name + 3 for borders):
+# id, a title of 16 characters, read and total, with their borders.
+MIN_DOCUMENT_COLUMNS = 15 + 19 + 7 + 8 + 1
+
 
 @click.command("documents")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -41,16 +45,26 @@ def documents_command(ctx: Context, as_json: bool) -> None:
         )
         return
     label_names = [label.name for label in labels_store.list_labels(db)]
-    result = table("id", "title", "read", *label_names, "total", numeric=("read", *label_names, "total"))
-    for summary in summaries:
-        result.add_row(
-            summary.id[:12],
-            Text(summary.title),
-            f"{summary.progress:.0f}%",
-            *(str(summary.counts.get(name, 0)) for name in label_names),
-            str(summary.total),
-        )
     out = console()
+    if sum(len(name) + 3 for name in label_names) + MIN_DOCUMENT_COLUMNS <= out.width:
+        result = table("id", "title", "read", *label_names, "total", numeric=("read", *label_names, "total"))
+        for summary in summaries:
+            result.add_row(
+                summary.id[:12],
+                Text(summary.title),
+                f"{summary.progress:.0f}%",
+                *(str(summary.counts.get(name, 0)) for name in label_names),
+                str(summary.total),
+            )
+    else:
+        # A column per label does not fit (an imported scheme can have dozens), so
+        # each row lists the labels it uses.
+        result = table("id", "title", "read", "labels", "total", numeric=("read", "total"))
+        for summary in summaries:
+            used = ", ".join(f"{name} {summary.counts[name]}" for name in label_names if summary.counts.get(name))
+            result.add_row(
+                summary.id[:12], Text(summary.title), f"{summary.progress:.0f}%", Text(used), str(summary.total)
+            )
     out.print(result)
     out.print(f"{len(summaries)} document(s)")
 

@@ -17,8 +17,7 @@ from rich.text import Text
 
 from store.agreement import AgreementReport, compute_agreement
 from store.documents import resolve_document
-from store.errors import MarginError
-from store.labels import get_label
+from store.labels import require_label
 from store.merge import MergeReport, merge_databases, merge_into_copy
 from store.review import accept_agreed as accept_agreed_spans
 from store.review import disagreements
@@ -32,8 +31,7 @@ def _resolve_docs(db, refs: tuple[str, ...]) -> list[str] | None:
 
 def _check_labels(db, names: tuple[str, ...]) -> list[str] | None:
     for name in names:
-        if get_label(db, name) is None:
-            raise MarginError(f"no label named {name!r}")
+        require_label(db, name)
     return list(names) or None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import sys
 import tempfile
 import time
@@ -144,6 +145,18 @@ def import_command(
         raise click.exceptions.Exit(1)
 
 
+def _file_mode(output: Path) -> int:
+    """The mode writing ``output`` directly would give: the replaced file's, else
+    0666 less the umask. A temporary file starts as 0600, which would keep an
+    export from the rest of the team."""
+    try:
+        return stat.S_IMODE(output.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextmanager
 def _text_output(output: Path | None) -> Iterator[IO[str]]:
     """stdout, or a file written beside its final name and moved into place only
@@ -168,6 +181,7 @@ def _text_output(output: Path | None) -> Iterator[IO[str]]:
     try:
         with handle:
             yield handle
+        os.chmod(handle.name, _file_mode(output))
         os.replace(handle.name, output)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
@@ -262,5 +276,9 @@ def export_command(
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         raise click.exceptions.Exit(1) from None
+    except OSError as error:
+        # The folder is missing or not writable, the disk is full: say so about the
+        # name the user gave, not the temporary file beside it.
+        raise MarginError(f"{output or 'standard output'}: {error.strerror or error}") from None
     where = f" to {output}" if output else ""
     click.echo(f"exported {report.documents:,} document(s), {report.spans:,} span(s){where}", err=True)

@@ -3,10 +3,13 @@ keyboard cursor and a vim-style visual selection.
 
 It is a Line API widget: `virtual_size` covers the whole wrapped document and
 `render_line` draws only the rows on screen, so a 3 MB book with ten thousand spans opens
-as fast as a short article. Wrapping lives in `tui.layout`, span lookup in
-`tui.span_index`, word/sentence/paragraph boundaries in `tui.text_motion`; this module
-turns them into strips and key bindings. It never touches the database: the app hands it
-`store.model` objects and listens for `Reader.CursorMoved`.
+as fast as a short article. A text that separates paragraphs by blank lines is reflowed:
+the single newlines of its hard-wrapped paragraphs are drawn as spaces and the paragraph
+is wrapped to the measure, while a text with one paragraph per line gets a blank row
+after each line. Wrapping lives in `tui.layout`, span lookup in `tui.span_index`,
+word/sentence/paragraph boundaries in `tui.text_motion`; this module turns them into
+strips and key bindings. It never touches the database: the app hands it `store.model`
+objects and listens for `Reader.CursorMoved`.
 
 | keys | action |
 |---|---|
@@ -198,7 +201,8 @@ class Reader(ScrollView, can_focus=True):
         self._text = document.text
         self._motion = TextMotion(self._text)
         self._geometry = self._measure()
-        self._layout = Layout(self._text, self._geometry[1], paragraph_gap=not self._motion.blank_lines)
+        blank_lines = self._motion.blank_lines
+        self._layout = Layout(self._text, self._geometry[1], paragraph_gap=not blank_lines, reflow=blank_lines)
         self._labels = {label.name: label for label in labels}
         self._annotations = {annotation.id: annotation for annotation in annotations}
         self._rebuild_index()
@@ -451,9 +455,15 @@ class Reader(ScrollView, can_focus=True):
 
     def _scroll_to_cursor(self, centre: bool = False) -> None:
         top, height = self._viewport()
-        if self._layout is None or height <= 0:
+        layout = self._layout
+        if layout is None or height <= 0:
             return
         self._centre_pending = False
+        if not layout.exact:
+            # Rows drawn above the cursor must not move once the screen is placed.
+            layout.settle(self.cursor, height)
+            if len(self._header) + layout.row_count != self.virtual_size.height:
+                self._update_virtual_size()
         row = self._cursor_row()
         margin = min(SCROLL_MARGIN, (height - 1) // 2)
         if not centre and top + margin <= row < top + height - margin:
