@@ -64,7 +64,9 @@ def _start_margin(tmp_path: Path) -> tuple[str, Path, str, dict[str, str]]:
 
 
 def _label_mulino(socket: str) -> None:
-    _wait_for(socket, "NORMAL")
+    # The status line shows before the article is open, and a key pressed in between
+    # finds nothing to search: wait for the article's own text.
+    _wait_for(socket, "Biden administration")
     _send(socket, "/")
     _wait_for(socket, "search this document")
     _send(socket, "Mulino", "Enter")

@@ -60,7 +60,6 @@ Command = tuple[str, str, Callable[[], Any]]
 LABEL_ID = "app.label"
 NO_ANNOTATION = "No annotation under the cursor"
 NO_SUGGESTION = "No suggested span under the cursor"
-NO_DOCUMENT = "No document open"
 # Why a greyed-out key does nothing here; said when it is pressed anyway.
 UNAVAILABLE = {
     "delete": NO_ANNOTATION,
@@ -70,10 +69,6 @@ UNAVAILABLE = {
     "reject": NO_SUGGESTION,
     "undo": "Nothing to undo",
     "redo": "Nothing to redo",
-    "label": NO_DOCUMENT,
-    "copy": NO_DOCUMENT,
-    "copy_citation": NO_DOCUMENT,
-    "search": NO_DOCUMENT,
 }
 NARROW = 100  # below this many columns the annotation panel starts hidden
 VERY_NARROW = 70  # and below this, the document list too
