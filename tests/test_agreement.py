@@ -17,6 +17,7 @@ from store.agreement import (
     overlap_matches,
 )
 from store.annotations import add_annotation, delete_annotation, query_annotations
+from store.db import open_database
 from store.labels import add_label
 from team_data import ARTICLE, add_text, mark, two_annotators
 
@@ -226,7 +227,6 @@ def test_fewer_than_two_annotators_gives_no_pairs(fresh_db):
 
 
 def test_agreement_command_prints_tables_without_loading_textual(tmp_path):
-    from store.db import open_database
 
     path = tmp_path / "team.db"
     db = open_database(path)
@@ -250,6 +250,7 @@ def test_agreement_command_refuses_an_unknown_label(tmp_path):
 
     from tui.cli import cli
 
+    open_database(tmp_path / "x.db").close()
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "agreement", "--label", "nope"])
     assert result.exit_code == 1
     assert "no label named 'nope'" in result.output

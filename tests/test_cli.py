@@ -155,7 +155,7 @@ def test_a_database_whose_folder_cannot_be_made_is_one_line(tmp_path: Path) -> N
     blocker = tmp_path / "notes.txt"
     blocker.write_text("a file where a folder should be")
     path = blocker / "team" / "margin.db"
-    result = run("info", db=path)
+    result = run("labels", "add", "quote", db=path)
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {path}: cannot create its folder (")
     assert result.output.count("\n") == 1
@@ -204,3 +204,19 @@ def test_a_database_still_locked_after_the_busy_timeout_is_one_line(
         holder.close()
     assert result.exit_code == 1
     assert result.output == f"Error: {annotated_db}: database is locked\n"
+
+
+@pytest.mark.parametrize("command", [["documents"], ["stats"], ["labels"], ["agreement"], ["review"]])
+def test_reading_commands_name_a_missing_database_instead_of_creating_one(tmp_path: Path, command: list[str]) -> None:
+    missing = tmp_path / "typo.db"
+    result = run(*command, db=missing)
+    assert result.exit_code == 1
+    assert f"{missing}: no such database" in result.output
+    assert not missing.exists()
+
+
+def test_info_says_where_the_database_will_be_without_creating_it(tmp_path: Path) -> None:
+    missing = tmp_path / "later.db"
+    assert f"{missing} (not created yet" in run("info", db=missing).output
+    assert json.loads(run("info", "--json", db=missing).output)["exists"] is False
+    assert not missing.exists()

@@ -238,6 +238,7 @@ def test_agreement_json_through_the_command_line(tmp_path):
 
 
 def test_review_command_without_disagreements_says_so(tmp_path):
+    open_database(tmp_path / "empty.db").close()
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "empty.db"), "review"])
     assert result.exit_code == 0
     assert "No disagreements to review" in result.output

@@ -56,10 +56,16 @@ class Context:
     settings: Settings
     _db: Any = field(default=None, repr=False)
 
-    def open_db(self, readonly: bool | None = None):
-        """The database, opened once per command; refusals become one-line errors."""
+    def open_db(self, readonly: bool | None = None, *, existing: bool = False):
+        """The database, opened once per command; refusals become one-line errors.
+
+        ``existing``: commands that only read refuse a path with no database, so a
+        mistyped ``--db`` is named instead of silently becoming an empty database."""
         if self._db is None:
             from store.db import open_database
+
+            if existing and not self.db_path.exists():
+                raise MarginError(f"{self.db_path}: no such database")
 
             self._db = open_database(self.db_path, readonly=readonly)
         return self._db

@@ -27,7 +27,7 @@ def documents_command(ctx: Context, as_json: bool) -> None:
     Example:
       margin documents --json | jq '.[].title'
     """
-    db = ctx.open_db()
+    db = ctx.open_db(existing=True)
     summaries = documents_store.list_documents(db, annotator=ctx.annotator)
     if as_json:
         print_json(
@@ -80,7 +80,7 @@ def stats_command(ctx: Context, as_json: bool) -> None:
       margin stats
       margin --db team.db stats --json
     """
-    stats = annotation_stats(ctx.open_db())
+    stats = annotation_stats(ctx.open_db(existing=True))
     if as_json:
         print_json(
             {
@@ -113,7 +113,7 @@ def stats_command(ctx: Context, as_json: bool) -> None:
 
 
 def _print_labels(ctx: Context, as_json: bool) -> None:
-    db = ctx.open_db()
+    db = ctx.open_db(existing=True)
     labels = labels_store.list_labels(db)
     if as_json:
         print_json(
@@ -238,6 +238,13 @@ def info_command(ctx: Context, as_json: bool) -> None:
     Example:
       margin --db team.db info
     """
+    if not ctx.db_path.exists():
+        # Where the database will be is the first thing a new user asks; no need to create it.
+        if as_json:
+            print_json({"path": str(ctx.db_path), "exists": False, "annotator": ctx.annotator})
+        else:
+            click.echo(f"database {ctx.db_path} (not created yet: `margin` creates it)\nyou {ctx.annotator}")
+        return
     info = database_info(ctx.open_db())
     if as_json:
         print_json(info)

@@ -168,7 +168,7 @@ def agreement_command(ctx: Context, as_json: bool, labels: tuple[str, ...], docs
       margin agreement --label claim --label statistic
       margin agreement --doc 3f2a --json
     """
-    db = ctx.open_db()
+    db = ctx.open_db(existing=True)
     report = compute_agreement(db, labels=_check_labels(db, labels), doc_ids=_resolve_docs(db, docs))
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
@@ -199,7 +199,7 @@ def review_command(ctx: Context, docs: tuple[str, ...], accept_agreed: bool) -> 
       margin review --doc 3f2a
       margin review --accept-agreed
     """
-    db = ctx.open_db()
+    db = ctx.open_db(existing=True)
     doc_ids = _resolve_docs(db, docs)
     if accept_agreed:
         added = accept_agreed_spans(db, ctx.annotator, doc_ids)
