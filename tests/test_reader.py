@@ -651,3 +651,16 @@ def test_the_same_selection_key_again_grows_the_selection(seed_text):
         assert seed_text[start:end].endswith("through the Darién Gap, a 60-mile stretch of wilderness in Colombia and Panama often used by migrants traveling north to the U.S.")
 
     drive(ReaderApp(doc(seed_text)), script)
+
+
+def test_narrowing_at_the_top_keeps_the_whole_header_in_view(seed_text):
+    source = "/work/shared/corpus/bbc-news/tech/a-long-path-to-the-article.txt"
+
+    async def script(pilot: Pilot, reader: Reader) -> None:
+        assert reader.render_line(0).text.strip() == source
+        await pilot.resize_terminal(40, 20)
+        await pilot.pause()
+        assert reader.scroll_y == 0
+        assert reader.render_line(0).text.strip().startswith("/work/")
+
+    drive(ReaderApp(doc(seed_text, title="", source=source)), script, size=(100, 20))

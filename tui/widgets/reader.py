@@ -371,6 +371,7 @@ class Reader(ScrollView, can_focus=True):
         if geometry == self._geometry or self._layout is None:
             self._geometry = geometry
             return
+        at_top = round(self.scroll_y) == 0
         screen_row = self._cursor_row() - round(self.scroll_y)
         self._geometry = geometry
         self._layout.set_width(geometry[1])
@@ -378,7 +379,10 @@ class Reader(ScrollView, can_focus=True):
         self._strips.clear()
         self._update_virtual_size()
         self._start_refining()
-        self.scroll_to(y=max(0, self._cursor_row() - screen_row), animate=False)
+        # Keep the cursor where it was on screen, except at the top of the document,
+        # where a header that now wraps onto more rows must not push its first row off.
+        top = 0 if at_top else max(0, self._cursor_row() - screen_row)
+        self.scroll_to(y=top, animate=False)
         self._scroll_to_cursor()
         self.refresh()
 
