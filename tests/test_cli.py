@@ -220,3 +220,32 @@ def test_info_says_where_the_database_will_be_without_creating_it(tmp_path: Path
     assert f"{missing} (not created yet" in run("info", db=missing).output
     assert json.loads(run("info", "--json", db=missing).output)["exists"] is False
     assert not missing.exists()
+
+
+def test_the_reserved_keys_are_exactly_the_keys_margin_binds() -> None:
+    from textual.app import App
+    from textual.binding import Binding
+
+    from store.labels import KEY_PATTERN
+    from tui.app import MarginApp
+    from tui.keys import RESERVED_KEYS
+    from tui.widgets.reader import Reader
+
+    bound = {
+        binding.key
+        for owner in (MarginApp, Reader, App)
+        for binding in Binding.make_bindings(owner.BINDINGS)
+        if KEY_PATTERN.match(binding.key)
+    }
+    # ctrl+c stays reserved: terminals send it as an interrupt.
+    assert bound | {"ctrl+c", App.COMMAND_PALETTE_BINDING} == RESERVED_KEYS
+
+
+@pytest.mark.parametrize("key", ["q", "j", "W", "ctrl+p"])
+def test_a_label_key_margin_already_uses_is_refused(annotated_db: Path, key: str) -> None:
+    added = run("labels", "add", "quote", "--key", key, db=annotated_db)
+    assert added.exit_code == 2 and "one of margin's own keys" in added.output
+    changed = run("labels", "set", "person", "--key", key, db=annotated_db)
+    assert changed.exit_code == 2 and "one of margin's own keys" in changed.output
+    listed = {row["name"]: row["key"] for row in json.loads(run("labels", "--json", db=annotated_db).output)}
+    assert "quote" not in listed and listed["person"] == "2"

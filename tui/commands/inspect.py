@@ -10,6 +10,7 @@ from store import labels as labels_store
 from store.stats import annotation_stats, database_info
 
 from ..cli import Context, pass_context
+from ..keys import reserved_key_error
 from .output import console, print_json, table
 
 # Columns the document table needs besides one per label (name + 3 for borders):
@@ -159,6 +160,12 @@ def labels_command(click_ctx: click.Context, as_json: bool) -> None:
         _print_labels(click_ctx.find_object(Context), as_json)
 
 
+def _refuse_reserved(key: str | None) -> None:
+    problem = reserved_key_error(key)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--key")
+
+
 @labels_command.command("add")
 @click.argument("name")
 @click.option("--key", help="Keyboard key that applies the label (a letter or digit).")
@@ -172,6 +179,7 @@ def labels_add(ctx: Context, name: str, key: str | None, color: str | None, desc
     Example:
       margin labels add quote --key 4 --color "#c061cb"
     """
+    _refuse_reserved(key)
     label = labels_store.add_label(ctx.open_db(), name, key=key, color=color, description=description)
     click.echo(f"added label {label.name} (key {label.key or 'none'}, colour {label.color})")
 
@@ -222,6 +230,7 @@ def labels_set(
     Example:
       margin labels set person --key p --color "#3584e4"
     """
+    _refuse_reserved(key)
     label = labels_store.update_label(
         ctx.open_db(), name, key=key, color=color, description=description, clear_key=no_key
     )
