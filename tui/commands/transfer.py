@@ -162,7 +162,7 @@ def _text_output(output: Path | None) -> Iterator[IO[str]]:
     """stdout, or a file written beside its final name and moved into place only
     once the export finished, so a failed export never leaves half a file."""
     if output is None:
-        stream = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8", newline="")
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
         try:
             yield stream
             stream.flush()
