@@ -126,6 +126,16 @@ async def test_the_keymap_from_settings_rebinds_by_binding_id(sample: Path) -> N
 
 
 @pilot_test
+async def test_a_keymap_entry_naming_no_binding_is_reported(sample: Path) -> None:
+    app = app_for(sample, keymap={"app.delete": "D", "app.dlete": "X", "app.label.place": "p"})
+    async with running(app) as pilot:
+        await pilot.pause()
+        messages = [notification.message for notification in app._notifications]
+    assert any("names no binding 'app.dlete'" in message for message in messages)
+    assert not any("app.label.place" in message or "'app.delete'" in message for message in messages)
+
+
+@pilot_test
 async def test_new_annotations_appear_in_the_panel_and_the_document_counts(sample: Path) -> None:
     app = app_for(sample)
     async with running(app) as pilot:

@@ -188,8 +188,31 @@ class MarginApp(App[None]):
         yield self.status
         yield Footer(compact=True)
 
+    def _check_keymap(self) -> None:
+        """Name keymap entries that match no binding, which Textual would ignore."""
+        known = {
+            binding.id
+            for owner in (MarginApp, Reader)
+            for binding in Binding.make_bindings(owner.BINDINGS)
+            if binding.id
+        }
+        unknown = [
+            binding_id
+            for binding_id in self.settings.keymap
+            if binding_id not in known and not binding_id.startswith(LABEL_ID)
+        ]
+        if unknown:
+            self.notify(
+                f"{self.settings.path}: [keymap] names no binding {', '.join(map(repr, unknown))}; "
+                "the help screen (?) and the README list the ids",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+
     def on_mount(self) -> None:
         self.set_keymap(self.settings.keymap)
+        self._check_keymap()
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         else:
