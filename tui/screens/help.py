@@ -21,17 +21,22 @@ Groups = dict[str, list[tuple[str, str]]]
 
 def binding_groups(app: App, active: Mapping[str, ActiveBinding]) -> Groups:
     """{group title: [(keys, description)]}: bindings of one action share a row."""
-    rows: dict[tuple[str, str], tuple[str, list[str], str]] = {}
+    rows: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    descriptions: dict[tuple[str, str], str] = {}
     for key, (namespace, binding, _enabled, _tooltip) in active.items():
         description = binding.tooltip or binding.description
         if not description or binding.system:
             continue
         group = _group_title(namespace, binding)
-        row = rows.setdefault((group, binding.action), (group, [], description))
+        row = rows.setdefault((group, binding.action), (group, []))
         row[1].append(app.get_key_display(binding.with_key(key)))
+        # margin's own bindings carry ids; their words win over Textual's defaults
+        # (ctrl+q and q both quit, but only q says the reading position is saved).
+        if binding.id or (group, binding.action) not in descriptions:
+            descriptions[(group, binding.action)] = description
     groups: Groups = {}
-    for group, keys, description in rows.values():
-        groups.setdefault(group, []).append((" ".join(keys), description))
+    for action_key, (group, keys) in rows.items():
+        groups.setdefault(group, []).append((" ".join(keys), descriptions[action_key]))
     return groups
 
 
