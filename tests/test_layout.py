@@ -327,9 +327,9 @@ def test_iter_rows_matches_rows_by_index():
     ]
 
 
-def test_long_complex_lines_start_estimated_and_become_exact():
-    text = "一二三四五 " * 40 + "\n" + "plain line\n" + "中文 " * 50
-    layout = Layout(text, 20)
+def assert_estimated_then_exact(layout: Layout, text: str, tolerance: float) -> None:
+    """An estimated layout settles around a screen without moving it, wraps the last
+    line on demand, and ends exact within ``tolerance`` rows of its estimate."""
     assert not layout.exact
     estimated = layout.row_count
     middle = len(text) // 2
@@ -341,13 +341,18 @@ def test_long_complex_lines_start_estimated_and_become_exact():
     last = len(text) - 1
     row, column = layout.offset_to_rowcol(last)  # wrapping the last line makes it exact
     assert layout.rowcol_to_offset(row, column) == last
-    while layout.refine():
+    while layout.refine(1.0):
         pass
     assert layout.exact
     exact = layout.row_count
     assert exact == sum(1 for _ in layout.iter_rows())
-    assert abs(exact - estimated) <= 4
+    assert abs(exact - estimated) <= tolerance
     assert layout.offset_to_rowcol(last)[0] == exact - 1
+
+
+def test_long_complex_lines_start_estimated_and_become_exact():
+    text = "一二三四五 " * 40 + "\n" + "plain line\n" + "中文 " * 50
+    assert_estimated_then_exact(Layout(text, 20), text, tolerance=4)
 
 
 def test_set_width_remeasures_rows(seed_text):
@@ -508,20 +513,4 @@ def test_a_very_long_paragraph_is_laid_out_in_blocks():
 def test_reflowed_books_are_estimated_then_made_exact(corpus):
     text = (corpus / "gutenberg" / "pg2600_war_and_peace.utf8.txt").read_text(encoding="utf-8")
     layout = Layout(text, 58, reflow=True)
-    assert not layout.exact
-    estimated = layout.row_count
-    middle = len(text) // 2
-    layout.settle(middle, 40)
-    row = layout.row_of(middle)
-    for above in range(row - 40, row + 40):  # drawing a screen around it moves nothing
-        layout.row(above)
-    assert layout.row_of(middle) == row
-    last = len(text) - 1
-    row, column = layout.offset_to_rowcol(last)
-    assert layout.rowcol_to_offset(row, column) == last
-    while layout.refine(1.0):
-        pass
-    assert layout.exact
-    assert layout.row_count == sum(1 for _ in layout.iter_rows())
-    assert abs(layout.row_count - estimated) < layout.row_count / 50
-    assert layout.offset_to_rowcol(last)[0] == layout.row_count - 1
+    assert_estimated_then_exact(layout, text, tolerance=layout.row_count / 50)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..documents import default_title
 from ..model import DocumentRecord
 from .common import Source, Warn, decode_text, read_all, source_name
 
@@ -17,11 +18,8 @@ MARKDOWN_EXTENSIONS = (".md", ".markdown")
 
 
 def _markdown_title(text: str) -> str:
-    for line in text.split("\n"):
-        line = line.strip()
-        if line:
-            return line.lstrip("#").strip()
-    return ""
+    """The first line, without the ``#`` marks of a Markdown heading."""
+    return default_title(text).lstrip("#").strip()
 
 
 def read(source: Source, *, encoding: str | None = None, warn: Warn | None = None) -> Iterator[DocumentRecord]:

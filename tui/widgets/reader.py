@@ -808,23 +808,27 @@ class Reader(ScrollView, can_focus=True):
     def action_select_down(self) -> None:
         self._go(self._vertical(1), extend=True, keep_goal=True)
 
+    def _move_by(self, motion: str) -> None:
+        """Go where a TextMotion method (``next_word``, ``previous_sentence``…) says."""
+        self._go(getattr(self._motion, motion)(self.cursor) if self._motion else None)
+
     def action_word_next(self) -> None:
-        self._go(self._motion.next_word(self.cursor) if self._motion else None)
+        self._move_by("next_word")
 
     def action_word_previous(self) -> None:
-        self._go(self._motion.previous_word(self.cursor) if self._motion else None)
+        self._move_by("previous_word")
 
     def action_sentence_next(self) -> None:
-        self._go(self._motion.next_sentence(self.cursor) if self._motion else None)
+        self._move_by("next_sentence")
 
     def action_sentence_previous(self) -> None:
-        self._go(self._motion.previous_sentence(self.cursor) if self._motion else None)
+        self._move_by("previous_sentence")
 
     def action_paragraph_next(self) -> None:
-        self._go(self._motion.next_paragraph(self.cursor) if self._motion else None)
+        self._move_by("next_paragraph")
 
     def action_paragraph_previous(self) -> None:
-        self._go(self._motion.previous_paragraph(self.cursor) if self._motion else None)
+        self._move_by("previous_paragraph")
 
     def action_document_start(self) -> None:
         self._go(0)
