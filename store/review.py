@@ -21,14 +21,15 @@ A decision on a cluster is stored at once, in one transaction:
   ``review:agreed``), kept in step with what the annotators currently agree on.
 
 So the reviewed version of the data is every annotation whose origin starts with
-``review:`` (:func:`is_reviewed`, :func:`reviewed_annotations`).
+``review:`` (:func:`is_reviewed`; ``iter_annotations(origin_prefix=REVIEW_PREFIX)``
+reads them, as ``margin export --reviewed`` does).
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import sqlite_utils
@@ -47,12 +48,6 @@ Span = tuple[int, int, str]
 def is_reviewed(annotation: Annotation) -> bool:
     """Whether an annotation belongs to a reviewer's settled version of the data."""
     return annotation.origin.startswith(REVIEW_PREFIX)
-
-
-def reviewed_annotations(db: sqlite_utils.Database, **filters) -> Iterator[Annotation]:
-    """The reviewed annotations; ``filters`` are those of
-    :func:`store.annotations.iter_annotations` (doc_ids, label, annotator, status...)."""
-    return iter_annotations(db, origin_prefix=REVIEW_PREFIX, **filters)
 
 
 @dataclass(slots=True)

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from textual.content import Content
 
 from store import review
-from store.annotations import query_annotations, update_annotation
+from store.annotations import iter_annotations, query_annotations, update_annotation
+from store.model import REVIEW_PREFIX
 from store.db import SCHEMA_VERSION, open_database, schema_version
 from store.errors import MarginError
 from store.merge import merge_databases
@@ -106,7 +107,7 @@ def test_accept_agreed_covers_documents_without_disagreement(fresh_db):
     assert review.accept_agreed(fresh_db, "carol") == 1
     assert review.accept_agreed(fresh_db, "carol") == 0
     assert spans_of(fresh_db, "carol") == {(0, 11, "person", "review:agreed")}
-    assert [a.origin for a in review.reviewed_annotations(fresh_db)] == ["review:agreed"]
+    assert [a.origin for a in iter_annotations(fresh_db, origin_prefix=REVIEW_PREFIX)] == ["review:agreed"]
 
 
 def test_reviews_travel_with_a_merge(tmp_path):

@@ -22,7 +22,6 @@ from ..errors import FormatError
 from ..model import DocumentRecord, SpanRecord
 from .common import Source, Warn, as_path, decode_text, is_path, read_all, source_name
 
-EXTENSIONS = (".txt", ".ann")
 EXPORT_STATUSES = ("accepted",)
 CONFIG_FILES = ("annotation.conf", "visual.conf", "tools.conf", "kb_shortcuts.conf")
 LINE_KINDS = {"E": "event", "R": "relation", "A": "attribute", "M": "attribute",

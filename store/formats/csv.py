@@ -14,7 +14,6 @@ from typing import IO
 
 from ..model import DocumentRecord
 
-EXTENSIONS = (".csv",)
 COLUMNS = (
     "doc_id", "title", "annotation_id", "start", "end", "label", "text", "note",
     "annotator", "status", "created_at", "updated_at",

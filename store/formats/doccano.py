@@ -20,7 +20,6 @@ from ..errors import FormatError
 from ..model import DocumentRecord, SpanRecord
 from .common import Source, Warn, describe, expect_object, iter_json_lines, json_line, record_text, source_name
 
-EXTENSIONS = (".jsonl", ".json", ".ndjson")
 EXPORT_STATUSES = ("accepted",)
 SPAN_KEYS = ("label", "labels", "entities", "annotations")
 

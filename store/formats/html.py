@@ -13,7 +13,6 @@ from ..errors import FormatError
 from ..model import DocumentRecord
 from .common import Source, Warn, decode_text, read_all, source_name
 
-EXTENSIONS = (".html", ".htm", ".xhtml")
 
 
 def read(source: Source, *, encoding: str | None = None, warn: Warn | None = None) -> Iterator[DocumentRecord]:

@@ -21,7 +21,6 @@ from ..errors import FormatError
 from ..model import DocumentRecord, SpanRecord
 from .common import Source, Warn, describe, expect_object, load_json_document, source_name
 
-EXTENSIONS = (".json",)
 EXPORT_STATUSES = ("accepted", "suggested")
 FROM_NAME = "label"
 NOTE_FROM_NAME = "note"

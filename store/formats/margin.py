@@ -14,7 +14,6 @@ from ..errors import FormatError
 from ..model import DocumentRecord, SpanRecord
 from .common import Source, Warn, describe, expect_object, iter_json_lines, json_line, record_text, source_name
 
-EXTENSIONS = (".jsonl", ".ndjson")
 DOCUMENT_KEYS = ("id", "title", "source", "meta", "text", "spans")
 SPAN_KEYS = (
     "id", "start", "end", "label", "text", "note", "annotator", "status", "origin",

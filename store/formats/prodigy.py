@@ -19,7 +19,6 @@ from ..errors import FormatError
 from ..model import DocumentRecord, SpanRecord
 from .common import Source, Warn, describe, expect_object, iter_json_lines, json_line, record_text, source_name
 
-EXTENSIONS = (".jsonl", ".ndjson")
 EXPORT_STATUSES = ("accepted", "rejected")
 ANSWER_STATUS = {"accept": "accepted", "reject": "rejected"}
 STATUS_ANSWER = {"accepted": "accept", "rejected": "reject"}

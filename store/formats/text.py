@@ -13,7 +13,6 @@ from ..documents import default_title
 from ..model import DocumentRecord
 from .common import Source, Warn, decode_text, read_all, source_name
 
-EXTENSIONS = (".txt", ".text", ".md", ".markdown")
 MARKDOWN_EXTENSIONS = (".md", ".markdown")
 
 

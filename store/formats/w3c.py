@@ -17,7 +17,6 @@ from typing import IO
 from ..model import CONTEXT_CHARS, DocumentRecord, SpanRecord
 from .common import json_line
 
-EXTENSIONS = (".jsonld",)
 EXPORT_STATUSES = ("accepted",)
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 
