@@ -33,8 +33,8 @@ from textual.app import App, ComposeResult  # noqa: E402
 from textual.strip import Strip  # noqa: E402
 from textual.widgets import TextArea  # noqa: E402
 
-from store.model import Annotation, Document, Label  # noqa: E402
-from tui.widgets.reader import Reader  # noqa: E402
+from margin.store.model import Annotation, Document, Label  # noqa: E402
+from margin.tui.widgets.reader import Reader  # noqa: E402
 
 BOOK = ROOT.parent / "shared" / "corpus" / "gutenberg" / "pg2600_war_and_peace.utf8.txt"
 SIZE = (120, 40)

@@ -3,10 +3,10 @@
 Generates 10,000 synthetic articles (about 45 MB, deterministic) with 100,000
 annotations as a margin JSONL file, then in one run:
 
-- imports it with store.importing, and pushes the same rows through raw
+- imports it with margin.store.importing, and pushes the same rows through raw
   ``sqlite3.executemany`` into an identical fresh schema (created by
-  store.db.open_database, so the full-text triggers are the same);
-- exports it with store.exporting (margin format), and with a raw sqlite3 +
+  margin.store.db.open_database, so the full-text triggers are the same);
+- exports it with margin.store.exporting (margin format), and with a raw sqlite3 +
   json.dumps loop that reads the same batches;
 - measures the peak memory (RSS) of an export of 10,000 and of 100,000 documents,
   each in its own process.
@@ -32,11 +32,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from store.db import open_database  # noqa: E402
-from store.exporting import export  # noqa: E402
-from store.importing import import_paths  # noqa: E402
-from store.labels import ensure_labels  # noqa: E402
-from store.model import CONTEXT_CHARS  # noqa: E402
+from margin.store.db import open_database  # noqa: E402
+from margin.store.exporting import export  # noqa: E402
+from margin.store.importing import import_paths  # noqa: E402
+from margin.store.labels import ensure_labels  # noqa: E402
+from margin.store.model import CONTEXT_CHARS  # noqa: E402
 
 SEED = 20240711
 LABELS = ("claim", "person", "statistic")
@@ -227,7 +227,7 @@ def export_peak_rss(db_path: Path) -> tuple[float, float, int]:
     code = (
         "import resource, sys, time\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "from store.db import open_database\nfrom store.exporting import export\n"
+        "from margin.store.db import open_database\nfrom margin.store.exporting import export\n"
         f"db = open_database({str(db_path)!r}, readonly=True)\n"
         "started = time.perf_counter()\n"
         "with open(__import__('os').devnull, 'w', encoding='utf-8') as out:\n"

@@ -13,15 +13,15 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from store.annotations import query_annotations
-from store.db import open_database
-from store.model import Annotation
-from tui.app import MarginApp, make_app
-from tui.commands.app import add_sample
-from tui.config import Settings
+from margin.store.annotations import query_annotations
+from margin.store.db import open_database
+from margin.store.model import Annotation
+from margin.tui.app import MarginApp, make_app
+from margin.tui.commands.app import add_sample
+from margin.tui.config import Settings
 
 SIZE = (120, 40)
-SAMPLE = files("tui.sample").joinpath("darien-gap-article.txt").read_text(encoding="utf-8")
+SAMPLE = files("margin.tui.sample").joinpath("darien-gap-article.txt").read_text(encoding="utf-8")
 
 
 def sample_db(path: Path, annotator: str = "tester") -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from store.db import open_database
+from margin.store.db import open_database
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 SEED = CORPUS / "seed" / "darien-gap-article.txt"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from store.annotations import add_annotation
-from store.documents import add_document
-from store.model import Annotation
+from margin.store.annotations import add_annotation
+from margin.store.documents import add_document
+from margin.store.model import Annotation
 
 ARTICLE = "Alice Smith said that 40% of people left Paris in 2020."
 

@@ -11,14 +11,14 @@ import sys
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from store.agreement import (
+from margin.store.agreement import (
     compute_agreement,
     krippendorff_alpha,
     overlap_matches,
 )
-from store.annotations import add_annotation, delete_annotation, query_annotations
-from store.db import open_database
-from store.labels import add_label
+from margin.store.annotations import add_annotation, delete_annotation, query_annotations
+from margin.store.db import open_database
+from margin.store.labels import add_label
 from team_data import ARTICLE, add_text, mark, two_annotators
 
 
@@ -234,7 +234,7 @@ def test_agreement_command_prints_tables_without_loading_textual(tmp_path):
     db.close()
     code = (
         "import sys\n"
-        "from tui.cli import cli\n"
+        "from margin.tui.cli import cli\n"
         f"cli(['--db', {str(path)!r}, 'agreement'], standalone_mode=False)\n"
         "assert 'textual' not in sys.modules, 'textual was imported'\n"
     )
@@ -248,7 +248,7 @@ def test_agreement_command_prints_tables_without_loading_textual(tmp_path):
 def test_agreement_command_refuses_an_unknown_label(tmp_path):
     from click.testing import CliRunner
 
-    from tui.cli import cli
+    from margin.tui.cli import cli
 
     open_database(tmp_path / "x.db").close()
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "agreement", "--label", "nope"])

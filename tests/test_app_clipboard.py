@@ -8,7 +8,7 @@ import pyperclip
 import pytest
 from app_support import SAMPLE, app_for, go, messages, pilot_test, running, sample_db
 
-from tui.commands.app import SAMPLE_SOURCE, SAMPLE_TITLE
+from margin.tui.commands.app import SAMPLE_SOURCE, SAMPLE_TITLE
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from app_support import SAMPLE, app_for, go, messages, pilot_test, rows, running, sample_db
 
-from store.annotations import add_annotation, get_annotation, query_annotations
-from store.db import open_database
-from tui.screens.confirm import Confirm
-from tui.screens.label_picker import LabelPicker
-from tui.screens.note_editor import NoteEditor
+from margin.store.annotations import add_annotation, get_annotation, query_annotations
+from margin.store.db import open_database
+from margin.tui.screens.confirm import Confirm
+from margin.tui.screens.label_picker import LabelPicker
+from margin.tui.screens.note_editor import NoteEditor
 
 PERSON = SAMPLE.index("José Raúl Mulino")
 SENTENCE = SAMPLE.index("On Monday")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from app_support import SAMPLE, app_for, go, messages, pilot_test, rows, running, sample_db, spans
 
-from store.db import open_database
-from store.labels import add_label
+from margin.store.db import open_database
+from margin.store.labels import add_label
 
 
 @pytest.fixture
@@ -146,8 +146,8 @@ async def test_new_annotations_appear_in_the_panel_and_the_document_counts(sampl
 
 
 def test_the_readme_names_every_binding_id_a_keymap_can_use() -> None:
-    from tui.app import MarginApp
-    from tui.widgets.reader import Reader
+    from margin.tui.app import MarginApp
+    from margin.tui.widgets.reader import Reader
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     ids = [binding.id for widget in (MarginApp, Reader) for binding in widget.BINDINGS if binding.id]

@@ -8,9 +8,9 @@ import pyperclip
 import pytest
 from app_support import app_for, go, messages, pilot_test, running
 
-from store.annotations import add_annotation
-from store.db import open_database
-from store.documents import add_document
+from margin.store.annotations import add_annotation
+from margin.store.db import open_database
+from margin.store.documents import add_document
 
 TITLE = "[bold]Loud[/bold] title \x1b[31m"
 TEXT = "Intro line.\nPlain [bold]x[/bold] then [link=http://x]here[/link] and \x1b[31mred\x1b[0m text.\n"

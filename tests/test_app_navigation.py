@@ -9,13 +9,13 @@ import pytest
 from app_support import SAMPLE, app_for, go, messages, pilot_test, running, sample_db
 from textual.command import CommandPalette
 
-from store.annotations import add_annotation
-from store.db import open_database
-from store.documents import add_document
-from tui.screens.help import HelpScreen
-from tui.screens.label_picker import LabelPicker
-from tui.screens.search_prompt import SearchPrompt
-from tui.widgets.reader import Reader
+from margin.store.annotations import add_annotation
+from margin.store.db import open_database
+from margin.store.documents import add_document
+from margin.tui.screens.help import HelpScreen
+from margin.tui.screens.label_picker import LabelPicker
+from margin.tui.screens.search_prompt import SearchPrompt
+from margin.tui.widgets.reader import Reader
 
 OTHER = "Second article\nThe harbour reopened on Tuesday after the storm.\n"
 THIRD = "Third article\nNothing about migrants here, only weather.\n"

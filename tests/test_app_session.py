@@ -12,16 +12,16 @@ import pytest
 from app_support import SAMPLE, app_for, go, pilot_test, rows, running, sample_db
 from click.testing import CliRunner
 
-from store.annotations import add_annotation
-from store.db import open_database
-from store.documents import list_documents
-from store.exporting import export
-from store.labels import add_label
-from tui.app import MarginApp
-from tui.cli import cli
-from tui.commands.app import SAMPLE_SOURCE, SAMPLE_TITLE
-from tui.screens.label_picker import LabelPicker
-from tui.screens.note_editor import NoteEditor
+from margin.store.annotations import add_annotation
+from margin.store.db import open_database
+from margin.store.documents import list_documents
+from margin.store.exporting import export
+from margin.store.labels import add_label
+from margin.tui.app import MarginApp
+from margin.tui.cli import cli
+from margin.tui.commands.app import SAMPLE_SOURCE, SAMPLE_TITLE
+from margin.tui.screens.label_picker import LabelPicker
+from margin.tui.screens.note_editor import NoteEditor
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ import sys
 
 import pytest
 
-from store.annotations import add_annotation, delete_annotation, get_annotation, update_annotation
-from store.documents import add_document
-from store.errors import MarginError
-from store.labels import add_label, remove_label
-from tui.undo import Added, Changed, Deleted, History
+from margin.store.annotations import add_annotation, delete_annotation, get_annotation, update_annotation
+from margin.store.documents import add_document
+from margin.store.errors import MarginError
+from margin.store.labels import add_label, remove_label
+from margin.tui.undo import Added, Changed, Deleted, History
 
 TEXT = "José Raúl Mulino said 520,000 migrants crossed."
 

@@ -11,9 +11,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from store import annotations, documents
-from store.db import open_database
-from tui.cli import COMMANDS, cli
+from margin.store import annotations, documents
+from margin.store.db import open_database
+from margin.tui.cli import COMMANDS, cli
 
 
 def run(*args: str, db: Path | None = None):
@@ -70,7 +70,7 @@ def test_documents_lists_counts_per_label(annotated_db: Path) -> None:
 
 
 def test_documents_table_with_more_labels_than_fit_lists_them_per_row(annotated_db: Path) -> None:
-    from store.labels import add_label
+    from margin.store.labels import add_label
 
     db = open_database(annotated_db)
     for number in range(30):
@@ -163,7 +163,7 @@ def test_a_database_whose_folder_cannot_be_made_is_one_line(tmp_path: Path) -> N
 def test_help_and_info_do_not_load_textual(annotated_db: Path) -> None:
     for args in (["--help"], ["--db", str(annotated_db), "info"], ["--db", str(annotated_db), "stats"]):
         code = (
-            "import sys; from tui.cli import main; sys.argv = ['margin', *%r]\n"
+            "import sys; from margin.tui.cli import main; sys.argv = ['margin', *%r]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "assert 'textual' not in sys.modules, 'textual was imported'\n"
             "assert 'trafilatura' not in sys.modules, 'trafilatura was imported'\n"
@@ -194,7 +194,7 @@ def test_a_database_still_locked_after_the_busy_timeout_is_one_line(
 ) -> None:
     import sqlite3
 
-    monkeypatch.setattr("store.db.BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr("margin.store.db.BUSY_TIMEOUT_MS", 50)
     holder = sqlite3.connect(annotated_db)
     holder.execute("begin immediate")
     try:
@@ -226,10 +226,10 @@ def test_the_reserved_keys_are_exactly_the_keys_margin_binds() -> None:
     from textual.app import App
     from textual.binding import Binding
 
-    from store.labels import KEY_PATTERN
-    from tui.app import MarginApp
-    from tui.keys import RESERVED_KEYS
-    from tui.widgets.reader import Reader
+    from margin.store.labels import KEY_PATTERN
+    from margin.tui.app import MarginApp
+    from margin.tui.keys import RESERVED_KEYS
+    from margin.tui.widgets.reader import Reader
 
     bound = {
         binding.key

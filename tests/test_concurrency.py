@@ -8,9 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-from store.annotations import query_annotations
-from store.db import open_database
-from store.documents import count_documents
+from margin.store.annotations import query_annotations
+from margin.store.db import open_database
+from margin.store.documents import count_documents
 from team_data import add_text
 
 PER_WRITER = 500
@@ -32,8 +32,8 @@ def wait_for_start(start, name):
 """ % START_WAIT
 
 WRITER = READY + """
-from store.annotations import add_annotation
-from store.db import open_database
+from margin.store.annotations import add_annotation
+from margin.store.db import open_database
 
 path, doc_id, who, start, count = sys.argv[1:6]
 db = open_database(path)
@@ -45,9 +45,9 @@ db.close()
 """
 
 IMPORTER = READY + """
-from store.annotations import annotation_row
-from store.db import open_database, write
-from store.documents import add_document
+from margin.store.annotations import annotation_row
+from margin.store.db import open_database, write
+from margin.store.documents import add_document
 
 path, start = sys.argv[1:3]
 db = open_database(path)
@@ -132,8 +132,8 @@ def test_an_import_beside_a_writer(tmp_path):
 
 ADD_DOCUMENT = """
 import sys
-from store.db import open_database
-from store.documents import add_document
+from margin.store.db import open_database
+from margin.store.documents import add_document
 
 db = open_database(sys.argv[1])
 add_document(db, sys.argv[2])

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from store.annotations import add_annotation, delete_annotation
-from store.documents import add_document
-from store.exporting import iter_records
-from tui.cli import cli
+from margin.store.annotations import add_annotation, delete_annotation
+from margin.store.documents import add_document
+from margin.store.exporting import iter_records
+from margin.tui.cli import cli
 from transfer_support import export_text, export_to, reimport, span_set, texts
 
 IMPORTABLE = ("margin", "prodigy", "doccano", "label-studio", "brat")
@@ -76,7 +76,7 @@ def test_each_format_exports_the_statuses_it_can_express(filled_db):
 
 
 def test_bad_filters_are_errors(filled_db):
-    from store.errors import MarginError
+    from margin.store.errors import MarginError
 
     with pytest.raises(MarginError, match="no document matches 'nothing'"):
         export_text(filled_db, "margin", doc="nothing")
@@ -89,7 +89,7 @@ def test_bad_filters_are_errors(filled_db):
 
 
 def test_annotations_are_fetched_once_per_batch(fresh_db):
-    from store.db import write
+    from margin.store.db import write
 
     with write(fresh_db):
         fresh_db.table("documents").insert_all(
@@ -210,12 +210,12 @@ def test_commands_do_not_load_textual_or_trafilatura(tmp_path, args):
     text = tmp_path / "a.txt"
     text.write_text("Some text")
     db = tmp_path / "m.db"
-    from store.db import open_database
+    from margin.store.db import open_database
 
     open_database(db).close()
     argv = ["--db", str(db), *[arg.format(txt=text) for arg in args]]
     code = (
-        "import sys\nfrom tui.cli import cli\n"
+        "import sys\nfrom margin.tui.cli import cli\n"
         f"try:\n    cli.main({argv!r}, prog_name='margin')\nexcept SystemExit as done:\n    assert not done.code, done.code\n"
         "print(sorted(name for name in ('textual', 'trafilatura', 'lxml') if name in sys.modules))"
     )

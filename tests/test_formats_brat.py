@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from store.errors import FormatError
-from store.formats import brat
-from store.model import DocumentRecord, SpanRecord
+from margin.store.errors import FormatError
+from margin.store.formats import brat
+from margin.store.model import DocumentRecord, SpanRecord
 
 
 def write_pair(tmp_path, text: str, ann: str, name: str = "doc"):

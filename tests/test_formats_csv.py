@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from store.formats import csv as csv_format
-from store.model import DocumentRecord, SpanRecord
+from margin.store.formats import csv as csv_format
+from margin.store.model import DocumentRecord, SpanRecord
 
 
 @pytest.mark.parametrize("dangerous", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=x", "\r=x"])

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from store.errors import FormatError
-from store.formats import doccano
-from store.model import DocumentRecord, SpanRecord
+from margin.store.errors import FormatError
+from margin.store.formats import doccano
+from margin.store.model import DocumentRecord, SpanRecord
 
 
 def spans_of(record):

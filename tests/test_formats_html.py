@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from store.errors import FormatError
-from store.formats import html
+from margin.store.errors import FormatError
+from margin.store.formats import html
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Migrants cross the Darien Gap | News</title>
@@ -57,6 +57,6 @@ def test_binary_file_named_html_is_refused(tmp_path):
 
 
 def test_importing_the_module_does_not_load_trafilatura():
-    code = "import store.formats.html, sys; print('trafilatura' in sys.modules)"
+    code = "import margin.store.formats.html, sys; print('trafilatura' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

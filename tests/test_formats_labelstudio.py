@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from store.errors import FormatError
-from store.formats import labelstudio
-from store.model import DocumentRecord, SpanRecord
+from margin.store.errors import FormatError
+from margin.store.formats import labelstudio
+from margin.store.model import DocumentRecord, SpanRecord
 
 
 def result(start, end, label, text=None, id="r1"):

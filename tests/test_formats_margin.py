@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from store.errors import FormatError
-from store.formats import margin
-from store.model import DocumentRecord, SpanRecord
+from margin.store.errors import FormatError
+from margin.store.formats import margin
+from margin.store.model import DocumentRecord, SpanRecord
 
 RECORD = DocumentRecord(
     text="Ana said 40% of claims\nwere false. 🇵🇦",
@@ -53,8 +53,8 @@ def test_first_record_is_recognised():
 def test_hand_written_lines_whose_spans_name_annotators_keep_them(fresh_db, tmp_path):
     """Without ids or the document keys, spans that name their annotator are still
     margin's; read as Prodigy, two annotators' identical spans would become one."""
-    from store.annotations import query_annotations
-    from store.importing import import_paths
+    from margin.store.annotations import query_annotations
+    from margin.store.importing import import_paths
 
     path = tmp_path / "team.jsonl"
     spans = [{"start": 0, "end": 5, "label": "person", "annotator": name} for name in ("ana", "bob")]

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from store.errors import FormatError
-from store.formats import prodigy
-from store.model import DocumentRecord, SpanRecord
+from margin.store.errors import FormatError
+from margin.store.formats import prodigy
+from margin.store.model import DocumentRecord, SpanRecord
 
 
 def read_lines(*tasks: dict):

@@ -7,14 +7,14 @@ import json
 
 import pytest
 
-from store import formats
-from store.errors import FormatError, MarginError
+from margin.store import formats
+from margin.store.errors import FormatError, MarginError
 
 
 def test_names_and_capabilities():
     assert formats.READABLE == ("margin", "text", "html", "prodigy", "doccano", "label-studio", "brat")
     assert formats.WRITABLE == ("margin", "prodigy", "doccano", "label-studio", "brat", "w3c", "csv")
-    assert formats.get("prodigy").module().__name__ == "store.formats.prodigy"
+    assert formats.get("prodigy").module().__name__ == "margin.store.formats.prodigy"
     with pytest.raises(MarginError, match="cannot import format 'csv'; choose one of margin, text"):
         formats.get("csv", reading=True)
     with pytest.raises(MarginError, match="cannot export format 'text'"):
@@ -69,8 +69,8 @@ def test_unrecognisable_or_broken_json_is_an_error(tmp_path):
 
 
 def test_w3c_files_are_recognised_and_refused(tmp_path):
-    from store.formats import w3c
-    from store.model import DocumentRecord, SpanRecord
+    from margin.store.formats import w3c
+    from margin.store.model import DocumentRecord, SpanRecord
 
     path = tmp_path / "annotations.jsonld"
     with open(path, "w", encoding="utf-8") as out:

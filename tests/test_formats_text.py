@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from store.errors import FormatError
-from store.formats import text
+from margin.store.errors import FormatError
+from margin.store.formats import text
 
 
 def read_bytes(data: bytes, name: str = "article.txt", **options):

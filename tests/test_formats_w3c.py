@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 import json
 
-from store.formats import w3c
-from store.model import DocumentRecord, SpanRecord
+from margin.store.formats import w3c
+from margin.store.model import DocumentRecord, SpanRecord
 
 TEXT = "x" * 40 + "Ana said 40%" + "y" * 40
 RECORDS = [

@@ -8,13 +8,13 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from store.annotations import query_annotations, update_annotation
-from store.db import open_database
-from store.documents import document_row
-from store.errors import MarginError
-from store.importing import import_paths
-from store.labels import list_labels
-from tui.cli import cli
+from margin.store.annotations import query_annotations, update_annotation
+from margin.store.db import open_database
+from margin.store.documents import document_row
+from margin.store.errors import MarginError
+from margin.store.importing import import_paths
+from margin.store.labels import list_labels
+from margin.tui.cli import cli
 from transfer_support import counts, export_to, span_set
 
 
@@ -125,8 +125,8 @@ def test_brat_offsets_into_a_crlf_text(fresh_db, tmp_path):
 
 
 def test_margin_export_reimports_unchanged_and_newer_edits_win(fresh_db, tmp_path, seed_text):
-    from store.annotations import add_annotation
-    from store.documents import add_document
+    from margin.store.annotations import add_annotation
+    from margin.store.documents import add_document
 
     document, _ = add_document(fresh_db, seed_text, title="Seed")
     first = add_annotation(fresh_db, document.id, 0, 10, "claim", annotator="ana", note="n")
@@ -242,7 +242,7 @@ def test_cli_help_has_examples():
 
 
 def test_imported_documents_are_searchable_and_listed_in_order(fresh_db, tmp_path):
-    from store.documents import search_documents
+    from margin.store.documents import search_documents
 
     path = jsonl(tmp_path / "a.jsonl", {"text": "Zebras crossed the river"}, {"text": "Ana"},
                  {"text": "Zebras crossed the river"})

@@ -9,10 +9,10 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from store import db as store_db
-from store.db import SCHEMA_VERSION, open_database
-from store.importing import import_paths
-from tui.cli import cli
+from margin.store import db as store_db
+from margin.store.db import SCHEMA_VERSION, open_database
+from margin.store.importing import import_paths
+from margin.tui.cli import cli
 
 
 def snapshot(db) -> dict[str, list[tuple]]:

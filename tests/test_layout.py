@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len, get_character_cell_size
 
-from tui.layout import _COMPLEX, MAX_BLOCK_LINES, PLACEHOLDER, TAB_SIZE, Layout, sanitise, soft_newlines
+from margin.tui.layout import _COMPLEX, MAX_BLOCK_LINES, PLACEHOLDER, TAB_SIZE, Layout, sanitise, soft_newlines
 
 TRICKY = [
     *"ab cd  \n\t.",

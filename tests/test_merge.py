@@ -17,21 +17,21 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import annotations as store_annotations
-from store.annotations import (
+from margin.store import annotations as store_annotations
+from margin.store.annotations import (
     add_annotation,
     delete_annotation,
     get_annotation,
     restore_annotation,
     update_annotation,
 )
-from store.db import open_database
-from store.errors import DatabaseRefused
-from store.labels import add_label, get_label, update_label
-from store.merge import merge_databases
-from store.reading import get_position, set_position
+from margin.store.db import open_database
+from margin.store.errors import DatabaseRefused
+from margin.store.labels import add_label, get_label, update_label
+from margin.store.merge import merge_databases
+from margin.store.reading import get_position, set_position
 from team_data import ARTICLE, add_text, mark
-from tui.cli import cli
+from margin.tui.cli import cli
 
 LABELS = ("claim", "person", "statistic")
 
@@ -78,7 +78,7 @@ def test_merge_adds_what_is_missing(tmp_path):
     assert get_position(ours, shared, "bob") == 12
     assert len(annotation_rows(ours)) == 2
     # the full-text index follows inserted documents
-    from store.documents import search_documents
+    from margin.store.documents import search_documents
 
     assert search_documents(ours, "laptop") == [only_theirs]
 
@@ -250,7 +250,7 @@ def test_merge_command_does_not_load_textual(tmp_path):
     open_database(theirs).close()
     code = (
         "import sys\n"
-        "from tui.cli import cli\n"
+        "from margin.tui.cli import cli\n"
         f"cli(['--db', {str(ours)!r}, 'merge', {str(theirs)!r}], standalone_mode=False)\n"
         "assert 'textual' not in sys.modules, 'textual was imported'\n"
     )

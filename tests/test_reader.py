@@ -14,8 +14,8 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
 
-from store.model import Annotation, Document, Label
-from tui.widgets.reader import GUTTER, OVERLAP_MARK, Reader
+from margin.store.model import Annotation, Document, Label
+from margin.tui.widgets.reader import GUTTER, OVERLAP_MARK, Reader
 
 LABELS = [Label("claim", "1", "#e5a50a"), Label("person", "2", "#3584e4"), Label("statistic", "3", "#2ec27e")]
 SIZE = (100, 30)

@@ -10,15 +10,15 @@ import pytest
 from click.testing import CliRunner
 from textual.content import Content
 
-from store import review
-from store.annotations import iter_annotations, query_annotations, update_annotation
-from store.model import REVIEW_PREFIX
-from store.db import SCHEMA_VERSION, open_database, schema_version
-from store.errors import MarginError
-from store.merge import merge_databases
+from margin.store import review
+from margin.store.annotations import iter_annotations, query_annotations, update_annotation
+from margin.store.model import REVIEW_PREFIX
+from margin.store.db import SCHEMA_VERSION, open_database, schema_version
+from margin.store.errors import MarginError
+from margin.store.merge import merge_databases
 from team_data import ARTICLE, add_text, mark, two_annotators
-from tui.cli import COMMANDS, cli
-from tui.review_app import ReviewApp
+from margin.tui.cli import COMMANDS, cli
+from margin.tui.review_app import ReviewApp
 
 BOATS = "Bob Jones counted 12 boats."
 
@@ -257,7 +257,7 @@ def test_review_command_accept_agreed(tmp_path):
 
 @pytest.mark.parametrize("name", ["merge", "agreement", "review"])
 def test_team_commands_document_themselves_with_examples(name):
-    assert COMMANDS[name].startswith("tui.commands.team:")
+    assert COMMANDS[name].startswith("margin.tui.commands.team:")
     result = CliRunner().invoke(cli, [name, "--help"])
     assert result.exit_code == 0
     assert "Examples:" in result.output

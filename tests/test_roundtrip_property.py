@@ -16,12 +16,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.annotations import add_annotation
-from store.db import open_database
-from store.documents import add_document
-from store.importing import import_paths
-from store.labels import ensure_labels
-from store.model import normalise_newlines
+from margin.store.annotations import add_annotation
+from margin.store.db import open_database
+from margin.store.documents import add_document
+from margin.store.importing import import_paths
+from margin.store.labels import ensure_labels
+from margin.store.model import normalise_newlines
 from transfer_support import export_to, span_set, texts
 
 FORMATS = ("margin", "prodigy", "doccano", "label-studio", "brat")

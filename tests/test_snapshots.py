@@ -14,11 +14,11 @@ import pytest
 from app_support import SAMPLE, app_for, sample_db
 from textual.pilot import Pilot
 
-from store.annotations import add_annotation
-from store.db import open_database
-from store.documents import add_document
-from store.reading import set_position
-from tui.app import MarginApp
+from margin.store.annotations import add_annotation
+from margin.store.db import open_database
+from margin.store.documents import add_document
+from margin.store.reading import set_position
+from margin.tui.app import MarginApp
 
 PERSON = SAMPLE.index("José Raúl Mulino")
 

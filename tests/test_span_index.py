@@ -8,8 +8,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.model import Annotation
-from tui.span_index import BLOCK_SIZE, LONG_SPAN, SpanIndex
+from margin.store.model import Annotation
+from margin.tui.span_index import BLOCK_SIZE, LONG_SPAN, SpanIndex
 
 
 def span(number: int, start: int, end: int, label: str = "claim") -> Annotation:

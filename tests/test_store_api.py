@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from store import annotations, documents, labels, reading
-from store.errors import MarginError, SpanError
-from store.model import document_id
+from margin.store import annotations, documents, labels, reading
+from margin.store.errors import MarginError, SpanError
+from margin.store.model import document_id
 
 TEXT = "José Raúl Mulino said 520,000 migrants crossed.\nSecond paragraph 😀 here."
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from store.db import open_database
-from store.exporting import export
-from store.importing import import_paths
+from margin.store.db import open_database
+from margin.store.exporting import export
+from margin.store.importing import import_paths
 
 
 def span_set(db) -> set[tuple[str, int, int, str, str]]:

@@ -23,20 +23,20 @@ from textual.containers import Horizontal
 from textual.events import DescendantFocus, Resize
 from textual.widgets import Footer
 
-from store.annotations import (
+from margin.store.annotations import (
     add_annotation,
     annotators,
     delete_annotation,
     query_annotations,
     update_annotation,
 )
-from store.changes import ChangeWatcher
-from store.db import open_database
-from store.documents import get_document, list_documents, search_documents
-from store.errors import MarginError
-from store.labels import list_labels
-from store.model import Annotation, Label
-from store.reading import get_position, last_read, set_position
+from margin.store.changes import ChangeWatcher
+from margin.store.db import open_database
+from margin.store.documents import get_document, list_documents, search_documents
+from margin.store.errors import MarginError
+from margin.store.labels import list_labels
+from margin.store.model import Annotation, Label
+from margin.store.reading import get_position, last_read, set_position
 
 from .clipboard import copy_text
 from .config import Settings

@@ -15,22 +15,22 @@ from typing import Any
 
 import click
 
-from store.errors import MarginError
+from margin.store.errors import MarginError
 
 from .config import Settings, default_db_path, load_settings, resolve_annotator
 
 # command name -> "module:attribute"; the order is the order of `margin --help`.
 COMMANDS = {
-    "open": "tui.commands.app:open_command",
-    "import": "tui.commands.transfer:import_command",
-    "export": "tui.commands.transfer:export_command",
-    "documents": "tui.commands.inspect:documents_command",
-    "stats": "tui.commands.inspect:stats_command",
-    "labels": "tui.commands.inspect:labels_command",
-    "info": "tui.commands.inspect:info_command",
-    "merge": "tui.commands.team:merge_command",
-    "agreement": "tui.commands.team:agreement_command",
-    "review": "tui.commands.team:review_command",
+    "open": "margin.tui.commands.app:open_command",
+    "import": "margin.tui.commands.transfer:import_command",
+    "export": "margin.tui.commands.transfer:export_command",
+    "documents": "margin.tui.commands.inspect:documents_command",
+    "stats": "margin.tui.commands.inspect:stats_command",
+    "labels": "margin.tui.commands.inspect:labels_command",
+    "info": "margin.tui.commands.inspect:info_command",
+    "merge": "margin.tui.commands.team:merge_command",
+    "agreement": "margin.tui.commands.team:agreement_command",
+    "review": "margin.tui.commands.team:review_command",
 }
 # One-line summaries, so `margin --help` lists commands without importing them.
 SUMMARIES = {
@@ -62,7 +62,7 @@ class Context:
         ``existing``: commands that only read refuse a path with no database, so a
         mistyped ``--db`` is named instead of silently becoming an empty database."""
         if self._db is None:
-            from store.db import open_database
+            from margin.store.db import open_database
 
             if existing and not self.db_path.exists():
                 raise MarginError(f"{self.db_path}: no such database")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import platformdirs
 
-from store.errors import MarginError
+from margin.store.errors import MarginError
 
 APP_NAME = "margin"
 

@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Iterator
 from heapq import merge
 
-from store.model import Annotation
+from margin.store.model import Annotation
 
 BLOCK_SIZE = 64
 LONG_SPAN = 4096

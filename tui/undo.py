@@ -13,8 +13,8 @@ from typing import Literal, Protocol
 
 import sqlite_utils
 
-from store.annotations import delete_annotation, restore_annotation, update_annotation
-from store.model import Annotation
+from margin.store.annotations import delete_annotation, restore_annotation, update_annotation
+from margin.store.model import Annotation
 
 Field = Literal["label", "note", "status"]
 

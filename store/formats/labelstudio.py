@@ -101,6 +101,9 @@ def _record(task: dict, name: str, line: int, skipped: Counter[str]) -> Document
                     annotation.get("result") or [], _annotator(annotation.get("completed_by")), "accepted", skipped
                 ))
         for prediction in task.get("predictions") or []:
+            if isinstance(prediction, int) and not isinstance(prediction, bool):
+                skipped["prediction id"] += 1  # a server's export names its predictions by id
+                continue
             spans.extend(_spans(
                 prediction.get("result") or [], _annotator(prediction.get("model_version")), "suggested", skipped
             ))

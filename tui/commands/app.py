@@ -15,12 +15,12 @@ from pathlib import Path
 import click
 import sqlite_utils
 
-from store.documents import (
+from margin.store.documents import (
     add_document,
     count_documents,
     resolve_document,
 )
-from store.errors import MarginError
+from margin.store.errors import MarginError
 
 from ..cli import Context, pass_context
 
@@ -31,7 +31,7 @@ SAMPLE_SOURCE = "The Christian Post — Samantha Kamman"
 
 def add_sample(db: sqlite_utils.Database, annotator: str) -> str:
     """Add the bundled sample article (if it is not there yet); returns its id."""
-    text = package_files("tui.sample").joinpath(SAMPLE_FILE).read_text(encoding="utf-8")
+    text = package_files("margin.tui.sample").joinpath(SAMPLE_FILE).read_text(encoding="utf-8")
     document, _new = add_document(
         db, text, title=SAMPLE_TITLE, source=SAMPLE_SOURCE, added_by=annotator
     )
@@ -42,7 +42,7 @@ def _documents_to_open(ctx_obj: Context, db: sqlite_utils.Database, targets: lis
     """Import the targets that are files (a folder opens its first document); look the
     others up as documents by id, id prefix or title. A file that fails to import
     stops the command before the app starts, so its error is not hidden."""
-    from store.importing import import_paths
+    from margin.store.importing import import_paths
 
     paths = [target for target in targets if Path(target).exists()]
     imported: dict[str, list[str]] = {}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from rich.text import Text
 
-from store import documents as documents_store
-from store import labels as labels_store
-from store.stats import annotation_stats, database_info
+from margin.store import documents as documents_store
+from margin.store import labels as labels_store
+from margin.store.stats import annotation_stats, database_info
 
 from ..cli import Context, pass_context
 from ..keys import reserved_key_error

@@ -15,12 +15,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from store.agreement import AgreementReport, compute_agreement
-from store.documents import resolve_document
-from store.labels import require_label
-from store.merge import MergeReport, merge_databases, merge_into_copy
-from store.review import accept_agreed as accept_agreed_spans
-from store.review import disagreements
+from margin.store.agreement import AgreementReport, compute_agreement
+from margin.store.documents import resolve_document
+from margin.store.labels import require_label
+from margin.store.merge import MergeReport, merge_databases, merge_into_copy
+from margin.store.review import accept_agreed as accept_agreed_spans
+from margin.store.review import disagreements
 
 from ..cli import Context, pass_context
 

@@ -17,9 +17,9 @@ from typing import IO
 
 import click
 
-from store.errors import MarginError
-from store.formats import READABLE, WRITABLE
-from store.model import STATUSES
+from margin.store.errors import MarginError
+from margin.store.formats import READABLE, WRITABLE
+from margin.store.model import STATUSES
 
 from ..cli import Context, pass_context
 
@@ -124,7 +124,7 @@ def import_command(
     """
     if (text_key or label_key) and format_name != "doccano":
         raise click.UsageError("--text-key and --label-key apply to --format doccano")
-    from store.importing import import_paths
+    from margin.store.importing import import_paths
 
     db = ctx.open_db()
     with _import_progress() as progress:
@@ -249,7 +249,7 @@ def export_command(
       margin export --format csv --status accepted -o spans.csv
       margin export --reviewed --format prodigy -o gold.jsonl
     """
-    from store.exporting import export
+    from margin.store.exporting import export
 
     if output == Path("-"):
         output = None

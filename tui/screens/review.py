@@ -17,11 +17,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from store import review
-from store.documents import get_document
-from store.errors import MarginError
-from store.labels import list_labels
-from store.model import Annotation
+from margin.store import review
+from margin.store.documents import get_document
+from margin.store.errors import MarginError
+from margin.store.labels import list_labels
+from margin.store.model import Annotation
 
 from ..display import shorten
 from ..layout import sanitise

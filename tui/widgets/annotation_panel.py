@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Select
 from textual.widgets.option_list import Option
 
-from store.model import Annotation, Label
+from margin.store.model import Annotation, Label
 
 from ..display import shorten
 from ..layout import sanitise

@@ -13,8 +13,8 @@ from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from store.documents import DocumentSummary
-from store.model import Label
+from margin.store.documents import DocumentSummary
+from margin.store.model import Label
 
 from ..layout import sanitise
 

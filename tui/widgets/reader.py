@@ -46,10 +46,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from store.model import Annotation, Document, Label
-from tui.layout import Layout, Row
-from tui.span_index import SpanIndex
-from tui.text_motion import TextMotion
+from margin.store.model import Annotation, Document, Label
+from margin.tui.layout import Layout, Row
+from margin.tui.span_index import SpanIndex
+from margin.tui.text_motion import TextMotion
 
 GUTTER = 2
 """Cells left of the text for the overlap mark."""
