@@ -44,9 +44,8 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
 
-import sqlite_utils
-
 from .annotations import iter_annotations
+from .database import Database
 from .documents import get_document
 from .labels import list_labels
 
@@ -289,7 +288,7 @@ def token_values(tokens: Sequence[tuple[int, int]], spans: Iterable[Span]) -> _T
 
 
 def _collect_spans(
-    db: sqlite_utils.Database,
+    db: Database,
     doc_ids: Sequence[str] | None,
     labels: Sequence[str] | None,
     annotators: Sequence[str] | None,
@@ -308,7 +307,7 @@ def _collect_spans(
     return spans
 
 
-def _label_order(db: sqlite_utils.Database, used: Iterable[str]) -> list[str]:
+def _label_order(db: Database, used: Iterable[str]) -> list[str]:
     position = {label.name: index for index, label in enumerate(list_labels(db))}
     return sorted(set(used), key=lambda name: (position.get(name, len(position)), name))
 
@@ -387,7 +386,7 @@ def _alpha(
 
 
 def compute_agreement(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     labels: Sequence[str] | None = None,
     doc_ids: Sequence[str] | None = None,

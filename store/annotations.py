@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
 
-import sqlite_utils
-
+from .database import Database
 from .db import write
 from .errors import MarginError, SpanError
 from .labels import require_label
@@ -91,7 +90,7 @@ def annotation_row(
     }
 
 
-def _document_text(db: sqlite_utils.Database, doc_id: str) -> str:
+def _document_text(db: Database, doc_id: str) -> str:
     row = db.execute("select text from documents where id = ?", [doc_id]).fetchone()
     if row is None:
         raise MarginError(f"no document with id {doc_id}")
@@ -99,7 +98,7 @@ def _document_text(db: sqlite_utils.Database, doc_id: str) -> str:
 
 
 def add_annotation(
-    db: sqlite_utils.Database,
+    db: Database,
     doc_id: str,
     start: int,
     end: int,
@@ -127,12 +126,23 @@ def add_annotation(
     return Annotation(**row)
 
 
-def get_annotation(db: sqlite_utils.Database, annotation_id: str) -> Annotation | None:
+def get_annotation(db: Database, annotation_id: str) -> Annotation | None:
     row = db.execute(f"{SELECT} where id = ?", [annotation_id]).fetchone()
     return _row_to_annotation(row) if row else None
 
 
-def _require(db: sqlite_utils.Database, annotation_id: str) -> Annotation:
+def get_annotations(db: Database, annotation_ids: Iterable[str]) -> list[Annotation]:
+    """The annotations with these ids (tombstones included), in the order asked."""
+    ids = list(dict.fromkeys(annotation_ids))
+    by_id: dict[str, Annotation] = {}
+    for batch_start in range(0, len(ids), 500):
+        batch = ids[batch_start : batch_start + 500]
+        for row in db.execute(f"{SELECT} where id in ({', '.join('?' for _ in batch)})", batch).fetchall():
+            by_id[row[0]] = _row_to_annotation(row)
+    return [by_id[annotation_id] for annotation_id in ids if annotation_id in by_id]
+
+
+def _require(db: Database, annotation_id: str) -> Annotation:
     annotation = get_annotation(db, annotation_id)
     if annotation is None:
         raise MarginError(f"no annotation with id {annotation_id}")
@@ -140,7 +150,7 @@ def _require(db: sqlite_utils.Database, annotation_id: str) -> Annotation:
 
 
 def update_annotation(
-    db: sqlite_utils.Database,
+    db: Database,
     annotation_id: str,
     *,
     label: str | None = None,
@@ -165,7 +175,7 @@ def update_annotation(
         return _require(db, annotation_id)
 
 
-def delete_annotation(db: sqlite_utils.Database, annotation_id: str) -> Annotation:
+def delete_annotation(db: Database, annotation_id: str) -> Annotation:
     """Tombstone an annotation; it stays in the table so merges and undo see it."""
     with write(db):
         _require(db, annotation_id)
@@ -174,7 +184,7 @@ def delete_annotation(db: sqlite_utils.Database, annotation_id: str) -> Annotati
         return _require(db, annotation_id)
 
 
-def restore_annotation(db: sqlite_utils.Database, annotation_id: str) -> Annotation:
+def restore_annotation(db: Database, annotation_id: str) -> Annotation:
     with write(db):
         _require(db, annotation_id)
         db.table("annotations").update(
@@ -183,7 +193,7 @@ def restore_annotation(db: sqlite_utils.Database, annotation_id: str) -> Annotat
         return _require(db, annotation_id)
 
 
-def query_annotations(db: sqlite_utils.Database, **filters: object) -> list[Annotation]:
+def query_annotations(db: Database, **filters: object) -> list[Annotation]:
     """:func:`iter_annotations` as a list, for callers that want them all at once."""
     return list(iter_annotations(db, **filters))  # type: ignore[arg-type]
 
@@ -194,7 +204,7 @@ def _in_clause(column: str, values: str | Iterable[str]) -> tuple[str, list[str]
 
 
 def iter_annotations(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     doc_id: str | None = None,
     doc_ids: Iterable[str] | None = None,
@@ -227,7 +237,7 @@ def iter_annotations(
         yield _row_to_annotation(row)
 
 
-def annotators(db: sqlite_utils.Database) -> list[str]:
+def annotators(db: Database) -> list[str]:
     return [
         row[0]
         for row in db.execute(

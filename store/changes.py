@@ -1,28 +1,108 @@
-"""Noticing other processes' writes without reading the whole database.
+"""Following what other processes commit, reading only what changed.
 
-SQLite's ``PRAGMA data_version`` changes on a connection exactly when another
-connection has committed to the file, so polling it is nearly free; only then does
-the app re-read what it shows.
+``PRAGMA data_version`` changes on a connection exactly when another connection has
+committed to the file, so checking it is nearly free. Only then is the ``changes``
+table read, from the sequence number last seen: its triggers record every annotation,
+label and document written by anyone (the app, an import, a merge carrying old
+timestamps), so the follower never scans the annotations themselves.
+
+The feed reads on its own connection, so it can run in a worker thread beside the
+app's connection; the app's own commits show up in it too, and applying a row that is
+already shown is a no-op.
 """
 
 from __future__ import annotations
 
-import sqlite_utils
+import sqlite3
+from dataclasses import dataclass, field
+
+from .annotations import get_annotations
+from .database import Database
+from .db import open_database
+from .model import Annotation
+
+BATCH = 500
+"""Most annotations read per poll; a longer backlog becomes a reload (``overflow``)."""
 
 
-class ChangeWatcher:
-    """``changed()`` is true once after each commit made by another connection."""
+@dataclass(slots=True)
+class ChangeBatch:
+    """What others committed since the previous poll."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-        self._version = self._read()
+    annotations: list[Annotation] = field(default_factory=list)
+    """Changed rows as they are now, tombstoned ones included, in commit order."""
+    labels: bool = False
+    """The label scheme changed: re-read it (a handful of rows)."""
+    documents: set[str] = field(default_factory=set)
+    """Documents added or changed."""
+    overflow: set[str] = field(default_factory=set)
+    """Documents with more changes than one batch carries (an import, a merge):
+    reload what is shown of them rather than apply each row."""
+    lost_track: bool = False
+    """The feed fell further behind than the ``changes`` table keeps: reload all shown."""
 
-    def _read(self) -> int:
+    def __bool__(self) -> bool:
+        return bool(self.annotations or self.labels or self.documents or self.overflow or self.lost_track)
+
+
+class ChangeFeed:
+    """``poll()`` returns what was committed since the last poll, or None."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = open_database(db.path, readonly=True)
+        self._version = self._data_version()
+        self.seq = self._last_seq()
+
+    def _data_version(self) -> int:
         return self.db.execute("pragma data_version").fetchone()[0]
 
-    def changed(self) -> bool:
-        version = self._read()
-        if version != self._version:
+    def _last_seq(self) -> int:
+        return self.db.execute("select coalesce(max(seq), 0) from changes").fetchone()[0]
+
+    def poll(self) -> ChangeBatch | None:
+        try:
+            version = self._data_version()
+            if version == self._version:
+                return None
             self._version = version
-            return True
-        return False
+            return self._read()
+        except sqlite3.Error:
+            return None
+
+    def _read(self) -> ChangeBatch:
+        batch = ChangeBatch()
+        oldest = self.db.execute("select min(seq) from changes").fetchone()[0]
+        if oldest is not None and oldest > self.seq + 1:
+            batch.lost_track = True
+            self.seq = self._last_seq()
+            return batch
+        rows = self.db.execute(
+            "select seq, kind, row_id, doc_id from changes where seq > ? order by seq limit ?",
+            [self.seq, BATCH + 1],
+        ).fetchall()
+        if len(rows) > BATCH:
+            batch.overflow = {doc_id for _, kind, _, doc_id in rows if kind == "annotation"}
+            batch.overflow |= {
+                row[0]
+                for row in self.db.execute(
+                    "select distinct doc_id from changes where seq > ? and kind = 'annotation'", [self.seq]
+                ).fetchall()
+            }
+            batch.labels = True
+            self.seq = self._last_seq()
+            return batch
+        annotation_ids: list[str] = []
+        for _seq, kind, row_id, doc_id in rows:
+            if kind == "annotation":
+                annotation_ids.append(row_id)
+            elif kind == "label":
+                batch.labels = True
+            elif kind == "document" and doc_id:
+                batch.documents.add(doc_id)
+        batch.annotations = get_annotations(self.db, annotation_ids)
+        if rows:
+            self.seq = rows[-1][0]
+        return batch
+
+    def close(self) -> None:
+        self.db.close()

@@ -15,131 +15,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlite_utils
-
+from .database import Database
 from .errors import DatabaseRefused, MarginError, SchemaOutdated
 
 APPLICATION_ID = 0x4D52474E  # "MRGN": marks the file as margin's in its header
 BUSY_TIMEOUT_MS = 30_000
 
-migrations = sqlite_utils.Migrations("margin")
+SCHEMA_VERSION = 3
+"""How many migrations ``store.migrations`` holds (a test keeps the two in step):
+known without importing sqlite-utils, so opening an up-to-date file never loads it."""
 
-
-@migrations(name="0001_initial")
-def _initial(db: sqlite_utils.Database) -> None:
-    db.table("documents").create(
-        {
-            "id": str,
-            "title": str,
-            "source": str,
-            "meta": str,
-            "text": str,
-            "added_at": str,
-            "added_by": str,
-        },
-        pk="id",
-        not_null={"text"},
-        defaults={"title": "", "source": "", "meta": "{}", "added_by": ""},
-    )
-    db.table("labels").create(
-        {
-            "name": str,
-            "key": str,
-            "color": str,
-            "description": str,
-            "position": int,
-        },
-        pk="name",
-        defaults={"color": "#888888", "description": "", "position": 0},
-    )
-    db.table("annotations").create(
-        {
-            "id": str,
-            "doc_id": str,
-            "start": int,
-            "end": int,
-            "label": str,
-            "quote": str,
-            "prefix": str,
-            "suffix": str,
-            "note": str,
-            "annotator": str,
-            "status": str,
-            "origin": str,
-            "created_at": str,
-            "updated_at": str,
-            "deleted_at": str,
-        },
-        pk="id",
-        not_null={"doc_id", "start", "end", "label", "annotator", "status"},
-        defaults={
-            "prefix": "",
-            "suffix": "",
-            "note": "",
-            "status": "accepted",
-            "origin": "manual",
-        },
-        foreign_keys=[("doc_id", "documents", "id"), ("label", "labels", "name")],
-    )
-    db.table("annotations").create_index(["doc_id", "start", "end"])
-    db.table("annotations").create_index(["label"])
-    db.table("annotations").create_index(["annotator"])
-    db.table("annotations").create_index(["updated_at"])
-    db.table("reading_state").create(
-        {"doc_id": str, "annotator": str, "offset": int, "updated_at": str},
-        pk=("doc_id", "annotator"),
-        foreign_keys=[("doc_id", "documents", "id")],
-    )
-    db.table("documents").enable_fts(["title", "text"], create_triggers=True)
-    from .labels import DEFAULT_LABELS
-
-    db.table("labels").insert_all(
-        [
-            {
-                "name": label.name,
-                "key": label.key,
-                "color": label.color,
-                "description": label.description,
-                "position": label.position,
-            }
-            for label in DEFAULT_LABELS
-        ]
-    )
-
-
-@migrations(name="0002_review")
-def _review(db: sqlite_utils.Database) -> None:
-    """The adjudicator's record: one row per decision on a disagreement.
-
-    The reviewer's spans themselves are ordinary annotations (origin ``review:...``);
-    a row here says which annotators' spans were weighed (``source_ids``, each with
-    the ``updated_at`` it had), which were copied (``adopted_ids``) and which
-    annotations the decision created (``result_ids``). Rows are never updated, so
-    merging them is inserting the missing ones.
-    """
-    db.table("reviews").create(
-        {
-            "id": str,
-            "doc_id": str,
-            "reviewer": str,
-            "start": int,
-            "end": int,
-            "decision": str,
-            "adopted_from": str,
-            "source_ids": str,
-            "adopted_ids": str,
-            "result_ids": str,
-            "created_at": str,
-        },
-        pk="id",
-        not_null={"doc_id", "reviewer", "start", "end", "decision", "created_at"},
-        defaults={"source_ids": "[]", "adopted_ids": "[]", "result_ids": "[]"},
-        foreign_keys=[("doc_id", "documents", "id")],
-    )
-    db.table("reviews").create_index(["doc_id", "reviewer"])
-
-
-SCHEMA_VERSION = len(migrations._migrations)
 
 
 def _check_file(path: Path) -> None:
@@ -210,7 +95,7 @@ def is_writable(path: Path) -> bool:
     return os.access(path.parent if path.parent.exists() else Path("."), os.W_OK)
 
 
-def open_database(path: str | Path, *, readonly: bool | None = None) -> sqlite_utils.Database:
+def open_database(path: str | Path, *, readonly: bool | None = None) -> Database:
     """Open (creating if needed) a margin database with every pragma margin relies on.
 
     ``readonly=None`` means: read-only exactly when the file cannot be written.
@@ -245,26 +130,26 @@ def open_database(path: str | Path, *, readonly: bool | None = None) -> sqlite_u
     except BaseException:
         conn.close()
         raise
-    db = sqlite_utils.Database(conn)
-    db.readonly = readonly  # type: ignore[attr-defined]
-    db.path = path  # type: ignore[attr-defined]
+    db = Database(conn, path=path, readonly=readonly)
     if not readonly and version < SCHEMA_VERSION:
         _migrate(db)
     return db
 
 
-def _migrate(db: sqlite_utils.Database) -> None:
+def _migrate(db: Database) -> None:
+    from .migrations import migrations
+
     with write(db):
         # Re-read inside the write lock: another process may have migrated meanwhile.
         if db.execute("pragma user_version").fetchone()[0] >= SCHEMA_VERSION:
             return
         db.execute(f"pragma application_id = {APPLICATION_ID}")
-        migrations.apply(db)
+        migrations.apply(db.utils)
         db.execute(f"pragma user_version = {SCHEMA_VERSION}")
 
 
 @contextmanager
-def source_database(path: str | Path) -> Iterator[sqlite_utils.Database]:
+def source_database(path: str | Path) -> Iterator[Database]:
     """A database to read from without ever writing to it, even one an older margin
     wrote: an old schema is read through an upgraded temporary copy (``VACUUM INTO``),
     so merging a colleague's older file neither fails nor touches it."""
@@ -279,7 +164,7 @@ def source_database(path: str | Path) -> Iterator[sqlite_utils.Database]:
             finally:
                 conn.close()
             db = open_database(folder / "copy.db")
-            db.path = Path(path)  # type: ignore[attr-defined]
+            db.path = Path(path)
             try:
                 yield db
             finally:
@@ -293,12 +178,12 @@ def source_database(path: str | Path) -> Iterator[sqlite_utils.Database]:
         db.close()
 
 
-def schema_version(db: sqlite_utils.Database) -> int:
+def schema_version(db: Database) -> int:
     return db.execute("pragma user_version").fetchone()[0]
 
 
 @contextmanager
-def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+def write(db: Database) -> Iterator[Database]:
     """One write transaction, committed on exit.
 
     ``BEGIN IMMEDIATE`` takes the write lock up front (waiting up to the busy
@@ -308,8 +193,8 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     read-only is refused here, once for every kind of change, with a message
     rather than SQLite's "attempt to write a readonly database".
     """
-    if getattr(db, "readonly", False):
-        raise MarginError(f"{getattr(db, 'path', 'the database')}: read-only; nothing was changed")
+    if db.readonly:
+        raise MarginError(f"{db.path}: read-only; nothing was changed")
     if db.conn.in_transaction:
         with db.atomic():
             yield db

@@ -6,8 +6,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import sqlite_utils
-
+from .database import Database
 from .db import write
 from .errors import MarginError
 from .model import Document, document_id, normalise_newlines, now_iso
@@ -49,13 +48,14 @@ def document_row(
         "source": source,
         "meta": json.dumps(meta or {}, ensure_ascii=False),
         "text": text,
+        "length": len(text),
         "added_at": now_iso(),
         "added_by": added_by,
     }
 
 
 def add_document(
-    db: sqlite_utils.Database,
+    db: Database,
     text: str,
     *,
     title: str = "",
@@ -73,14 +73,14 @@ def add_document(
     return _row_to_document(row), True
 
 
-def get_document(db: sqlite_utils.Database, doc_id: str) -> Document | None:
+def get_document(db: Database, doc_id: str) -> Document | None:
     row = db.execute(
         f"select {DOCUMENT_COLUMNS} from documents where id = ?", [doc_id]
     ).fetchone()
     return _row_to_document(row) if row else None
 
 
-def resolve_document(db: sqlite_utils.Database, ref: str) -> Document:
+def resolve_document(db: Database, ref: str) -> Document:
     """A document by id, unique id prefix, or exact title, for ``--doc`` and ``open``."""
     document = get_document(db, ref)
     if document is not None:
@@ -100,7 +100,7 @@ def resolve_document(db: sqlite_utils.Database, ref: str) -> Document:
 
 
 def iter_documents(
-    db: sqlite_utils.Database, doc_ids: list[str] | None = None, batch_size: int = 200
+    db: Database, doc_ids: list[str] | None = None, batch_size: int = 200
 ) -> Iterator[Document]:
     """Every document in insertion order, fetched in batches so memory stays flat."""
     where, params = "", []
@@ -122,7 +122,7 @@ def iter_documents(
         last_rowid = rows[-1][0]
 
 
-def count_documents(db: sqlite_utils.Database) -> int:
+def count_documents(db: Database) -> int:
     return db.execute("select count(*) from documents").fetchone()[0]
 
 
@@ -150,7 +150,7 @@ class DocumentSummary:
 
 
 def list_documents(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     annotator: str | None = None,
     doc_ids: list[str] | None = None,
@@ -166,16 +166,13 @@ def list_documents(
     summaries = {
         row[0]: DocumentSummary(id=row[0], title=row[1], source=row[2], length=row[3])
         for row in db.execute(
-            f"select id, title, source, length(text) from documents {where} order by rowid",
+            f"select id, title, source, coalesce(length, length(text)) from documents {where} order by rowid",
             params,
         ).fetchall()
     }
-    for doc_id, label, count in db.execute(
-        "select doc_id, label, count(*) from annotations where deleted_at is null "
-        "group by doc_id, label"
-    ).fetchall():
+    for doc_id, counts in label_counts(db, None if doc_ids is None else list(summaries)).items():
         if doc_id in summaries:
-            summaries[doc_id].counts[label] = count
+            summaries[doc_id].counts = counts
     if annotator is not None:
         for doc_id, offset in db.execute(
             "select doc_id, offset from reading_state where annotator = ?", [annotator]
@@ -185,7 +182,26 @@ def list_documents(
     return list(summaries.values())
 
 
-def search_documents(db: sqlite_utils.Database, query: str, limit: int = 200) -> list[str]:
+def label_counts(db: Database, doc_ids: list[str] | None = None) -> dict[str, dict[str, int]]:
+    """Live, not rejected, annotations per document and label, read from the counts
+    the schema's triggers keep (a few rows per document, whatever the annotations)."""
+    where, params = "", []
+    if doc_ids is not None:
+        if not doc_ids:
+            return {}
+        where = f"and doc_id in ({', '.join('?' for _ in doc_ids)})"
+        params = list(doc_ids)
+    counts: dict[str, dict[str, int]] = {}
+    for doc_id, label, count in db.execute(
+        f"select doc_id, label, sum(n) from annotation_counts where status != 'rejected' and n > 0 {where} "
+        "group by doc_id, label",
+        params,
+    ).fetchall():
+        counts.setdefault(doc_id, {})[label] = count
+    return counts
+
+
+def search_documents(db: Database, query: str, limit: int = 200) -> list[str]:
     """Ids of documents matching a full-text query, best first.
 
     The query is taken as plain words (each quoted), so punctuation typed by a user

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import IO
 
-import sqlite_utils
-
 from . import formats
 from .annotations import iter_annotations
+from .database import Database
 from .documents import iter_documents, resolve_document
 from .errors import MarginError
 from .labels import require_label
@@ -40,7 +39,7 @@ def _as_list(values: str | Iterable[str] | None) -> list[str] | None:
 
 
 def iter_records(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     label: str | Iterable[str] | None = None,
     annotator: str | Iterable[str] | None = None,
@@ -72,7 +71,7 @@ def iter_records(
 
 
 def _records(
-    db: sqlite_utils.Database,
+    db: Database,
     doc_ids: list[str] | None,
     labels: list[str] | None,
     annotators: list[str] | None,
@@ -121,7 +120,7 @@ def _records(
 
 
 def export(
-    db: sqlite_utils.Database,
+    db: Database,
     out: IO[str] | str | os.PathLike,
     *,
     format: str = "margin",

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-import sqlite_utils
 from sqlite_utils.utils import chunks
 
 from . import formats
 from .annotations import annotation_row, check_span
+from .database import Database
 from .db import write
 from .documents import document_row
 from .errors import FormatError, MarginError, SpanError
@@ -198,7 +198,7 @@ class _FileImport:
     """The state of one file's import, inside its transaction."""
 
     def __init__(
-        self, db: sqlite_utils.Database, path: Path, fmt: str, annotator: str,
+        self, db: Database, path: Path, fmt: str, annotator: str,
         warn: Callable[[str], None] | None = None,
     ) -> None:
         self.db = db
@@ -359,7 +359,7 @@ def _read_options(fmt: formats.Format, options: dict) -> dict:
     return {key: value for key, value in options.items() if value is not None} if fmt.name == "doccano" else {}
 
 def import_file(
-    db: sqlite_utils.Database,
+    db: Database,
     path: Path,
     *,
     format: str | None,
@@ -411,7 +411,7 @@ def _position(handle: IO[bytes] | None) -> int:
         return 0
 
 def import_paths(
-    db: sqlite_utils.Database,
+    db: Database,
     paths: Iterable[str | os.PathLike],
     *,
     format: str | None = None,

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-import sqlite_utils
-
+from .database import Database
 from .db import write
 from .errors import MarginError
 from .model import Label, now_iso
@@ -36,19 +35,19 @@ def _row_to_label(row: dict) -> Label:
     )
 
 
-def list_labels(db: sqlite_utils.Database) -> list[Label]:
+def list_labels(db: Database) -> list[Label]:
     return [
         _row_to_label(row)
         for row in db.table("labels").rows_where(order_by="position, name")
     ]
 
 
-def get_label(db: sqlite_utils.Database, name: str) -> Label | None:
+def get_label(db: Database, name: str) -> Label | None:
     rows = list(db.table("labels").rows_where("name = ?", [name]))
     return _row_to_label(rows[0]) if rows else None
 
 
-def require_label(db: sqlite_utils.Database, name: str) -> Label:
+def require_label(db: Database, name: str) -> Label:
     """The label called ``name``; an error that names it when there is none."""
     label = get_label(db, name)
     if label is None:
@@ -56,7 +55,7 @@ def require_label(db: sqlite_utils.Database, name: str) -> Label:
     return label
 
 
-def _check_key(db: sqlite_utils.Database, key: str | None, name: str) -> None:
+def _check_key(db: Database, key: str | None, name: str) -> None:
     if key is None:
         return
     if not KEY_PATTERN.match(key):
@@ -71,13 +70,13 @@ def _check_color(color: str) -> None:
         raise MarginError(f"{color!r} is not a colour of the form #rrggbb")
 
 
-def _free_key(db: sqlite_utils.Database) -> str | None:
+def _free_key(db: Database) -> str | None:
     used = {label.key for label in list_labels(db)}
     return next((str(digit) for digit in range(1, 10) if str(digit) not in used), None)
 
 
 def add_label(
-    db: sqlite_utils.Database,
+    db: Database,
     name: str,
     *,
     key: str | None = None,
@@ -114,14 +113,14 @@ def add_label(
     return label
 
 
-def ensure_labels(db: sqlite_utils.Database, names: set[str] | list[str]) -> list[Label]:
+def ensure_labels(db: Database, names: set[str] | list[str]) -> list[Label]:
     """Create any label an import uses that the scheme lacks; returns those created."""
     known = {label.name for label in list_labels(db)}
     return [add_label(db, name) for name in sorted(set(names) - known)]
 
 
 def update_label(
-    db: sqlite_utils.Database,
+    db: Database,
     name: str,
     *,
     key: str | None = None,
@@ -147,7 +146,7 @@ def update_label(
         return require_label(db, name)
 
 
-def rename_label(db: sqlite_utils.Database, old: str, new: str) -> int:
+def rename_label(db: Database, old: str, new: str) -> int:
     """Rename a label and every annotation that carries it; returns how many moved.
 
     The annotations' ``updated_at`` moves too, so the rename wins in a merge.
@@ -176,13 +175,13 @@ def rename_label(db: sqlite_utils.Database, old: str, new: str) -> int:
         return cursor.rowcount
 
 
-def label_usage(db: sqlite_utils.Database, name: str) -> int:
+def label_usage(db: Database, name: str) -> int:
     return db.execute(
         "select count(*) from annotations where label = ? and deleted_at is null", [name]
     ).fetchone()[0]
 
 
-def remove_label(db: sqlite_utils.Database, name: str, *, force: bool = False) -> int:
+def remove_label(db: Database, name: str, *, force: bool = False) -> int:
     """Remove a label; with ``force`` its annotations go too (as hard deletes, since a
     tombstone would need the label to exist). Returns how many annotations went."""
     with write(db):

@@ -28,9 +28,9 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import sqlite_utils
 from sqlite_utils.utils import chunks
 
+from .database import Database
 from .db import open_database, source_database, write
 from .errors import MarginError
 from .labels import list_labels
@@ -87,13 +87,13 @@ def version_key(row: dict) -> tuple[str, str]:
     return (row.get("updated_at") or "", json.dumps(row, sort_keys=True, ensure_ascii=False))
 
 
-def _batches(db: sqlite_utils.Database, table: str) -> Iterator[list[dict]]:
+def _batches(db: Database, table: str) -> Iterator[list[dict]]:
     """A table's rows in insertion order, a batch at a time, so memory stays flat."""
     return map(list, chunks(db.table(table).rows_where(order_by="rowid"), BATCH_SIZE))
 
 
 def _existing(
-    db: sqlite_utils.Database, table: str, columns: Sequence[str], batch: Sequence[dict]
+    db: Database, table: str, columns: Sequence[str], batch: Sequence[dict]
 ) -> dict[tuple, dict]:
     """The rows of ``table`` whose key ``columns`` match a row of ``batch``, by key."""
     row_value = "(" + ", ".join("?" for _ in columns) + ")"
@@ -109,7 +109,7 @@ def _existing(
 
 
 def _merge_missing(
-    target: sqlite_utils.Database, source: sqlite_utils.Database, table: str, counts: TableCounts
+    target: Database, source: Database, table: str, counts: TableCounts
 ) -> None:
     """Rows that never change once written (documents, review records): insert the missing."""
     for batch in _batches(source, table):
@@ -122,8 +122,8 @@ def _merge_missing(
 
 
 def _merge_labels(
-    target: sqlite_utils.Database,
-    source: sqlite_utils.Database,
+    target: Database,
+    source: Database,
     source_name: str,
     counts: TableCounts,
     conflicts: list[LabelConflict],
@@ -176,8 +176,8 @@ def _merge_labels(
 
 
 def _merge_newest(
-    target: sqlite_utils.Database,
-    source: sqlite_utils.Database,
+    target: Database,
+    source: Database,
     table: str,
     pk: tuple[str, ...],
     counts: TableCounts,
@@ -201,7 +201,7 @@ def _merge_newest(
 
 
 def _merge_one(
-    target: sqlite_utils.Database, source: sqlite_utils.Database, name: str, report: MergeReport
+    target: Database, source: Database, name: str, report: MergeReport
 ) -> None:
     tables = report.tables
     _merge_missing(target, source, "documents", tables["documents"])
@@ -211,22 +211,22 @@ def _merge_one(
     _merge_missing(target, source, "reviews", tables["reviews"])
 
 
-def _same_file(one: sqlite_utils.Database, other: sqlite_utils.Database) -> bool:
+def _same_file(one: Database, other: Database) -> bool:
     paths = getattr(one, "path", None), getattr(other, "path", None)
     return None not in paths and Path(paths[0]).resolve() == Path(paths[1]).resolve()
 
 
 @contextmanager
 def _opened(
-    sources: Iterable[str | Path | sqlite_utils.Database],
-) -> Iterator[list[tuple[str, sqlite_utils.Database]]]:
+    sources: Iterable[str | Path | Database],
+) -> Iterator[list[tuple[str, Database]]]:
     """(name, database) for each source, paths opened read-only — all of them before
     the caller writes anything, so one refused file means nothing is merged — and
     closed again on exit. Open databases are used as they are."""
-    named: list[tuple[str, sqlite_utils.Database]] = []
+    named: list[tuple[str, Database]] = []
     with ExitStack() as stack:
         for source in sources:
-            if isinstance(source, sqlite_utils.Database):
+            if isinstance(source, Database):
                 named.append((str(getattr(source, "path", "source database")), source))
             else:
                 named.append((str(source), stack.enter_context(source_database(source))))
@@ -234,8 +234,8 @@ def _opened(
 
 
 def merge_databases(
-    target: sqlite_utils.Database,
-    sources: Iterable[str | Path | sqlite_utils.Database],
+    target: Database,
+    sources: Iterable[str | Path | Database],
 ) -> MergeReport:
     """Merge each source (a path or an open database) into ``target`` in one
     transaction; returns what changed."""
@@ -252,7 +252,7 @@ def merge_databases(
         return report
 
 
-def copy_database(db: sqlite_utils.Database, destination: str | Path) -> Path:
+def copy_database(db: Database, destination: str | Path) -> Path:
     """Write a consistent copy of ``db`` to a new file (``VACUUM INTO``)."""
     destination = Path(destination).expanduser()
     if destination.exists():
@@ -263,7 +263,7 @@ def copy_database(db: sqlite_utils.Database, destination: str | Path) -> Path:
 
 
 def merge_into_copy(
-    db: sqlite_utils.Database, sources: Iterable[str | Path], destination: str | Path
+    db: Database, sources: Iterable[str | Path], destination: str | Path
 ) -> MergeReport:
     """Copy ``db`` to ``destination`` and merge the sources into the copy, leaving
     ``db`` untouched. The sources are checked before the copy is made, and a copy

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
+from .database import Database
 from .db import write
 from .model import now_iso
 
 
-def get_position(db: sqlite_utils.Database, doc_id: str, annotator: str) -> int:
+def get_position(db: Database, doc_id: str, annotator: str) -> int:
     row = db.execute(
         "select offset from reading_state where doc_id = ? and annotator = ?",
         [doc_id, annotator],
@@ -16,7 +15,7 @@ def get_position(db: sqlite_utils.Database, doc_id: str, annotator: str) -> int:
     return row[0] if row else 0
 
 
-def set_position(db: sqlite_utils.Database, doc_id: str, annotator: str, offset: int) -> None:
+def set_position(db: Database, doc_id: str, annotator: str, offset: int) -> None:
     if getattr(db, "readonly", False):
         return
     with write(db):
@@ -26,7 +25,7 @@ def set_position(db: sqlite_utils.Database, doc_id: str, annotator: str, offset:
         )
 
 
-def last_read(db: sqlite_utils.Database, annotator: str) -> str | None:
+def last_read(db: Database, annotator: str) -> str | None:
     """The document ``annotator`` moved in most recently, to reopen the app where they were."""
     row = db.execute(
         "select reading_state.doc_id from reading_state join documents "

@@ -32,9 +32,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
-import sqlite_utils
-
-from .annotations import add_annotation, delete_annotation, get_annotation, iter_annotations
+from .annotations import (
+    add_annotation,
+    delete_annotation,
+    get_annotation,
+    iter_annotations,
+)
+from .database import Database
 from .db import write
 from .errors import MarginError
 from .model import REVIEW_PREFIX, Annotation, new_id, now_iso
@@ -100,7 +104,7 @@ class Review:
 
 
 def _own_work(
-    db: sqlite_utils.Database,
+    db: Database,
     doc_ids: Sequence[str] | None,
     annotators: Sequence[str] | None,
 ) -> dict[str, dict[str, list[Annotation]]]:
@@ -133,7 +137,7 @@ def _clusters(doc_id: str, readers: dict[str, list[Annotation]]) -> tuple[list[C
 
 
 def disagreements(
-    db: sqlite_utils.Database,
+    db: Database,
     annotators: Sequence[str] | None = None,
     doc_ids: Sequence[str] | None = None,
 ) -> list[DocumentDisagreement]:
@@ -161,7 +165,7 @@ def _row_to_review(row: dict) -> Review:
 
 
 def reviews(
-    db: sqlite_utils.Database, *, reviewer: str | None = None, doc_id: str | None = None
+    db: Database, *, reviewer: str | None = None, doc_id: str | None = None
 ) -> list[Review]:
     """Stored decisions, oldest first."""
     clauses, params = [], []
@@ -188,7 +192,7 @@ def decision_for(cluster: Cluster, decisions: Iterable[Review]) -> Review | None
     return matching[-1] if matching else None
 
 
-def _agreed_now(db: sqlite_utils.Database, cluster: Cluster) -> list[Span]:
+def _agreed_now(db: Database, cluster: Cluster) -> list[Span]:
     """Re-read the cluster's document inside the write: its agreed spans, or an error
     when the cluster is no longer what the reviewer was shown."""
     readers = _own_work(db, [cluster.doc_id], cluster.annotators).get(cluster.doc_id, {})
@@ -199,7 +203,7 @@ def _agreed_now(db: sqlite_utils.Database, cluster: Cluster) -> list[Span]:
     raise MarginError("the annotators changed these spans since they were shown; reload and review again")
 
 
-def _sync_agreed(db: sqlite_utils.Database, reviewer: str, doc_id: str, agreed: Iterable[Span]) -> int:
+def _sync_agreed(db: Database, reviewer: str, doc_id: str, agreed: Iterable[Span]) -> int:
     """Make the reviewer's ``review:agreed`` spans in a document exactly ``agreed``;
     returns how many were added."""
     wanted = set(agreed)
@@ -218,7 +222,7 @@ def _sync_agreed(db: sqlite_utils.Database, reviewer: str, doc_id: str, agreed: 
 
 
 def _decide(
-    db: sqlite_utils.Database,
+    db: Database,
     reviewer: str,
     cluster: Cluster,
     decision: str,
@@ -265,7 +269,7 @@ def _decide(
     return review
 
 
-def adopt(db: sqlite_utils.Database, reviewer: str, cluster: Cluster, from_annotator: str) -> Review:
+def adopt(db: Database, reviewer: str, cluster: Cluster, from_annotator: str) -> Review:
     """Keep one annotator's version of the cluster (their spans, labels and notes)."""
     if from_annotator not in cluster.versions:
         raise MarginError(f"{from_annotator!r} has no version of this disagreement")
@@ -283,7 +287,7 @@ def adopt(db: sqlite_utils.Database, reviewer: str, cluster: Cluster, from_annot
 
 
 def edit(
-    db: sqlite_utils.Database, reviewer: str, cluster: Cluster, spans: Sequence[Span], note: str = ""
+    db: Database, reviewer: str, cluster: Cluster, spans: Sequence[Span], note: str = ""
 ) -> Review:
     """Settle the cluster with spans the reviewer chose (each start, end, label)."""
     if not spans:
@@ -291,13 +295,13 @@ def edit(
     return _decide(db, reviewer, cluster, "edited", [(s, e, label, note) for s, e, label in spans])
 
 
-def reject(db: sqlite_utils.Database, reviewer: str, cluster: Cluster) -> Review:
+def reject(db: Database, reviewer: str, cluster: Cluster) -> Review:
     """Keep no span for the cluster, and record that this was decided."""
     return _decide(db, reviewer, cluster, "rejected", [])
 
 
 def accept_agreed(
-    db: sqlite_utils.Database,
+    db: Database,
     reviewer: str,
     doc_ids: Sequence[str] | None = None,
     annotators: Sequence[str] | None = None,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import sqlite_utils
-
+from .database import Database
 from .db import schema_version
 
 
@@ -18,7 +17,7 @@ class Stats:
     total: int = 0
 
 
-def _grouped(db: sqlite_utils.Database, column: str) -> dict[str, int]:
+def _grouped(db: Database, column: str) -> dict[str, int]:
     return {
         row[0]: row[1]
         for row in db.execute(
@@ -28,7 +27,7 @@ def _grouped(db: sqlite_utils.Database, column: str) -> dict[str, int]:
     }
 
 
-def annotation_stats(db: sqlite_utils.Database) -> Stats:
+def annotation_stats(db: Database) -> Stats:
     stats = Stats(
         by_label=_grouped(db, "label"),
         by_annotator=_grouped(db, "annotator"),
@@ -63,7 +62,7 @@ class DatabaseInfo:
     size_bytes: int
 
 
-def database_info(db: sqlite_utils.Database) -> DatabaseInfo:
+def database_info(db: Database) -> DatabaseInfo:
     def scalar(sql: str) -> int:
         return db.execute(sql).fetchone()[0]
 

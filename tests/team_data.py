@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from margin.store.annotations import add_annotation
+from margin.store.database import Database
 from margin.store.documents import add_document
 from margin.store.model import Annotation
 
 ARTICLE = "Alice Smith said that 40% of people left Paris in 2020."
 
 
-def add_text(db: sqlite_utils.Database, text: str = ARTICLE, title: str = "") -> str:
+def add_text(db: Database, text: str = ARTICLE, title: str = "") -> str:
     document, _ = add_document(db, text, title=title)
     return document.id
 
 
 def mark(
-    db: sqlite_utils.Database,
+    db: Database,
     doc_id: str,
     text: str,
     quote: str,
@@ -34,7 +33,7 @@ def mark(
     )
 
 
-def two_annotators(db: sqlite_utils.Database) -> str:
+def two_annotators(db: Database) -> str:
     """The worked example of the agreement tests: ana (reference) and bob on ARTICLE."""
     doc_id = add_text(db)
     for quote, label in (

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from margin.store.annotations import add_annotation, delete_annotation
 from margin.store.documents import add_document
 from margin.store.exporting import iter_records
@@ -97,8 +96,9 @@ def test_annotations_are_fetched_once_per_batch(fresh_db):
               "added_at": "", "added_by": ""} for n in range(450)),
         )
     queries: list[str] = []
-    with fresh_db.tracer(lambda sql, params: queries.append(sql)):
-        count = sum(1 for _ in iter_records(fresh_db))
+    fresh_db.conn.set_trace_callback(queries.append)
+    count = sum(1 for _ in iter_records(fresh_db))
+    fresh_db.conn.set_trace_callback(None)
     assert count == 450
     assert sum(1 for sql in queries if "from annotations" in sql) == 3
 

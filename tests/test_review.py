@@ -8,17 +8,20 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from textual.content import Content
-
 from margin.store import review
-from margin.store.annotations import iter_annotations, query_annotations, update_annotation
-from margin.store.model import REVIEW_PREFIX
+from margin.store.annotations import (
+    iter_annotations,
+    query_annotations,
+    update_annotation,
+)
 from margin.store.db import SCHEMA_VERSION, open_database, schema_version
 from margin.store.errors import MarginError
 from margin.store.merge import merge_databases
-from team_data import ARTICLE, add_text, mark, two_annotators
+from margin.store.model import REVIEW_PREFIX
 from margin.tui.cli import COMMANDS, cli
 from margin.tui.review_app import ReviewApp
+from team_data import ARTICLE, add_text, mark, two_annotators
+from textual.content import Content
 
 BOATS = "Bob Jones counted 12 boats."
 
@@ -130,7 +133,7 @@ def test_a_schema_1_database_gains_the_reviews_table_on_open(db_path):
     db.conn.commit()
     db.close()
     db = open_database(db_path)
-    assert schema_version(db) == SCHEMA_VERSION == 2
+    assert schema_version(db) == SCHEMA_VERSION == 3
     assert db.table("reviews").exists()
     assert len(query_annotations(db)) == 7
     db.close()

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-
 from margin.store import annotations, documents
-from margin.store.db import APPLICATION_ID, SCHEMA_VERSION, open_database, schema_version, write
+from margin.store.db import (
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    open_database,
+    schema_version,
+    write,
+)
 from margin.store.errors import DatabaseRefused, MarginError
 
 

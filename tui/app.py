@@ -14,7 +14,21 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-import sqlite_utils
+from margin.store.annotations import (
+    add_annotation,
+    annotators,
+    delete_annotation,
+    query_annotations,
+    update_annotation,
+)
+from margin.store.changes import ChangeFeed
+from margin.store.database import Database
+from margin.store.db import open_database
+from margin.store.documents import get_document, list_documents, search_documents
+from margin.store.errors import MarginError
+from margin.store.labels import list_labels
+from margin.store.model import Annotation, Label
+from margin.store.reading import get_position, last_read, set_position
 from rich.text import Text
 from textual import actions
 from textual.app import App, ComposeResult
@@ -23,25 +37,9 @@ from textual.containers import Horizontal
 from textual.events import DescendantFocus, Resize
 from textual.widgets import Footer
 
-from margin.store.annotations import (
-    add_annotation,
-    annotators,
-    delete_annotation,
-    query_annotations,
-    update_annotation,
-)
-from margin.store.changes import ChangeWatcher
-from margin.store.db import open_database
-from margin.store.documents import get_document, list_documents, search_documents
-from margin.store.errors import MarginError
-from margin.store.labels import list_labels
-from margin.store.model import Annotation, Label
-from margin.store.reading import get_position, last_read, set_position
-
 from .clipboard import copy_text
 from .config import Settings
-from .display import one_line, shorten
-from .layout import sanitise
+from .text.sanitise import one_line, sanitise, shorten
 from .palette import MarginCommands
 from .screens.confirm import Confirm
 from .screens.help import HelpScreen, binding_groups
@@ -151,7 +149,7 @@ class MarginApp(App[None]):
 
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: Database,
         *,
         annotator: str,
         settings: Settings,
@@ -163,7 +161,7 @@ class MarginApp(App[None]):
         self.settings = settings
         self.open_doc_id = open_doc_id
         self.history = History()
-        self.watcher = ChangeWatcher(db)
+        self.watcher = ChangeFeed(db)
         self.labels: list[Label] = []
         self.viewing: str | None = None
         """Whose annotations are shown: None for everyone, else one annotator."""
@@ -641,7 +639,7 @@ class MarginApp(App[None]):
     def action_redo(self) -> None:
         self._replay(self.history.redo, "Redid")
 
-    def _replay(self, step: Callable[[sqlite_utils.Database], tuple[Edit, Annotation] | None], verb: str) -> None:
+    def _replay(self, step: Callable[[Database], tuple[Edit, Annotation] | None], verb: str) -> None:
         if not self._writable():
             return
         result = self._store(step, self.db)
@@ -801,10 +799,7 @@ class MarginApp(App[None]):
 
     def _poll_changes(self) -> None:
         """Re-read what another process committed, keeping cursor, selection and scroll."""
-        try:
-            if not self.watcher.changed():
-                return
-        except sqlite3.Error:
+        if not self.watcher.poll():
             return
         self._load_labels()
         for reader in self.readers:

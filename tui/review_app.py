@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite_utils
+from margin.store.database import Database
 from textual.app import App
 from textual.screen import Screen
 
@@ -17,7 +17,7 @@ class ReviewApp(App[None]):
 
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: Database,
         reviewer: str,
         *,
         doc_ids: list[str] | None = None,

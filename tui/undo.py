@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-import sqlite_utils
-
-from margin.store.annotations import delete_annotation, restore_annotation, update_annotation
+from margin.store.annotations import (
+    delete_annotation,
+    restore_annotation,
+    update_annotation,
+)
+from margin.store.database import Database
 from margin.store.model import Annotation
 
 Field = Literal["label", "note", "status"]
@@ -25,9 +28,9 @@ class Edit(Protocol):
     @property
     def description(self) -> str: ...
 
-    def undo(self, db: sqlite_utils.Database) -> Annotation: ...
+    def undo(self, db: Database) -> Annotation: ...
 
-    def redo(self, db: sqlite_utils.Database) -> Annotation: ...
+    def redo(self, db: Database) -> Annotation: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +44,10 @@ class Added:
     def description(self) -> str:
         return f"label {self.label}"
 
-    def undo(self, db: sqlite_utils.Database) -> Annotation:
+    def undo(self, db: Database) -> Annotation:
         return delete_annotation(db, self.annotation_id)
 
-    def redo(self, db: sqlite_utils.Database) -> Annotation:
+    def redo(self, db: Database) -> Annotation:
         return restore_annotation(db, self.annotation_id)
 
 
@@ -59,10 +62,10 @@ class Deleted:
     def description(self) -> str:
         return f"delete {self.label}"
 
-    def undo(self, db: sqlite_utils.Database) -> Annotation:
+    def undo(self, db: Database) -> Annotation:
         return restore_annotation(db, self.annotation_id)
 
-    def redo(self, db: sqlite_utils.Database) -> Annotation:
+    def redo(self, db: Database) -> Annotation:
         return delete_annotation(db, self.annotation_id)
 
 
@@ -83,10 +86,10 @@ class Changed:
             return f"mark {self.after}"
         return "note edit"
 
-    def undo(self, db: sqlite_utils.Database) -> Annotation:
+    def undo(self, db: Database) -> Annotation:
         return update_annotation(db, self.annotation_id, **{self.field: self.before})
 
-    def redo(self, db: sqlite_utils.Database) -> Annotation:
+    def redo(self, db: Database) -> Annotation:
         return update_annotation(db, self.annotation_id, **{self.field: self.after})
 
 
@@ -113,7 +116,7 @@ class History:
         del self._done[: -self.limit]
         self._undone.clear()
 
-    def undo(self, db: sqlite_utils.Database) -> tuple[Edit, Annotation] | None:
+    def undo(self, db: Database) -> tuple[Edit, Annotation] | None:
         if not self._done:
             return None
         edit = self._done[-1]
@@ -121,7 +124,7 @@ class History:
         self._undone.append(self._done.pop())
         return edit, annotation
 
-    def redo(self, db: sqlite_utils.Database) -> tuple[Edit, Annotation] | None:
+    def redo(self, db: Database) -> tuple[Edit, Annotation] | None:
         if not self._undone:
             return None
         edit = self._undone[-1]

@@ -18,7 +18,16 @@ from typing import IO, Any
 
 from ..errors import FormatError
 from ..model import DocumentRecord, SpanRecord
-from .common import Source, Warn, describe, expect_object, iter_json_lines, json_line, record_text, source_name
+from .common import (
+    Source,
+    Warn,
+    describe,
+    expect_object,
+    iter_json_lines,
+    json_line,
+    record_text,
+    source_name,
+)
 
 EXPORT_STATUSES = ("accepted",)
 SPAN_KEYS = ("label", "labels", "entities", "annotations")

@@ -14,7 +14,6 @@ from ..model import DocumentRecord
 from .common import Source, Warn, decode_text, read_all, source_name
 
 
-
 def read(source: Source, *, encoding: str | None = None, warn: Warn | None = None) -> Iterator[DocumentRecord]:
     import trafilatura
 

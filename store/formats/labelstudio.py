@@ -19,7 +19,14 @@ from typing import IO, Any
 
 from ..errors import FormatError
 from ..model import DocumentRecord, SpanRecord
-from .common import Source, Warn, describe, expect_object, load_json_document, source_name
+from .common import (
+    Source,
+    Warn,
+    describe,
+    expect_object,
+    load_json_document,
+    source_name,
+)
 
 EXPORT_STATUSES = ("accepted", "suggested")
 FROM_NAME = "label"

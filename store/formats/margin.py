@@ -12,7 +12,16 @@ from typing import IO
 
 from ..errors import FormatError
 from ..model import DocumentRecord, SpanRecord
-from .common import Source, Warn, describe, expect_object, iter_json_lines, json_line, record_text, source_name
+from .common import (
+    Source,
+    Warn,
+    describe,
+    expect_object,
+    iter_json_lines,
+    json_line,
+    record_text,
+    source_name,
+)
 
 DOCUMENT_KEYS = ("id", "title", "source", "meta", "text", "spans")
 SPAN_KEYS = (

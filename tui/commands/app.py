@@ -13,8 +13,7 @@ from importlib.resources import files as package_files
 from pathlib import Path
 
 import click
-import sqlite_utils
-
+from margin.store.database import Database
 from margin.store.documents import (
     add_document,
     count_documents,
@@ -29,7 +28,7 @@ SAMPLE_TITLE = "US agrees to pay for flights, help Panama deport migrants to sto
 SAMPLE_SOURCE = "The Christian Post — Samantha Kamman"
 
 
-def add_sample(db: sqlite_utils.Database, annotator: str) -> str:
+def add_sample(db: Database, annotator: str) -> str:
     """Add the bundled sample article (if it is not there yet); returns its id."""
     text = package_files("margin.tui.sample").joinpath(SAMPLE_FILE).read_text(encoding="utf-8")
     document, _new = add_document(
@@ -38,7 +37,7 @@ def add_sample(db: sqlite_utils.Database, annotator: str) -> str:
     return document.id
 
 
-def _documents_to_open(ctx_obj: Context, db: sqlite_utils.Database, targets: list[str]) -> list[str]:
+def _documents_to_open(ctx_obj: Context, db: Database, targets: list[str]) -> list[str]:
     """Import the targets that are files (a folder opens its first document); look the
     others up as documents by id, id prefix or title. A file that fails to import
     stops the command before the app starts, so its error is not hidden."""

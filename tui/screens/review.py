@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import sqlite_utils
+from margin.store import review
+from margin.store.database import Database
+from margin.store.documents import get_document
+from margin.store.errors import MarginError
+from margin.store.labels import list_labels
+from margin.store.model import Annotation
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,14 +22,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from margin.store import review
-from margin.store.documents import get_document
-from margin.store.errors import MarginError
-from margin.store.labels import list_labels
-from margin.store.model import Annotation
-
-from ..display import shorten
-from ..layout import sanitise
+from ..text.sanitise import sanitise, shorten
 from .label_picker import LabelPicker
 
 CONTEXT_CHARS = 280
@@ -64,7 +62,7 @@ class ReviewScreen(Screen[None]):
     """
 
     def __init__(
-        self, *, db: sqlite_utils.Database, reviewer: str, doc_ids: list[str] | None = None
+        self, *, db: Database, reviewer: str, doc_ids: list[str] | None = None
     ) -> None:
         super().__init__()
         self.db = db

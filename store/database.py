@@ -1,0 +1,57 @@
+"""The connection margin's store works on.
+
+A class of margin's own rather than a subclass of ``sqlite_utils.Database``: reading
+a document and its annotations is plain SQL, and importing sqlite-utils (with the
+numpy it pulls in where installed) costs about as much as Textual itself, so it is
+loaded only when something first asks for a table helper — a write, an import, a
+migration — never on the way to the first screen.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import sqlite_utils
+    from sqlite_utils.db import Table
+
+
+class Database:
+    """A SQLite connection with where it came from and whether margin may write to it."""
+
+    def __init__(self, conn: sqlite3.Connection, *, path: Path, readonly: bool) -> None:
+        self.conn = conn
+        self.path = path
+        """The file as the user named it (for messages), not a temporary copy."""
+        self.readonly = readonly
+        """Opened read-only: every write is refused with a message, before SQLite is asked."""
+
+    def execute(self, sql: str, parameters: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, parameters if isinstance(parameters, dict) else tuple(parameters))
+
+    @cached_property
+    def utils(self) -> sqlite_utils.Database:
+        """sqlite-utils on the same connection, for schema changes, upserts and FTS."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
+    def table(self, name: str) -> Table:
+        return self.utils.table(name)
+
+    def table_names(self) -> list[str]:
+        return [row[0] for row in self.execute("select name from sqlite_master where type = 'table'")]
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """A savepoint inside the current transaction (or a transaction of its own)."""
+        with self.utils.atomic():
+            yield self
+
+    def close(self) -> None:
+        self.conn.close()

@@ -1,0 +1,203 @@
+"""The schema as a history of migrations, each applied once in its own transaction.
+
+Only opening a file whose schema is older than this margin imports this module (and
+sqlite-utils with it).
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from .labels import DEFAULT_LABELS
+
+migrations = sqlite_utils.Migrations("margin")
+"""Applied in order on open by ``store.db``; ``store.db.SCHEMA_VERSION`` counts them."""
+
+
+@migrations(name="0001_initial")
+def _initial(db: sqlite_utils.Database) -> None:
+    db.table("documents").create(
+        {
+            "id": str,
+            "title": str,
+            "source": str,
+            "meta": str,
+            "text": str,
+            "added_at": str,
+            "added_by": str,
+        },
+        pk="id",
+        not_null={"text"},
+        defaults={"title": "", "source": "", "meta": "{}", "added_by": ""},
+    )
+    db.table("labels").create(
+        {
+            "name": str,
+            "key": str,
+            "color": str,
+            "description": str,
+            "position": int,
+        },
+        pk="name",
+        defaults={"color": "#888888", "description": "", "position": 0},
+    )
+    db.table("annotations").create(
+        {
+            "id": str,
+            "doc_id": str,
+            "start": int,
+            "end": int,
+            "label": str,
+            "quote": str,
+            "prefix": str,
+            "suffix": str,
+            "note": str,
+            "annotator": str,
+            "status": str,
+            "origin": str,
+            "created_at": str,
+            "updated_at": str,
+            "deleted_at": str,
+        },
+        pk="id",
+        not_null={"doc_id", "start", "end", "label", "annotator", "status"},
+        defaults={
+            "prefix": "",
+            "suffix": "",
+            "note": "",
+            "status": "accepted",
+            "origin": "manual",
+        },
+        foreign_keys=[("doc_id", "documents", "id"), ("label", "labels", "name")],
+    )
+    db.table("annotations").create_index(["doc_id", "start", "end"])
+    db.table("annotations").create_index(["label"])
+    db.table("annotations").create_index(["annotator"])
+    db.table("annotations").create_index(["updated_at"])
+    db.table("reading_state").create(
+        {"doc_id": str, "annotator": str, "offset": int, "updated_at": str},
+        pk=("doc_id", "annotator"),
+        foreign_keys=[("doc_id", "documents", "id")],
+    )
+    db.table("documents").enable_fts(["title", "text"], create_triggers=True)
+    db.table("labels").insert_all(
+        [
+            {
+                "name": label.name,
+                "key": label.key,
+                "color": label.color,
+                "description": label.description,
+                "position": label.position,
+            }
+            for label in DEFAULT_LABELS
+        ]
+    )
+
+
+@migrations(name="0002_review")
+def _review(db: sqlite_utils.Database) -> None:
+    """The adjudicator's record: one row per decision on a disagreement.
+
+    The reviewer's spans themselves are ordinary annotations (origin ``review:...``);
+    a row here says which annotators' spans were weighed (``source_ids``, each with
+    the ``updated_at`` it had), which were copied (``adopted_ids``) and which
+    annotations the decision created (``result_ids``). Rows are never updated, so
+    merging them is inserting the missing ones.
+    """
+    db.table("reviews").create(
+        {
+            "id": str,
+            "doc_id": str,
+            "reviewer": str,
+            "start": int,
+            "end": int,
+            "decision": str,
+            "adopted_from": str,
+            "source_ids": str,
+            "adopted_ids": str,
+            "result_ids": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"doc_id", "reviewer", "start", "end", "decision", "created_at"},
+        defaults={"source_ids": "[]", "adopted_ids": "[]", "result_ids": "[]"},
+        foreign_keys=[("doc_id", "documents", "id")],
+    )
+    db.table("reviews").create_index(["doc_id", "reviewer"])
+
+
+
+
+LIVE = "deleted_at is null"
+
+
+def _count_trigger(event: str, body: str) -> str:
+    return f"create trigger annotation_counts_{event} after {event} on annotations begin {body} end"
+
+
+def _bump(row: str, delta: int) -> str:
+    return (
+        f"insert into annotation_counts (doc_id, label, status, n) "
+        f"select {row}.doc_id, {row}.label, {row}.status, {delta} where {row}.{LIVE} "
+        f"on conflict (doc_id, label, status) do update set n = n + {delta};"
+    )
+
+
+@migrations(name="0003_counts_and_changes")
+def _counts_and_changes(db: sqlite_utils.Database) -> None:
+    """Two tables kept in step by triggers, inside the transaction of each write.
+
+    ``documents.length`` is the text's length in characters, written with the row
+    (``store.documents.document_row``), so listing documents with their progress never
+    reads their texts.
+
+    ``annotation_counts`` holds the number of live annotations per document, label and
+    status, so the document list and ``margin documents`` read a few rows per
+    document instead of counting a million annotations.
+
+    ``changes`` is the feed other processes follow: every insert or update of an
+    annotation, label or document appends its id with a growing sequence number, so a
+    poll reads only what changed since the last one, whoever wrote it (the app, an
+    import, a merge that carries old timestamps). Only the latest 100,000 entries are
+    kept; a follower further behind than that reloads what it shows.
+    """
+    db.execute("alter table documents add column length integer")
+    db.execute("update documents set length = length(text)")
+    db.execute(
+        "create table annotation_counts (doc_id text not null, label text not null, "
+        "status text not null, n integer not null, primary key (doc_id, label, status)) without rowid"
+    )
+    db.execute(
+        "insert into annotation_counts (doc_id, label, status, n) "
+        f"select doc_id, label, status, count(*) from annotations where {LIVE} group by doc_id, label, status"
+    )
+    db.execute(_count_trigger("insert", _bump("new", 1)))
+    db.execute(_count_trigger("delete", _bump("old", -1)))
+    db.execute(_count_trigger("update", _bump("old", -1) + " " + _bump("new", 1)))
+    db.execute(
+        "create table changes (seq integer primary key autoincrement, kind text not null, "
+        "row_id text not null, doc_id text)"
+    )
+    for table, kind, doc in (
+        ("annotations", "annotation", "new.doc_id"),
+        ("labels", "label", "null"),
+        ("documents", "document", "new.id"),
+    ):
+        row_id = "new.name" if table == "labels" else "new.id"
+        for event in ("insert", "update"):
+            db.execute(
+                f"create trigger changes_{table}_{event} after {event} on {table} begin "
+                f"insert into changes (kind, row_id, doc_id) values ('{kind}', {row_id}, {doc}); end"
+            )
+    db.execute(
+        "create trigger changes_labels_delete after delete on labels begin "
+        "insert into changes (kind, row_id, doc_id) values ('label', old.name, null); end"
+    )
+    db.execute(
+        "create trigger changes_keep_recent after insert on changes when new.seq % 1000 = 0 begin "
+        "delete from changes where seq <= new.seq - 100000; end"
+    )
+    db.execute(
+        "create trigger annotation_counts_drop_empty after update of n on annotation_counts when new.n = 0 begin "
+        "delete from annotation_counts where doc_id = new.doc_id and label = new.label and status = new.status; end"
+    )
