@@ -11,7 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len, get_character_cell_size
 
-from margin.tui.layout import _COMPLEX, MAX_BLOCK_LINES, PLACEHOLDER, TAB_SIZE, Layout, sanitise, soft_newlines
+from margin.tui.text.cells import COMPLEX, PLACEHOLDER, TAB_SIZE
+from margin.tui.text.layout import Layout
+from margin.tui.text.reflow import MAX_BLOCK_LINES, hard_lines, soft_newlines
+from margin.tui.text.rows import simple_rows, wrap_complex
+from margin.tui.text.sanitise import sanitise
 
 TRICKY = [
     *"ab cd  \n\t.",
@@ -99,12 +103,11 @@ def test_rows_never_start_inside_a_grapheme_cluster(text, width):
 @settings(max_examples=300, deadline=None)
 @given(plain, st.integers(1, 40))
 def test_plain_text_fast_path_wraps_like_the_cluster_path(text, width):
-    layout = Layout(text, width)
     start = 0
     for line in text.split("\n"):
         end = start + len(line)
-        fast = Layout._simple_rows(text, start, end, width)
-        slow = [(row.start, row.end) for row in layout._wrap_complex(start, end, False)]
+        fast = simple_rows(text, start, end, width)
+        slow = [(row.start, row.end) for row in wrap_complex(text, start, end, width, False)]
         assert fast == slow
         start = end + 1
 
@@ -189,9 +192,9 @@ def test_reflow_fast_path_wraps_like_the_cluster_path(text, width):
     layout = Layout(plain_text, width, reflow=True)
     for block in range(layout.block_count):
         start = layout._starts[block]
-        for first, last in layout._hard_lines(start, start + layout._lengths[block]):
-            fast = Layout._simple_rows(plain_text, first, last, width, soft=True)
-            slow = [(row.start, row.end) for row in layout._wrap_complex(first, last, False)]
+        for first, last in hard_lines(plain_text, start, start + layout._lengths[block]):
+            fast = simple_rows(plain_text, first, last, width, soft=True)
+            slow = [(row.start, row.end) for row in wrap_complex(plain_text, first, last, width, False)]
             assert fast == slow
 
 
@@ -199,7 +202,7 @@ def test_simple_characters_are_each_one_cell_and_never_join():
     singles = [
         chr(code)
         for code in range(0x20, 0x3000)
-        if chr(code) != "\n" and _COMPLEX.match(chr(code)) is None
+        if chr(code) != "\n" and COMPLEX.match(chr(code)) is None
     ]
     assert len(singles) > 2500
     for character in singles:

@@ -15,7 +15,9 @@ from textual.pilot import Pilot
 from textual.strip import Strip
 
 from margin.store.model import Annotation, Document, Label
-from margin.tui.widgets.reader import GUTTER, OVERLAP_MARK, Reader
+from margin.tui.widgets.reader import Reader
+from margin.tui.widgets.reader_render import OVERLAP_MARK
+from margin.tui.widgets.reader_view import GUTTER
 
 LABELS = [Label("claim", "1", "#e5a50a"), Label("person", "2", "#3584e4"), Label("statistic", "3", "#2ec27e")]
 SIZE = (100, 30)
@@ -121,7 +123,7 @@ def test_characters_and_wrapped_lines(seed_text):
         assert reader.cursor == 3
         await pilot.press("h", "left")
         assert reader.cursor == 1
-        layout = reader.layout
+        layout = reader.text_layout
         await pilot.press("j")
         assert layout.offset_to_rowcol(reader.cursor) == (1, 1)
         await pilot.press("down", "k")
@@ -164,7 +166,7 @@ def test_word_sentence_and_paragraph_keys(seed_text):
         await pilot.press("g")
         assert reader.cursor == 0
         await pilot.press("end")
-        layout = reader.layout
+        layout = reader.text_layout
         assert reader.cursor == layout.row(0).last
         await pilot.press("home")
         assert reader.cursor == 0
@@ -230,7 +232,7 @@ def test_jumps_in_a_book_not_yet_measured_keep_the_cursor_on_screen(corpus):
     text = (corpus / "gutenberg" / "pg2600_war_and_peace.utf8.txt").read_text(encoding="utf-8")
 
     async def script(pilot: Pilot, reader: Reader) -> None:
-        layout = reader.layout
+        layout = reader.text_layout
         assert not layout.exact  # reflowed paragraphs are estimated until drawn
         height = reader.scrollable_content_region.height
         for offset in (len(text) - 1, len(text) // 2, 5 * len(text) // 6, len(text) // 3, 10):
@@ -511,7 +513,7 @@ def test_resizing_rewraps_and_keeps_the_cursor_on_screen(seed_text):
         reader.move_to(seed_text.index("Blinken"))
         await pilot.resize_terminal(50, 20)
         await pilot.pause()
-        assert reader.layout.width == 50 - GUTTER - 1 - reader.scrollbar_size_vertical
+        assert reader.text_layout.width == 50 - GUTTER - 1 - reader.scrollbar_size_vertical
         y = screen_y(reader, reader.cursor)
         assert 0 <= y < reader.scrollable_content_region.height
         assert painted(reader, reader.cursor)[1].reverse
@@ -578,7 +580,7 @@ def test_long_cjk_lines_are_counted_exactly_in_the_background():
     text = "\n\n".join("漢字仮名交じり文の段落です。" * 30 for _ in range(60))
 
     async def script(pilot: Pilot, reader: Reader) -> None:
-        layout = reader.layout
+        layout = reader.text_layout
         assert not layout.exact
         await pilot.press("pagedown", "j")
         character, style = painted(reader, reader.cursor)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from margin.store.model import Annotation
-from margin.tui.span_index import BLOCK_SIZE, LONG_SPAN, SpanIndex
+from margin.tui.text.span_index import BLOCK_SIZE, LONG_SPAN, SpanIndex
 
 
 def span(number: int, start: int, end: int, label: str = "claim") -> Annotation:

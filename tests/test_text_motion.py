@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from margin.tui.text_motion import WORD, TextMotion, has_blank_lines
+from margin.tui.text.motion import WORD, TextMotion, has_blank_lines
 
 texts = st.lists(
     st.sampled_from(list("ab9 é,.-'’\n\n\t") + ["  ", "\n \n", "U.S. ", "Mr. ", "? ", "! "]),

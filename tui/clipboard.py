@@ -11,7 +11,7 @@ from __future__ import annotations
 import pyperclip
 from textual.app import App
 
-from .display import shorten
+from .text.sanitise import shorten
 
 
 def copy_text(app: App, text: str, what: str) -> None:

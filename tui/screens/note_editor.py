@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
-from ..display import shorten
+from ..text.sanitise import shorten
 
 
 class NoteEditor(ModalScreen[str | None]):

@@ -15,8 +15,7 @@ from textual.widgets.option_list import Option
 
 from margin.store.model import Annotation, Label
 
-from ..display import shorten
-from ..layout import sanitise
+from ..text.sanitise import sanitise, shorten
 
 
 def annotation_prompt(annotation: Annotation, color: str) -> Text:

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from margin.store.documents import DocumentSummary
 from margin.store.model import Label
 
-from ..layout import sanitise
+from ..text.sanitise import sanitise
 
 
 def document_prompt(summary: DocumentSummary, labels: Sequence[Label], *, current: bool) -> Text:

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from ..layout import sanitise
+from ..text.sanitise import sanitise
 
 
 class StatusLine(Widget):

@@ -9,7 +9,8 @@ Paragraphs: a text with blank lines (Gutenberg books, BBC articles) separates pa
 by one or more blank lines, and its single newlines are hard wraps inside a paragraph; a
 text with no blank line at all (many web articles) puts one paragraph on each line.
 Inside a paragraph a single newline is whitespace like any other, so words and sentences
-run across it, as the reader shows them once `tui.layout` has reflowed the paragraph.
+run across it, as the reader shows them once `margin.tui.text.layout` has reflowed the
+paragraph.
 """
 
 from __future__ import annotations
