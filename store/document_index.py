@@ -109,6 +109,21 @@ class DocumentIndex:
         row = self.db.execute("select id from documents where rowid = ?", [rowid]).fetchone()
         return row[0] if row else None
 
+    def ids(self, start: int = 0, stop: int | None = None) -> list[str]:
+        """The ids of a slice of the shown order, a query per thousand."""
+        rowids = self.rowids[start:stop]
+        ids: list[str] = []
+        for chunk in range(0, len(rowids), 1000):
+            part = rowids[chunk : chunk + 1000]
+            ids.extend(
+                row[0]
+                for row in self.db.execute(
+                    f"select id from documents where rowid in ({', '.join('?' for _ in part)}) order by rowid",
+                    list(part),
+                )
+            )
+        return ids
+
     def summary(self, index: int) -> DocumentSummary | None:
         """The summary at ``index``, fetching the page around it if it is not cached."""
         if not 0 <= index < len(self.rowids):

@@ -1,35 +1,68 @@
 """The annotation panel: this document's annotations in reading order, filtered by
-label, each with its quote, note and annotator; choosing one jumps to it."""
+label, each with its quote, note and annotator; choosing one jumps to it.
+
+The annotations are kept sorted by (start, longest first, id); a change finds its
+place by bisection and only visible entries are drawn, so a book with ten thousand
+annotations updates as fast as an article with ten.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_left, insort
+from collections.abc import Hashable, Iterable, Sequence
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import OptionList, Select
-from textual.widgets.option_list import Option
+from textual.widgets import Select
 
 from margin.store.model import Annotation, Label
 
 from ..text.sanitise import sanitise, shorten
+from .lazy_list import LazyList
+
+SortKey = tuple[int, int, str]
+
+NO_COLOR = "#888888"
 
 
-def annotation_prompt(annotation: Annotation, color: str) -> Text:
-    """Label, annotator and status on the first line; the quote; the note, if any."""
-    text = Text()
-    text.append("■ ", style=color)
-    text.append(annotation.label, style="bold")
-    text.append(f" · {sanitise(annotation.annotator)}", style="dim")
+def reading_order(annotation: Annotation) -> SortKey:
+    """Where an annotation stands in the panel: by start, the longest first."""
+    return (annotation.start, -annotation.end, annotation.id)
+
+
+def annotation_lines(annotation: Annotation, color: str, width: int) -> list[Text]:
+    """Three lines: label, annotator and status (if not accepted); the quote; the note,
+    if any."""
+    heading = Text()
+    heading.append("■ ", style=color)
+    heading.append(annotation.label, style="bold")
+    heading.append(f" · {sanitise(annotation.annotator)}", style="dim")
     if annotation.status != "accepted":
-        text.append(f" · {annotation.status}", style="italic")
-    text.append(f"\n“{shorten(annotation.quote, 70)}”")
-    if annotation.note:
-        text.append(f"\n✎ {shorten(annotation.note, 70)}", style="italic")
-    return text
+        heading.append(f" · {annotation.status}", style="italic")
+    quote = Text(f"“{shorten(annotation.quote, max(1, width - 2))}”")
+    note = Text(f"✎ {shorten(annotation.note, max(1, width - 2))}", style="italic") if annotation.note else Text()
+    return [heading, quote, note]
+
+
+class AnnotationRows(LazyList):
+    """The entries of an `AnnotationPanel`, three lines each."""
+
+    ROW_HEIGHT = 3
+
+    def __init__(self, panel: AnnotationPanel, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.panel = panel
+
+    def row_key(self, index: int) -> Hashable:
+        return self.panel.shown_keys[index]
+
+    def render_row(self, index: int, width: int) -> list[Text]:
+        annotation = self.panel.annotation_at(index)
+        return annotation_lines(annotation, self.panel.label_colors.get(annotation.label, NO_COLOR), width)
 
 
 class AnnotationPanel(Vertical):
@@ -37,7 +70,7 @@ class AnnotationPanel(Vertical):
 
     | key | action |
     |---|---|
-    | up / down | move |
+    | up / down, k / j | move |
     | enter | jump to the span in the reader |
     | f | next label filter |
     | escape | back to the reader |
@@ -45,7 +78,7 @@ class AnnotationPanel(Vertical):
 
     HELP_TITLE = "Annotation panel"
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "cycle_filter", "Filter", id="annotations.filter"),
         Binding("escape", "leave", "Back", id="annotations.leave", show=False),
     ]
@@ -60,63 +93,161 @@ class AnnotationPanel(Vertical):
     class Left(Message):
         """The user is done with the panel."""
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.annotations: list[Annotation] = []
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.labels: list[Label] = []
-        self.shown: list[Annotation] = []
+        self.label_colors: dict[str, str] = {}
+        self.keys: list[SortKey] = []
+        """Every annotation's sort key, in reading order."""
+        self.shown_keys: list[SortKey] = self.keys
+        """The keys the label filter lets through (the same list when it is off)."""
+        self._by_id: dict[str, Annotation] = {}
         # Kept, not queried: a timer may update the panel while the app is closing.
         self.label_filter: Select[str] = Select([], prompt="All labels", id="label-filter", compact=True)
-        self.options = OptionList(id="annotation-options")
+        self.rows = AnnotationRows(self, id="annotation-options")
 
     def compose(self) -> ComposeResult:
         yield self.label_filter
-        yield self.options
+        yield self.rows
 
     def focus(self, scroll_visible: bool = True) -> AnnotationPanel:
-        self.options.focus(scroll_visible)
+        self.rows.focus(scroll_visible)
         return self
 
-    def show(self, annotations: Sequence[Annotation], labels: Sequence[Label]) -> None:
-        """Replace the list (annotations come in reading order), keeping the filter."""
+    # -- data -------------------------------------------------------------------------
+
+    def show(self, annotations: Iterable[Annotation], labels: Sequence[Label]) -> None:
+        """Replace the list with a document's annotations, keeping the label filter."""
+        self.set_labels(labels)
+        self._by_id = {annotation.id: annotation for annotation in annotations}
+        self.keys = sorted(reading_order(annotation) for annotation in self._by_id.values())
+        self._apply_filter(highlighted=0)
+
+    def set_labels(self, labels: Sequence[Label]) -> None:
+        """The labels changed: the filter's choices and the colours follow."""
+        labels = list(labels)
         if [label.name for label in labels] != [label.name for label in self.labels]:
             selected = self.label_filter.value
             self.label_filter.set_options((label.name, label.name) for label in labels)
             if selected in {label.name for label in labels}:
                 self.label_filter.value = selected
-        self.annotations = list(annotations)
-        self.labels = list(labels)
-        self._rebuild()
+        colors = {label.name: label.color for label in labels}
+        if colors != self.label_colors:
+            self.label_colors = colors
+            self.rows.clear_cache()
+        self.labels = labels
 
-    def _rebuild(self) -> None:
+    def upsert(self, annotation: Annotation) -> None:
+        """Add one annotation or replace it (a deleted one is removed); the highlight
+        stays on the annotation it was on."""
+        if annotation.deleted:
+            self.remove_annotation(annotation.id)
+            return
+        highlighted = self.highlighted_key
+        old = self._take(annotation.id)
+        self._by_id[annotation.id] = annotation
+        key = reading_order(annotation)
+        insort(self.keys, key)
+        if self.shown_keys is not self.keys and self._passes(annotation):
+            insort(self.shown_keys, key)
+        if highlighted is not None and highlighted == old:
+            highlighted = key
+        self._rows_changed(highlighted)
+
+    def remove_annotation(self, annotation_id: str) -> None:
+        """Take one annotation out; the highlight stays where it was, or moves to the
+        next one if it was on this."""
+        highlighted = self.highlighted_key
+        removed = self._take(annotation_id)
+        if removed is None:
+            return
+        if highlighted == removed:
+            self._rows_changed(None, position=self.rows.highlighted)
+        else:
+            self._rows_changed(highlighted)
+
+    def _take(self, annotation_id: str) -> SortKey | None:
+        """Remove ``annotation_id`` from the lists; its old key, or None."""
+        annotation = self._by_id.pop(annotation_id, None)
+        if annotation is None:
+            return None
+        key = reading_order(annotation)
+        lists = (self.keys,) if self.shown_keys is self.keys else (self.keys, self.shown_keys)
+        for keys in lists:
+            index = bisect_left(keys, key)
+            if index < len(keys) and keys[index] == key:
+                del keys[index]
+        self.rows.forget_row(key)
+        return key
+
+    # -- reading it -------------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        return len(self.keys)
+
+    @property
+    def count(self) -> int:
+        """Annotations the label filter lets through."""
+        return len(self.shown_keys)
+
+    @property
+    def shown(self) -> list[Annotation]:
+        """The annotations the filter lets through, in order (a new list: for tests and
+        small documents, not for every key)."""
+        return [self._by_id[key[2]] for key in self.shown_keys]
+
+    def annotation_at(self, index: int) -> Annotation:
+        """The ``index``-th annotation the filter lets through."""
+        return self._by_id[self.shown_keys[index][2]]
+
+    @property
+    def highlighted_key(self) -> SortKey | None:
+        index = self.rows.highlighted
+        return self.shown_keys[index] if index is not None and index < len(self.shown_keys) else None
+
+    @property
+    def highlighted_annotation(self) -> Annotation | None:
+        key = self.highlighted_key
+        return self._by_id[key[2]] if key is not None else None
+
+    # -- filtering --------------------------------------------------------------------
+
+    def _passes(self, annotation: Annotation) -> bool:
         wanted = self.label_filter.value
-        colors = {label.name: label.color for label in self.labels}
-        self.shown = [
-            annotation
-            for annotation in self.annotations
-            if wanted == Select.NULL or annotation.label == wanted
-        ]
-        options = self.options
-        highlighted = options.highlighted
-        options.clear_options()
-        options.add_options(
-            Option(annotation_prompt(annotation, colors.get(annotation.label, "#888888")), id=annotation.id)
-            for annotation in self.shown
-        )
-        if self.shown:
-            options.highlighted = min(highlighted or 0, len(self.shown) - 1)
-        total = len(self.annotations)
-        self.border_title = (
-            f"Annotations {total}" if len(self.shown) == total else f"Annotations {len(self.shown)}/{total}"
-        )
+        return wanted == Select.NULL or annotation.label == wanted
+
+    def _apply_filter(self, highlighted: int | None = None) -> None:
+        """Rebuild the shown keys from the filter (only when the filter or the whole list
+        changes)."""
+        key = self.highlighted_key if highlighted is None else None
+        if self.label_filter.value == Select.NULL:
+            self.shown_keys = self.keys
+        else:
+            self.shown_keys = [each for each in self.keys if self._passes(self._by_id[each[2]])]
+        self._rows_changed(key, position=highlighted)
+
+    def _rows_changed(self, highlighted: SortKey | None, *, position: int | None = None) -> None:
+        """Show the current keys with the highlight on ``highlighted``, if still shown,
+        else at ``position``."""
+        if highlighted is not None:
+            index = bisect_left(self.shown_keys, highlighted)
+            if index < len(self.shown_keys) and self.shown_keys[index] == highlighted:
+                position = index
+        self.rows.set_row_count(len(self.shown_keys), position)
+        count, total = self.count, self.total
+        self.border_title = f"Annotations {total}" if count == total else f"Annotations {count}/{total}"
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
-        self._rebuild()
+        self._apply_filter()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    # -- choosing ---------------------------------------------------------------------
+
+    def on_lazy_list_row_chosen(self, event: LazyList.RowChosen) -> None:
         event.stop()
-        self.post_message(self.Chosen(self.shown[event.option_index]))
+        if 0 <= event.index < len(self.shown_keys):
+            self.post_message(self.Chosen(self.annotation_at(event.index)))
 
     def action_cycle_filter(self) -> None:
         names = [label.name for label in self.labels]

@@ -1,36 +1,71 @@
-"""The document list: every document with its progress and counts per label,
-narrowed as you type by title and by full-text search."""
+"""The document list: every document with its progress and counts per label, one line
+each, narrowed as you type by title and by full-text search.
+
+Rows come from a `DocumentIndex` a page at a time, so a hundred thousand documents
+open as fast as ten: only the visible rows are ever fetched and drawn.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import sqlite3
+from collections.abc import Hashable, Sequence
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, OptionList
-from textual.widgets.option_list import Option
+from textual.timer import Timer
+from textual.widgets import Input
 
+from margin.store.database import Database
+from margin.store.document_index import DocumentIndex
 from margin.store.documents import DocumentSummary
 from margin.store.model import Label
 
-from ..text.sanitise import sanitise
+from ..text.sanitise import one_line, sanitise
+from .lazy_list import LazyList
+
+DEBOUNCE_FROM = 20_000
+"""Lists longer than this filter a moment after the last key rather than on every key."""
+
+DEBOUNCE_SECONDS = 0.15
 
 
-def document_prompt(summary: DocumentSummary, labels: Sequence[Label], *, current: bool) -> Text:
-    """Two lines: the title, then progress and a coloured count per label."""
-    text = Text(no_wrap=False)
-    text.append("▸ " if current else "  ", style="bold")
-    text.append(sanitise(summary.title) or "(untitled)", style="bold" if current else "")
-    text.append(f"\n  {summary.progress:3.0f}%", style="dim")
+def document_row(summary: DocumentSummary, labels: Sequence[Label], *, current: bool, width: int) -> Text:
+    """One line: the marker, the title cut to fit, then progress and a coloured count
+    per label."""
+    tail = Text(f" {summary.progress:3.0f}%", style="dim")
     for label in labels:
         count = summary.counts.get(label.name)
         if count:
-            text.append("  ■", style=label.color)
-            text.append(f"{count}")
-    return text
+            tail.append(" ■", style=label.color)
+            tail.append(f"{count}")
+    title = Text(one_line(sanitise(summary.title)) or "(untitled)", style="bold" if current else "")
+    title.truncate(max(8, width - 2 - tail.cell_len), overflow="ellipsis", pad=True)
+    return Text.assemble(("▸ " if current else "  ", "bold"), title, tail)
+
+
+class DocumentRows(LazyList):
+    """The rows of a `DocumentList`: summaries drawn from its index as they scroll in."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.index: DocumentIndex | None = None
+        self.labels: list[Label] = []
+        self.current: str | None = None
+
+    def row_key(self, index: int) -> Hashable:
+        assert self.index is not None
+        return self.index.rowids[index]
+
+    def render_row(self, index: int, width: int) -> list[Text]:
+        assert self.index is not None
+        summary = self.index.summary(index)
+        if summary is None:
+            return [Text("  …", style="dim")]
+        return [document_row(summary, self.labels, current=summary.id == self.current, width=width)]
 
 
 class DocumentList(Vertical):
@@ -39,16 +74,18 @@ class DocumentList(Vertical):
     | key | action |
     |---|---|
     | type | filter by title and full text |
-    | up / down | move |
+    | up / down, page up / page down | move |
     | enter | open |
     | escape | clear the filter, then back to the reader |
     """
 
     HELP_TITLE = "Document list"
 
-    BINDINGS = [
-        Binding("down", "move(1)", show=False),
-        Binding("up", "move(-1)", show=False),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("escape", "leave", "Back", id="documents.leave", show=False),
     ]
 
@@ -62,106 +99,171 @@ class DocumentList(Vertical):
     class Left(Message):
         """The user is done with the list (escape on an empty filter)."""
 
-    def __init__(self, *, search: Callable[[str], list[str]], id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.search = search
-        self.summaries: list[DocumentSummary] = []
-        self.labels: list[Label] = []
-        self.current: str | None = None
-        self.order: list[str] = []
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.index: DocumentIndex | None = None
+        self._pending: Timer | None = None
         # Kept, not queried: a timer may update the list while the app is closing.
         self.filter_input = Input(placeholder="filter / search", id="document-filter")
-        self.options = OptionList(id="document-options")
+        self.rows = DocumentRows(id="document-options")
 
     def compose(self) -> ComposeResult:
         yield self.filter_input
-        yield self.options
+        yield self.rows
 
     def focus(self, scroll_visible: bool = True) -> DocumentList:
         self.filter_input.focus(scroll_visible)
         return self
 
-    def show(self, summaries: list[DocumentSummary], labels: list[Label], current: str | None) -> None:
-        """Replace the rows, keeping the filter and the highlighted document."""
-        self.summaries = summaries
-        self.labels = labels
-        self.current = current
-        self._rebuild()
+    # -- data -------------------------------------------------------------------------
 
-    def update(self, summary: DocumentSummary) -> None:
-        """Redraw one row (its counts or progress changed)."""
-        for index, existing in enumerate(self.summaries):
-            if existing.id == summary.id:
-                self.summaries[index] = summary
-        if summary.id in self.order:
-            self.options.replace_option_prompt(
-                summary.id, document_prompt(summary, self.labels, current=summary.id == self.current)
-            )
+    def attach(self, db: Database, annotator: str | None, labels: Sequence[Label]) -> None:
+        """Show the documents of ``db``, with ``annotator``'s reading progress."""
+        self.index = DocumentIndex(db, annotator=annotator)
+        self.rows.index = self.index
+        self.rows.labels = list(labels)
+        self._apply_filter()
+
+    def set_labels(self, labels: Sequence[Label]) -> None:
+        """The labels (their order and colours) changed: redraw every row."""
+        self.rows.labels = list(labels)
+        self.rows.clear_cache()
+
+    def reload(self) -> None:
+        """Documents were added or removed: read the list again, keeping the filter and
+        the highlighted document."""
+        if self.index is None:
+            return
+        highlighted = self.highlighted_id
+        self.index.reload()
+        self.rows.clear_cache()
+        self._show_rows(highlighted)
+
+    def update(self, doc_id: str) -> None:
+        """One document's counts or progress changed: read it again, redraw its row."""
+        if self.index is None:
+            return
+        self.index.invalidate(doc_id)
+        position = self.index.index_of(doc_id)
+        if position is not None:
+            self.rows.refresh_row(position)
 
     def mark_current(self, doc_id: str) -> None:
-        previous, self.current = self.current, doc_id
-        for summary in self.summaries:
-            if summary.id in (previous, doc_id) and summary.id in self.order:
-                self.options.replace_option_prompt(
-                    summary.id, document_prompt(summary, self.labels, current=summary.id == doc_id)
-                )
-        if doc_id in self.order:
-            self.options.highlighted = self.order.index(doc_id)
+        """Put the ▸ marker on ``doc_id`` and the highlight on its row."""
+        previous, self.rows.current = self.rows.current, doc_id
+        if self.index is None:
+            return
+        for marked in (previous, doc_id):
+            if marked is not None and (position := self.index.index_of(marked)) is not None:
+                self.rows.refresh_row(position)
+        self.highlight(doc_id)
+
+    def highlight(self, doc_id: str) -> None:
+        """Move the highlight to ``doc_id``, if it is shown."""
+        position = self.index.index_of(doc_id) if self.index is not None else None
+        if position is not None:
+            self.rows.highlighted = position
+
+    # -- reading it -------------------------------------------------------------------
+
+    @property
+    def count(self) -> int:
+        """Documents shown (those matching the filter)."""
+        return len(self.index) if self.index is not None else 0
+
+    @property
+    def total(self) -> int:
+        return self.index.total if self.index is not None else 0
+
+    @property
+    def current(self) -> str | None:
+        """The document marked ▸ (open in the reader)."""
+        return self.rows.current
+
+    @property
+    def highlighted_id(self) -> str | None:
+        highlighted = self.rows.highlighted
+        if self.index is None or highlighted is None:
+            return None
+        return self.index.doc_id(highlighted)
+
+    def summary(self, doc_id: str) -> DocumentSummary | None:
+        """What the row of ``doc_id`` shows, if it is shown."""
+        position = self.index.index_of(doc_id) if self.index is not None else None
+        return self.index.summary(position) if self.index is not None and position is not None else None
+
+    def ids(self, stop: int | None = None) -> list[str]:
+        """The ids shown, in order, up to ``stop`` (for tests and short lists)."""
+        return self.index.ids(0, stop) if self.index is not None else []
+
+    def first(self) -> str | None:
+        """The first document shown, or None."""
+        return self.index.doc_id(0) if self.index is not None else None
 
     def neighbour(self, doc_id: str | None, step: int) -> str | None:
-        """The document ``step`` places away in the (filtered) list, wrapping around."""
-        if not self.order:
+        """The document ``step`` places away in the (filtered) list, wrapping around;
+        the first one if ``doc_id`` is not shown."""
+        if self.index is None or not len(self.index):
             return None
-        if doc_id not in self.order:
-            return self.order[0]
-        return self.order[(self.order.index(doc_id) + step) % len(self.order)]
+        position = self.index.index_of(doc_id) if doc_id is not None else None
+        if position is None:
+            return self.index.doc_id(0)
+        return self.index.doc_id((position + step) % len(self.index))
 
-    def _matching(self) -> list[DocumentSummary]:
-        query = self.filter_input.value.strip()
-        if not query:
-            return self.summaries
-        needle = query.casefold()
-        found = set(self.search(query))
-        return [s for s in self.summaries if s.id in found or needle in s.title.casefold()]
-
-    def _rebuild(self) -> None:
-        options = self.options
-        highlighted = options.highlighted_option.id if options.highlighted_option else self.current
-        shown = self._matching()
-        self.order = [summary.id for summary in shown]
-        options.clear_options()
-        options.add_options(
-            Option(document_prompt(s, self.labels, current=s.id == self.current), id=s.id)
-            for s in shown
-        )
-        if highlighted in self.order:
-            options.highlighted = self.order.index(highlighted)
-        elif self.order:
-            options.highlighted = 0
-        count = len(self.order)
-        total = len(self.summaries)
-        self.border_title = f"Documents {count}" if count == total else f"Documents {count}/{total}"
+    # -- filtering --------------------------------------------------------------------
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self._rebuild()
+        if self._pending is not None:
+            self._pending.stop()
+            self._pending = None
+        if self.total > DEBOUNCE_FROM:
+            self._pending = self.set_timer(DEBOUNCE_SECONDS, self._apply_filter)
+        else:
+            self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        self._pending = None
+        if self.index is None:
+            return
+        highlighted = self.highlighted_id or self.current
+        try:
+            self.index.filter(self.filter_input.value)
+        except sqlite3.Error as error:
+            self.notify(str(error), title="Search failed", severity="error", markup=False)
+            return
+        self._show_rows(highlighted)
+
+    def _show_rows(self, highlighted: str | None) -> None:
+        assert self.index is not None
+        position = self.index.index_of(highlighted) if highlighted is not None else None
+        self.rows.set_row_count(len(self.index), position if position is not None else 0)
+        count, total = self.count, self.total
+        self.border_title = f"Documents {count}" if count == total else f"Documents {count}/{total}"
+
+    # -- choosing ---------------------------------------------------------------------
+
+    def open_row(self, index: int) -> None:
+        if self.index is not None and (doc_id := self.index.doc_id(index)) is not None:
+            self.post_message(self.Opened(doc_id))
+
+    def on_lazy_list_row_chosen(self, event: LazyList.RowChosen) -> None:
+        event.stop()
+        self.open_row(event.index)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        option = self.options.highlighted_option
-        if option is not None and option.id is not None:
-            self.post_message(self.Opened(option.id))
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id is not None:
-            self.post_message(self.Opened(event.option.id))
+        if self._pending is not None:
+            self._pending.stop()
+            self._apply_filter()
+        if self.rows.highlighted is not None:
+            self.open_row(self.rows.highlighted)
 
     def action_move(self, step: int) -> None:
-        if step > 0:
-            self.options.action_cursor_down()
-        else:
-            self.options.action_cursor_up()
+        self.rows.action_move(step)
+
+    def action_page(self, direction: int) -> None:
+        self.rows.action_page(direction)
 
     def action_leave(self) -> None:
         if self.filter_input.value:
