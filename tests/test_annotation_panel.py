@@ -92,6 +92,13 @@ async def test_ten_thousand_annotations_show_upsert_and_remove() -> None:
         panel.upsert(annotation(3, deleted_at="2026-01-01"))
         assert panel.total == 9998 and "a00003" not in [a.id for a in panel.shown[:5]]
 
+        await pilot.press("up")
+        assert panel.highlighted_annotation.id == "a09998"
+        panel.show([annotation(n) for n in range(9990, 10_000)], LABELS)
+        assert panel.highlighted_annotation.id == "a09998", "a new list keeps the highlighted annotation"
+        panel.show([annotation(n) for n in range(5)], LABELS)
+        assert panel.highlighted_annotation.id == "a00000"
+
 
 @pilot_test
 async def test_the_label_filter_narrows_and_follows_changes() -> None:

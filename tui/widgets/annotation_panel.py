@@ -51,6 +51,8 @@ def annotation_lines(annotation: Annotation, color: str, width: int) -> list[Tex
 class AnnotationRows(LazyList):
     """The entries of an `AnnotationPanel`, three lines each."""
 
+    HELP_TITLE = "Annotation panel"
+
     ROW_HEIGHT = 3
 
     def __init__(self, panel: AnnotationPanel, *, id: str | None = None) -> None:
@@ -117,11 +119,14 @@ class AnnotationPanel(Vertical):
     # -- data -------------------------------------------------------------------------
 
     def show(self, annotations: Iterable[Annotation], labels: Sequence[Label]) -> None:
-        """Replace the list with a document's annotations, keeping the label filter."""
+        """Replace the list with a document's annotations, keeping the label filter and,
+        if it is among them, the highlighted annotation."""
+        highlighted = self.highlighted_key
         self.set_labels(labels)
         self._by_id = {annotation.id: annotation for annotation in annotations}
         self.keys = sorted(reading_order(annotation) for annotation in self._by_id.values())
-        self._apply_filter(highlighted=0)
+        kept = self._by_id.get(highlighted[2]) if highlighted is not None else None
+        self._apply_filter(reading_order(kept) if kept is not None else None, position=0)
 
     def set_labels(self, labels: Sequence[Label]) -> None:
         """The labels changed: the filter's choices and the colours follow."""
@@ -217,15 +222,14 @@ class AnnotationPanel(Vertical):
         wanted = self.label_filter.value
         return wanted == Select.NULL or annotation.label == wanted
 
-    def _apply_filter(self, highlighted: int | None = None) -> None:
+    def _apply_filter(self, highlighted: SortKey | None = None, *, position: int | None = None) -> None:
         """Rebuild the shown keys from the filter (only when the filter or the whole list
-        changes)."""
-        key = self.highlighted_key if highlighted is None else None
+        changes), the highlight on ``highlighted`` if shown, else at ``position``."""
         if self.label_filter.value == Select.NULL:
             self.shown_keys = self.keys
         else:
             self.shown_keys = [each for each in self.keys if self._passes(self._by_id[each[2]])]
-        self._rows_changed(key, position=highlighted)
+        self._rows_changed(highlighted, position=position)
 
     def _rows_changed(self, highlighted: SortKey | None, *, position: int | None = None) -> None:
         """Show the current keys with the highlight on ``highlighted``, if still shown,
@@ -240,7 +244,7 @@ class AnnotationPanel(Vertical):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
-        self._apply_filter()
+        self._apply_filter(self.highlighted_key)
 
     # -- choosing ---------------------------------------------------------------------
 

@@ -50,6 +50,8 @@ def document_row(summary: DocumentSummary, labels: Sequence[Label], *, current: 
 class DocumentRows(LazyList):
     """The rows of a `DocumentList`: summaries drawn from its index as they scroll in."""
 
+    HELP_TITLE = "Document list"
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.index: DocumentIndex | None = None

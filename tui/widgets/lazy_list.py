@@ -32,6 +32,8 @@ class LazyList(ScrollView, can_focus=True):
     | enter, click | choose |
     """
 
+    HELP_TITLE = "List"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,j", "move(1)", "Down", show=False),
         Binding("up,k", "move(-1)", "Up", show=False),
