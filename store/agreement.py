@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
 
@@ -287,21 +287,45 @@ def token_values(tokens: Sequence[tuple[int, int]], spans: Iterable[Span]) -> _T
     return _TokenValues(dict(covered), innermost)
 
 
-def _collect_spans(
-    db: Database,
-    doc_ids: Sequence[str] | None,
-    labels: Sequence[str] | None,
-    annotators: Sequence[str] | None,
-) -> dict[str, dict[str, set[Span]]]:
-    """doc id -> annotator -> spans, for every annotator who annotated the document."""
-    spans: dict[str, dict[str, set[Span]]] = defaultdict(dict)
-    wanted = set(labels) if labels else None
-    for annotation in iter_annotations(
-        db, doc_ids=doc_ids, annotator=annotators, status="accepted"
-    ):
+def _accepted(
+    doc_ids: Sequence[str] | None, annotators: Sequence[str] | None, labels: Sequence[str] | None = None
+) -> tuple[str, list[str]]:
+    """The where clause picking the annotations agreement compares (see the module
+    docstring), with its parameters."""
+    clauses = ["deleted_at is null", "status = 'accepted'", "substr(coalesce(origin, ''), 1, 7) != 'review:'"]
+    params: list[str] = []
+    for column, values in (("doc_id", doc_ids), ("annotator", annotators), ("label", labels)):
+        if values is not None:
+            clauses.append(f"{column} in ({', '.join('?' for _ in values)})")
+            params.extend(values)
+    return " and ".join(clauses), params
+
+
+def _distinct(db: Database, column: str, where: str, params: list[str]) -> list[str]:
+    return [row[0] for row in db.execute(f"select distinct {column} from annotations where {where}", params)]
+
+
+def _shared_documents(db: Database, where: str, params: list[str]) -> Iterator[str]:
+    """Ids of the documents at least two annotators annotated, read as a stream."""
+    yield from (
+        row[0]
+        for row in db.execute(
+            f"select doc_id from annotations where {where} group by doc_id "
+            "having count(distinct annotator) >= 2 order by doc_id",
+            params,
+        )
+    )
+
+
+def _document_spans(
+    db: Database, doc_id: str, annotators: Sequence[str] | None, wanted: set[str] | None
+) -> dict[str, set[Span]]:
+    """annotator -> spans in one document, for every annotator who annotated it."""
+    spans: dict[str, set[Span]] = {}
+    for annotation in iter_annotations(db, doc_id=doc_id, annotator=annotators, status="accepted"):
         if annotation.origin.startswith("review:"):
             continue
-        mine = spans[annotation.doc_id].setdefault(annotation.annotator, set())
+        mine = spans.setdefault(annotation.annotator, set())
         if wanted is None or annotation.label in wanted:
             mine.add((annotation.start, annotation.end, annotation.label))
     return spans
@@ -312,77 +336,86 @@ def _label_order(db: Database, used: Iterable[str]) -> list[str]:
     return sorted(set(used), key=lambda name: (position.get(name, len(position)), name))
 
 
-def _pair_agreement(
-    reference: str,
-    predicted: str,
-    shared: list[str],
-    spans: dict[str, dict[str, set[Span]]],
-    values: dict[str, dict[str, _TokenValues]],
-    token_counts: dict[str, int],
-    labels: list[str],
-) -> PairAgreement:
-    rows = {label: LabelAgreement(label) for label in labels}
-    in_out: dict[str, Counter] = {label: Counter() for label in labels}
-    categories: Counter = Counter()
-    tokens = 0
-    for doc_id in shared:
-        ours, theirs = spans[doc_id][reference], spans[doc_id][predicted]
-        for label, row in rows.items():
-            mine = {(s, e) for s, e, name in ours if name == label}
-            other = {(s, e) for s, e, name in theirs if name == label}
-            row.exact.add(SpanScores(len(mine & other), len(mine), len(other)))
-            row.overlap.add(SpanScores(overlap_matches(mine, other), len(mine), len(other)))
-            a = values[doc_id][reference].covered.get(label, set())
-            b = values[doc_id][predicted].covered.get(label, set())
+def _by_label(spans: Iterable[Span]) -> dict[str, set[tuple[int, int]]]:
+    grouped: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    for start, end, label in spans:
+        grouped[label].add((start, end))
+    return grouped
+
+
+class _PairTally:
+    """One pair's counts, added to document by document; only totals are kept."""
+
+    def __init__(self, reference: str, predicted: str, labels: list[str]) -> None:
+        self.reference, self.predicted = reference, predicted
+        self.rows = {label: LabelAgreement(label) for label in labels}
+        self.in_out: dict[str, Counter] = {label: Counter() for label in labels}
+        self.categories: Counter = Counter()
+        self.documents = 0
+        self.tokens = 0
+
+    def add(self, ours: set[Span], theirs: set[Span], mine: _TokenValues, other: _TokenValues, tokens: int) -> None:
+        our_spans, their_spans = _by_label(ours), _by_label(theirs)
+        for label, row in self.rows.items():
+            a_spans = our_spans.get(label, set())
+            b_spans = their_spans.get(label, set())
+            row.exact.add(SpanScores(len(a_spans & b_spans), len(a_spans), len(b_spans)))
+            row.overlap.add(SpanScores(overlap_matches(a_spans, b_spans), len(a_spans), len(b_spans)))
+            a = mine.covered.get(label, set())
+            b = other.covered.get(label, set())
             both = len(a & b)
-            counts = in_out[label]
+            counts = self.in_out[label]
             counts["both"] += both
             counts["only_a"] += len(a) - both
             counts["only_b"] += len(b) - both
-            counts["tokens"] += token_counts[doc_id]
-        categories.update(
-            zip(values[doc_id][reference].innermost, values[doc_id][predicted].innermost)
+            counts["tokens"] += tokens
+        self.categories.update(zip(mine.innermost, other.innermost))
+        self.documents += 1
+        self.tokens += tokens
+
+    def result(self) -> PairAgreement:
+        overall = LabelAgreement(OVERALL, kappa=cohen_kappa(self.categories))
+        for label, row in self.rows.items():
+            counts = self.in_out[label]
+            neither = counts["tokens"] - counts["both"] - counts["only_a"] - counts["only_b"]
+            row.kappa = binary_kappa(counts["both"], counts["only_a"], counts["only_b"], neither)
+            overall.exact.add(row.exact)
+            overall.overlap.add(row.overlap)
+        return PairAgreement(
+            self.reference, self.predicted, self.documents, self.tokens, list(self.rows.values()), overall
         )
-        tokens += token_counts[doc_id]
-    overall = LabelAgreement(OVERALL, kappa=cohen_kappa(categories))
-    for label, row in rows.items():
-        counts = in_out[label]
-        neither = counts["tokens"] - counts["both"] - counts["only_a"] - counts["only_b"]
-        row.kappa = binary_kappa(counts["both"], counts["only_a"], counts["only_b"], neither)
-        overall.exact.add(row.exact)
-        overall.overlap.add(row.overlap)
-    return PairAgreement(reference, predicted, len(shared), tokens, list(rows.values()), overall)
 
 
-def _alpha(
-    spans: dict[str, dict[str, set[Span]]],
-    values: dict[str, dict[str, _TokenValues]],
-    token_counts: dict[str, int],
-    labels: list[str],
-) -> tuple[list[AlphaAgreement], AlphaAgreement]:
-    per_label: dict[str, Counter] = {label: Counter() for label in labels}
-    overall: Counter = Counter()
-    for doc_id, readings in values.items():
+class _AlphaTally:
+    """Krippendorff's alpha units as counts of value patterns, document by document."""
+
+    def __init__(self, labels: list[str]) -> None:
+        self.per_label: dict[str, Counter] = {label: Counter() for label in labels}
+        self.overall: Counter = Counter()
+
+    def add(self, readings: Sequence[_TokenValues], tokens: int) -> None:
         coders = len(readings)
-        if coders < 2:
-            continue
-        for label, patterns in per_label.items():
+        for label, patterns in self.per_label.items():
             inside: Counter = Counter()
-            for reading in readings.values():
+            for reading in readings:
                 inside.update(reading.covered.get(label, ()))
             hits = Counter(inside.values())
-            patterns[((False, coders),)] += token_counts[doc_id] - len(inside)
+            patterns[((False, coders),)] += tokens - len(inside)
             for count, units in hits.items():
                 pattern = ((False, coders - count), (True, count)) if count < coders else ((True, coders),)
                 patterns[pattern] += units
-        for unit in zip(*(reading.innermost for reading in readings.values())):
-            overall[tuple(sorted(Counter(unit).items()))] += 1
-    results = []
-    for label, patterns in per_label.items():
-        alpha, units = alpha_from_units(patterns)
-        results.append(AlphaAgreement(label, alpha, units))
-    alpha, units = alpha_from_units(overall)
-    return results, AlphaAgreement(OVERALL, alpha, units)
+        # Most tokens read alike (all outside, say): count each distinct unit once.
+        distinct = Counter(zip(*(reading.innermost for reading in readings)))
+        for unit, weight in distinct.items():
+            self.overall[tuple(sorted(Counter(unit).items()))] += weight
+
+    def result(self) -> tuple[list[AlphaAgreement], AlphaAgreement]:
+        results = []
+        for label, patterns in self.per_label.items():
+            alpha, units = alpha_from_units(patterns)
+            results.append(AlphaAgreement(label, alpha, units))
+        alpha, units = alpha_from_units(self.overall)
+        return results, AlphaAgreement(OVERALL, alpha, units)
 
 
 def compute_agreement(
@@ -392,31 +425,30 @@ def compute_agreement(
     doc_ids: Sequence[str] | None = None,
     annotators: Sequence[str] | None = None,
 ) -> AgreementReport:
-    """Agreement between every pair of annotators, and alpha across all of them."""
-    spans = _collect_spans(db, doc_ids, labels, annotators)
-    everyone = sorted({name for readers in spans.values() for name in readers})
-    used = labels or {label for readers in spans.values() for own in readers.values() for *_, label in own}
+    """Agreement between every pair of annotators, and alpha across all of them.
+
+    Works one shared document at a time: its spans are read, scored into running
+    totals and dropped, so memory holds one document's spans whatever the database."""
+    where, params = _accepted(doc_ids, annotators)
+    everyone = sorted(_distinct(db, "annotator", where, params))
+    used = labels or _distinct(db, "label", where, params)
     label_names = _label_order(db, used)
-    values: dict[str, dict[str, _TokenValues]] = {}
-    token_counts: dict[str, int] = {}
-    for doc_id, readers in spans.items():
-        if len(readers) < 2:
-            continue
+    tallies = {pair: _PairTally(*pair, label_names) for pair in combinations(everyone, 2)}
+    alpha = _AlphaTally(label_names)
+    wanted = set(labels) if labels else None
+    shared = 0
+    for doc_id in _shared_documents(db, where, params):
+        readers = _document_spans(db, doc_id, annotators, wanted)
         document = get_document(db, doc_id)
         tokens = tokenise(document.text if document else "")
-        token_counts[doc_id] = len(tokens)
-        values[doc_id] = {name: token_values(tokens, own) for name, own in readers.items()}
-    pairs = [
-        _pair_agreement(
-            reference,
-            predicted,
-            [doc_id for doc_id, readers in values.items() if reference in readers and predicted in readers],
-            spans,
-            values,
-            token_counts,
-            label_names,
-        )
-        for reference, predicted in combinations(everyone, 2)
-    ]
-    alpha, alpha_overall = _alpha(spans, values, token_counts, label_names)
-    return AgreementReport(everyone, label_names, len(values), pairs, alpha, alpha_overall)
+        values = {name: token_values(tokens, own) for name, own in readers.items()}
+        for reference, predicted in combinations(sorted(readers), 2):
+            tallies[reference, predicted].add(
+                readers[reference], readers[predicted], values[reference], values[predicted], len(tokens)
+            )
+        alpha.add(list(values.values()), len(tokens))
+        shared += 1
+    per_label, overall = alpha.result()
+    return AgreementReport(
+        everyone, label_names, shared, [tally.result() for tally in tallies.values()], per_label, overall
+    )

@@ -10,16 +10,20 @@ import sys
 
 import pytest
 from sklearn.metrics import cohen_kappa_score
+from team_data import ARTICLE, add_text, mark, two_annotators
 
 from margin.store.agreement import (
     compute_agreement,
     krippendorff_alpha,
     overlap_matches,
 )
-from margin.store.annotations import add_annotation, delete_annotation, query_annotations
+from margin.store.annotations import (
+    add_annotation,
+    delete_annotation,
+    query_annotations,
+)
 from margin.store.db import open_database
 from margin.store.labels import add_label
-from team_data import ARTICLE, add_text, mark, two_annotators
 
 
 def approx(value: float):

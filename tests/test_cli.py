@@ -11,7 +11,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from margin.store import annotations, documents
+from margin.store import annotations as annotations_store
+from margin.store import documents
 from margin.store.db import open_database
 from margin.tui.cli import COMMANDS, cli
 
@@ -22,13 +23,21 @@ def run(*args: str, db: Path | None = None):
 
 
 @pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands draw for an 80×24 terminal, as if stdout were one."""
+    from margin.tui.commands import output
+
+    monkeypatch.setattr(output, "terminal", lambda: output.Terminal(80, 24))
+
+
+@pytest.fixture
 def annotated_db(db_path: Path, seed_text: str) -> Path:
     db = open_database(db_path)
     doc, _ = documents.add_document(db, seed_text, source="seed")
     start = seed_text.index("520,000 migrants")
-    annotations.add_annotation(db, doc.id, start, start + 16, "statistic", annotator="ana")
+    annotations_store.add_annotation(db, doc.id, start, start + 16, "statistic", annotator="ana")
     start = seed_text.index("José Raúl Mulino")
-    annotations.add_annotation(db, doc.id, start, start + 16, "person", annotator="bo")
+    annotations_store.add_annotation(db, doc.id, start, start + 16, "person", annotator="bo")
     db.close()
     return db_path
 
@@ -52,43 +61,59 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
     context = click.Context(cli)
     command = cli.get_command(context, path[0])
     if len(path) > 1:
+        assert isinstance(command, click.Group)
         command = command.get_command(context, path[1])
+    assert command is not None
     for param in command.params:
         if isinstance(param, click.Option):
             assert param.help, f"option {param.opts} of margin {' '.join(path)} is undocumented"
 
 
-def test_documents_lists_counts_per_label(annotated_db: Path) -> None:
+def test_documents_lists_counts_per_label(annotated_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = run("documents", "--json", db=annotated_db)
     assert result.exit_code == 0
     (row,) = json.loads(result.output)
     assert row["counts"] == {"statistic": 1, "person": 1}
     assert row["title"].startswith("US agrees to pay for flights")
+    header, line = run("documents", db=annotated_db).output.splitlines()  # piped: TSV
+    assert header.split("\t") == ["id", "title", "characters", "read", "claim", "person", "statistic", "total"]
+    assert line.split("\t")[4:] == ["0", "1", "1", "2"]
+    from margin.tui.commands import output
+
+    monkeypatch.setattr(output, "terminal", lambda: output.Terminal(80, 24))
     table = run("documents", db=annotated_db).output
-    assert "US agrees to pay" in table and "1 document(s)" in table
+    assert "US agrees to pay" in table and "statistic" in table and "\t" not in table
 
 
-
-def test_documents_table_with_more_labels_than_fit_lists_them_per_row(annotated_db: Path) -> None:
+def test_documents_table_with_more_labels_than_fit_lists_them_per_row(annotated_db: Path, terminal: None) -> None:
     from margin.store.labels import add_label
 
     db = open_database(annotated_db)
     for number in range(30):
         add_label(db, f"imported-label-{number}")
     db.close()
-    lines = run("documents", db=annotated_db).output.splitlines()  # 80 columns, not a terminal
+    lines = run("documents", db=annotated_db).output.splitlines()
     assert all(len(line) <= 80 for line in lines)
     header = next(line for line in lines if "title" in line)
     assert "labels" in header and "claim" not in header
     assert any("person 1, statistic 1" in line for line in lines)
 
-def test_stats_counts_per_label_annotator_and_document(annotated_db: Path) -> None:
+def test_stats_counts_per_label_annotator_and_document(annotated_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = json.loads(run("stats", "--json", db=annotated_db).output)
     assert data["total"] == 2
     assert data["labels"] == {"statistic": 1, "person": 1, "claim": 0}
     assert data["annotators"] == {"ana": 1, "bo": 1}
     assert data["documents"][0]["annotations"] == 2
-    assert "Annotators" in run("stats", db=annotated_db).output
+    rows = [line.split("\t") for line in run("stats", db=annotated_db).output.splitlines()]
+    assert rows[0] == ["group", "name", "annotations"]
+    assert ["annotator", "bo", "1"] in rows and ["label", "claim", "0"] in rows
+    assert rows[-1][0] == "document" and rows[-1][2] == "2"
+    assert run("stats", "--by", "annotator", "--tsv", db=annotated_db).output == "annotator\tannotations\nana\t1\nbo\t1\n"
+    from margin.tui.commands import output
+
+    monkeypatch.setattr(output, "terminal", lambda: output.Terminal(80, 24))
+    table = run("stats", db=annotated_db).output
+    assert "Annotators" in table and "Documents" in table and "2 annotation(s)" in table
 
 
 def test_labels_commands_manage_the_scheme(annotated_db: Path) -> None:
@@ -163,11 +188,11 @@ def test_a_database_whose_folder_cannot_be_made_is_one_line(tmp_path: Path) -> N
 def test_help_and_info_do_not_load_textual(annotated_db: Path) -> None:
     for args in (["--help"], ["--db", str(annotated_db), "info"], ["--db", str(annotated_db), "stats"]):
         code = (
-            "import sys; from margin.tui.cli import main; sys.argv = ['margin', *%r]\n"
+            f"import sys; from margin.tui.cli import main; sys.argv = ['margin', *{args!r}]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "assert 'textual' not in sys.modules, 'textual was imported'\n"
             "assert 'trafilatura' not in sys.modules, 'trafilatura was imported'\n"
-        ) % (args,)
+        )
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
 

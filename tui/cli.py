@@ -2,14 +2,14 @@
 
 Subcommands live in ``tui/commands/`` and are imported only when invoked, so
 ``margin --help`` and ``margin export`` never load Textual or the HTML extractor.
+They share ``tui/commands/context.py`` (the context object and common options) and
+never import this module.
 """
 
 from __future__ import annotations
 
 import importlib
 import sqlite3
-import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,10 @@ import click
 
 from margin.store.errors import MarginError
 
-from .config import Settings, default_db_path, load_settings, resolve_annotator
+from .commands.context import Context, pass_context
+from .config import default_db_path, load_settings, resolve_annotator
+
+__all__ = ["COMMANDS", "Context", "cli", "main", "pass_context"]
 
 # command name -> "module:attribute"; the order is the order of `margin --help`.
 COMMANDS = {
@@ -45,30 +48,6 @@ SUMMARIES = {
     "agreement": "Measure agreement between annotators.",
     "review": "Walk the disagreements between annotators and settle them.",
 }
-
-
-@dataclass
-class Context:
-    """What every command receives: where the database is and who is annotating."""
-
-    db_path: Path
-    annotator: str
-    settings: Settings
-    _db: Any = field(default=None, repr=False)
-
-    def open_db(self, readonly: bool | None = None, *, existing: bool = False):
-        """The database, opened once per command; refusals become one-line errors.
-
-        ``existing``: commands that only read refuse a path with no database, so a
-        mistyped ``--db`` is named instead of silently becoming an empty database."""
-        if self._db is None:
-            from margin.store.db import open_database
-
-            if existing and not self.db_path.exists():
-                raise MarginError(f"{self.db_path}: no such database")
-
-            self._db = open_database(self.db_path, readonly=readonly)
-        return self._db
 
 
 class LazyGroup(click.Group):
@@ -136,7 +115,7 @@ def cli(ctx: click.Context, db_path: Path | None, annotator: str | None) -> None
         annotator=resolve_annotator(annotator, settings),
         settings=settings,
     )
-    ctx.call_on_close(lambda: ctx.obj._db is not None and ctx.obj._db.close())
+    ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
         from .commands.app import run_app
 
@@ -146,12 +125,9 @@ def cli(ctx: click.Context, db_path: Path | None, annotator: str | None) -> None
             raise click.ClickException(str(error)) from None
 
 
-pass_context = click.make_pass_decorator(Context)
-
-
 def main() -> None:
     cli(prog_name="margin")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

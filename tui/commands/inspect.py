@@ -2,162 +2,287 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, islice
+
 import click
 from rich.text import Text
 
-from margin.store import documents as documents_store
 from margin.store import labels as labels_store
-from margin.store.stats import annotation_stats, database_info
+from margin.store.documents import DocumentSummary, count_documents
+from margin.store.model import Label
+from margin.store.stats import (
+    annotation_stats,
+    database_info,
+    iter_document_summaries,
+    iter_document_totals,
+    label_totals,
+)
 
-from ..cli import Context, pass_context
 from ..keys import reserved_key_error
-from .output import console, print_json, table
+from ..text.sanitise import sanitise
+from . import output
+from .context import Context, ListingOptions, listing_options, pass_context
+from .output import Column, Listing, Terminal, console, emit, json_array, json_text, print_json, table
 
 # Columns the document table needs besides one per label (name + 3 for borders):
 # id, a title of 16 characters, read and total, with their borders.
 MIN_DOCUMENT_COLUMNS = 15 + 19 + 7 + 8 + 1
 
 
+def _number_width(name: str) -> int:
+    return max(len(name), 5)
+
+
 @click.command("documents")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@listing_options
 @pass_context
-def documents_command(ctx: Context, as_json: bool) -> None:
-    """List documents with their annotation counts per label.
+def documents_command(ctx: Context, listing: ListingOptions) -> None:
+    """List documents with their annotation counts per label and reading progress.
+
+    On a terminal, a table of what fits the screen (--limit N, --offset N or --all
+    for more); piped, tab-separated values with one column per label; --json and
+    --jsonl for scripts. Rows stream, so a corpus of any size lists at once.
 
     \b
-    Example:
+    Examples:
+      margin documents
+      margin documents --limit 50 --offset 100
+      margin documents > documents.tsv
       margin documents --json | jq '.[].title'
+      margin documents --jsonl | head -3
     """
     db = ctx.open_db(existing=True)
-    summaries = documents_store.list_documents(db, annotator=ctx.annotator)
-    if as_json:
-        print_json(
-            [
-                {
-                    "id": summary.id,
-                    "title": summary.title,
-                    "source": summary.source,
-                    "characters": summary.length,
-                    "progress": round(summary.progress, 1),
-                    "counts": summary.counts,
-                }
-                for summary in summaries
-            ]
-        )
-        return
     label_names = [label.name for label in labels_store.list_labels(db)]
-    out = console()
-    if sum(len(name) + 3 for name in label_names) + MIN_DOCUMENT_COLUMNS <= out.width:
-        result = table("id", "title", "read", *label_names, "total", numeric=("read", *label_names, "total"))
-        for summary in summaries:
-            result.add_row(
-                summary.id[:12],
-                Text(summary.title),
-                f"{summary.progress:.0f}%",
-                *(str(summary.counts.get(name, 0)) for name in label_names),
-                str(summary.total),
-            )
-    else:
-        # A column per label does not fit (an imported scheme can have dozens), so
-        # each row lists the labels it uses.
-        result = table("id", "title", "read", "labels", "total", numeric=("read", "total"))
-        for summary in summaries:
+
+    def fetch(limit: int | None, offset: int) -> Iterator[DocumentSummary]:
+        return iter_document_summaries(db, annotator=ctx.annotator, limit=limit, offset=offset)
+
+    collapsed = False
+
+    def table_columns(screen: Terminal) -> list[Column]:
+        nonlocal collapsed
+        collapsed = sum(len(name) + 3 for name in label_names) + MIN_DOCUMENT_COLUMNS > screen.width
+        if not collapsed:
+            per_label = [Column(name, numeric=True, width=_number_width(name)) for name in label_names]
+        else:
+            # A column per label does not fit (an imported scheme can have dozens), so
+            # each row lists the labels it uses.
+            per_label = [Column("labels")]
+        return [Column("id", width=12), Column("title"), Column("read", True, 4), *per_label, Column("total", True, 5)]
+
+    def table_cells(summary: DocumentSummary, columns: Sequence[Column]) -> list[object]:
+        if collapsed:
             used = ", ".join(f"{name} {summary.counts[name]}" for name in label_names if summary.counts.get(name))
-            result.add_row(
-                summary.id[:12], Text(summary.title), f"{summary.progress:.0f}%", Text(used), str(summary.total)
-            )
-    out.print(result)
-    out.print(f"{len(summaries)} document(s)")
+            per_label: list[object] = [used]
+        else:
+            per_label = [summary.counts.get(name, 0) for name in label_names]
+        return [summary.id[:12], summary.title, f"{summary.progress:.0f}%", *per_label, summary.total]
+
+    emit(
+        Listing(
+            noun="documents",
+            fetch=fetch,
+            count=lambda: count_documents(db),
+            columns=["id", "title", "characters", "read", *label_names, "total"],
+            cells=lambda summary: [
+                summary.id,
+                summary.title,
+                summary.length,
+                round(summary.progress, 1),
+                *(summary.counts.get(name, 0) for name in label_names),
+                summary.total,
+            ],
+            record=lambda summary: {
+                "id": summary.id,
+                "title": summary.title,
+                "source": summary.source,
+                "characters": summary.length,
+                "progress": round(summary.progress, 1),
+                "counts": summary.counts,
+            },
+            table_columns=table_columns,
+            table_cells=table_cells,
+        ),
+        listing,
+    )
+
+
+GROUPS = ("label", "annotator", "status", "document")
+
+
+def _document_totals_listing(db, noun: str = "documents") -> Listing:
+    return Listing(
+        noun=noun,
+        fetch=lambda limit, offset: iter_document_totals(db, limit=limit, offset=offset),
+        count=lambda: count_documents(db),
+        columns=["id", "title", "annotations"],
+        cells=lambda row: list(row),
+        record=lambda row: {"id": row[0], "title": row[1], "annotations": row[2]},
+        table_columns=lambda _screen: [Column("id", width=12), Column("title"), Column("annotations", True, 11)],
+        table_cells=lambda row, _columns: [row[0][:12], row[1], row[2]],
+    )
+
+
+def _counts_listing(noun: str, group: str, counts: dict[str, int]) -> Listing:
+    def fetch(limit: int | None, offset: int) -> Iterable[tuple[str, int]]:
+        return islice(counts.items(), offset, None if limit is None else offset + limit)
+
+    return Listing(
+        noun=noun,
+        fetch=fetch,
+        count=lambda: len(counts),
+        columns=[group, "annotations"],
+        cells=lambda row: list(row),
+        record=lambda row: {group: row[0], "annotations": row[1]},
+        table_columns=lambda _screen: [Column(group, width=max(map(len, [group, *counts]))), Column("annotations", True, 11)],
+    )
 
 
 @click.command("stats")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.option(
+    "--by",
+    type=click.Choice(GROUPS),
+    help="Only the counts per label, annotator, status or document (with --limit and --offset).",
+)
+@listing_options
 @pass_context
-def stats_command(ctx: Context, as_json: bool) -> None:
+def stats_command(ctx: Context, by: str | None, listing: ListingOptions) -> None:
     """Count live annotations per label, annotator, status and document.
 
+    On a terminal, a table per grouping, the documents cut to what fits the screen;
+    piped, tab-separated rows of group, name and count (a document's name is its id).
+    --limit and --offset page through the documents; --by document lists them with
+    their titles.
+
     \b
-    Example:
+    Examples:
       margin stats
+      margin stats --by annotator
+      margin stats --by document --limit 20
       margin --db team.db stats --json
     """
-    stats = annotation_stats(ctx.open_db(existing=True))
-    if as_json:
-        print_json(
-            {
-                "total": stats.total,
-                "labels": stats.by_label,
-                "annotators": stats.by_annotator,
-                "statuses": stats.by_status,
-                "documents": [
-                    {"id": doc_id, "title": title, "annotations": count}
-                    for doc_id, title, count in stats.by_document
-                ],
-            }
-        )
+    db = ctx.open_db(existing=True)
+    if by == "document":
+        emit(_document_totals_listing(db), listing)
         return
-    out = console()
-    for title, counts in (
-        ("Labels", stats.by_label),
-        ("Annotators", stats.by_annotator),
-        ("Statuses", stats.by_status),
-    ):
-        grouped = table(title.lower().rstrip("s"), "annotations", title=title, numeric=("annotations",))
-        for name, count in counts.items():
-            grouped.add_row(Text(name), str(count))
-        out.print(grouped)
-    per_document = table("id", "title", "annotations", title="Documents", numeric=("annotations",))
-    for doc_id, doc_title, count in stats.by_document:
-        per_document.add_row(doc_id[:12], Text(doc_title), str(count))
-    out.print(per_document)
-    out.print(f"{stats.total} annotation(s)")
+    stats = annotation_stats(db)
+    groups = {"label": stats.by_label, "annotator": stats.by_annotator, "status": stats.by_status}
+    if by is not None:
+        emit(_counts_listing(f"{by}s" if by != "status" else "statuses", by, groups[by]), listing)
+        return
+    screen = output.terminal()
+    fmt = listing.fmt or ("table" if screen else "tsv")
+    if fmt == "table" and screen is not None:
+        out = console(width=screen.width)
+        used = 0
+        for group, title in (("label", "Labels"), ("annotator", "Annotators"), ("status", "Statuses")):
+            counts = groups[group]
+            grouped = table(group, "annotations", title=title, numeric=("annotations",))
+            for name, count in counts.items():
+                grouped.add_row(Text(sanitise(name)), str(count))
+            out.print(grouped)
+            used += len(counts) + 5
+        out.print(Text("Documents", style="italic"))
+        emit(_document_totals_listing(db), listing, Terminal(screen.width, max(TABLE_ROWS_AT_LEAST, screen.height - used - 2)))
+        out.print(f"{stats.total} annotation(s)")
+        return
+    totals = _document_totals_listing(db)
+    if fmt == "json":
+
+        def whole(documents: Iterable[str]) -> Iterator[str]:
+            head = json_text(
+                {"total": stats.total, "labels": stats.by_label, "annotators": stats.by_annotator, "statuses": stats.by_status},
+                indent=2,
+            )
+            yield head[: -len("\n}")] + ',\n  "documents": '
+            yield from json_array(documents, indent="    ", outer="  ")
+            yield "\n}"
+
+        totals.json_wrap = whole
+        emit(totals, listing)
+        return
+    summary_rows = [(group, name, count) for group, counts in groups.items() for name, count in counts.items()]
+    document_rows = totals.fetch
+    emit(
+        Listing(
+            noun="rows",
+            fetch=lambda limit, offset: chain(
+                summary_rows, (("document", doc_id, count) for doc_id, _title, count in document_rows(limit, offset))
+            ),
+            count=lambda: len(summary_rows) + count_documents(db),
+            columns=["group", "name", "annotations"],
+            cells=lambda row: list(row),
+            record=lambda row: {"group": row[0], "name": row[1], "annotations": row[2]},
+        ),
+        listing,
+    )
 
 
-def _print_labels(ctx: Context, as_json: bool) -> None:
+TABLE_ROWS_AT_LEAST = 10
+"""Lines given to the documents table of ``margin stats`` however many labels came first."""
+
+
+def _print_labels(ctx: Context, listing: ListingOptions) -> None:
     db = ctx.open_db(existing=True)
     labels = labels_store.list_labels(db)
-    if as_json:
-        print_json(
-            [
-                {
-                    "name": label.name,
-                    "key": label.key,
-                    "color": label.color,
-                    "description": label.description,
-                    "annotations": labels_store.label_usage(db, label.name),
-                }
-                for label in labels
-            ]
-        )
-        return
-    result = table("name", "key", "colour", "annotations", "description", numeric=("annotations",))
-    for label in labels:
-        result.add_row(
-            Text(label.name, style=f"bold {label.color}"),
-            label.key or "",
-            label.color,
-            str(labels_store.label_usage(db, label.name)),
-            Text(label.description),
-        )
-    console().print(result)
+    used = label_totals(db)
+
+    def fetch(limit: int | None, offset: int) -> Iterable[Label]:
+        return islice(labels, offset, None if limit is None else offset + limit)
+
+    emit(
+        Listing(
+            noun="labels",
+            fetch=fetch,
+            count=lambda: len(labels),
+            columns=["name", "key", "colour", "annotations", "description"],
+            cells=lambda label: [label.name, label.key or "", label.color, used.get(label.name, 0), label.description],
+            record=lambda label: {
+                "name": label.name,
+                "key": label.key,
+                "color": label.color,
+                "description": label.description,
+                "annotations": used.get(label.name, 0),
+            },
+            table_columns=lambda _screen: [
+                Column("name", width=max([4, *(len(label.name) for label in labels)])),
+                Column("key", width=6),
+                Column("colour", width=7),
+                Column("annotations", True, 11),
+                Column("description"),
+            ],
+            table_cells=lambda label, _columns: [
+                Text(sanitise(label.name), style=f"bold {label.color}"),
+                label.key or "",
+                label.color,
+                used.get(label.name, 0),
+                label.description,
+            ],
+        ),
+        listing,
+    )
 
 
 @click.group("labels", invoke_without_command=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@listing_options
 @click.pass_context
-def labels_command(click_ctx: click.Context, as_json: bool) -> None:
+def labels_command(click_ctx: click.Context, listing: ListingOptions) -> None:
     """List and manage the label scheme, which everyone sharing the database shares.
 
     \b
     Examples:
       margin labels
+      margin labels --tsv
       margin labels add quote --key 4 --color "#c061cb"
       margin labels rename statistic number
       margin labels set person --key p
       margin labels remove quote --force
     """
     if click_ctx.invoked_subcommand is None:
-        _print_labels(click_ctx.find_object(Context), as_json)
+        ctx = click_ctx.find_object(Context)
+        assert ctx is not None, "margin's group sets the context"
+        _print_labels(ctx, listing)
 
 
 def _refuse_reserved(key: str | None) -> None:
@@ -271,5 +396,5 @@ def info_command(ctx: Context, as_json: bool) -> None:
         ("annotators", str(info.annotators)),
         ("you", ctx.annotator),
     ):
-        result.add_row(name, Text(value))
+        result.add_row(name, Text(sanitise(value)))
     console().print(result)

@@ -22,7 +22,8 @@ from margin.store.merge import MergeReport, merge_databases, merge_into_copy
 from margin.store.review import accept_agreed as accept_agreed_spans
 from margin.store.review import disagreements
 
-from ..cli import Context, pass_context
+from ..text.sanitise import sanitise
+from .context import Context, doc_option, label_option, pass_context
 
 
 def _resolve_docs(db, refs: tuple[str, ...]) -> list[str] | None:
@@ -48,7 +49,7 @@ def _print_merge(report: MergeReport, target: Path) -> None:
             table.add_row(name, str(counts.added), str(counts.updated), str(counts.skipped))
         console.print(table)
         for conflict in report.label_conflicts:
-            console.print(Text.assemble(("conflict: ", "yellow"), conflict.message))
+            console.print(Text.assemble(("conflict: ", "yellow"), sanitise(conflict.message)))
         return
     click.echo(f"merged {sources} into {target}")
     for name, counts in report.tables.items():
@@ -104,7 +105,7 @@ def _figure(value: float | None) -> str:
 def _print_agreement(report: AgreementReport) -> None:
     console = Console(highlight=False)
     if len(report.annotators) < 2:
-        found = ", ".join(report.annotators) or "none"
+        found = ", ".join(map(sanitise, report.annotators)) or "none"
         console.print(f"Agreement needs at least two annotators; found {found}.", markup=False)
         return
     console.print(Text("Agreement between annotators (reference → prediction)", style="bold"))
@@ -114,11 +115,11 @@ def _print_agreement(report: AgreementReport) -> None:
     for heading in ("exact P", "exact R", "exact F1", "overlap F1", "kappa"):
         table.add_column(heading, justify="right")
     for pair in report.pairs:
-        names = [Text(f"{pair.reference} → {pair.predicted}"), Text(f"{pair.documents} doc(s)")]
+        names = [Text(sanitise(f"{pair.reference} → {pair.predicted}")), Text(f"{pair.documents} doc(s)")]
         for index, row in enumerate([*pair.labels, pair.overall]):
             table.add_row(
                 names[index] if index < len(names) else "",
-                Text(row.label),
+                Text(sanitise(row.label)),
                 _figure(row.exact.precision),
                 _figure(row.exact.recall),
                 _figure(row.exact.f1),
@@ -133,25 +134,25 @@ def _print_agreement(report: AgreementReport) -> None:
     alpha.add_column("label", no_wrap=True)
     alpha.add_column("alpha", justify="right")
     alpha.add_column("units", justify="right")
-    for row in [*report.alpha, report.alpha_overall]:
+    for alpha_row in [*report.alpha, report.alpha_overall]:
         alpha.add_row(
-            Text(row.label),
-            _figure(row.alpha),
-            str(row.units),
-            style="bold" if row is report.alpha_overall else None,
+            Text(sanitise(alpha_row.label)),
+            _figure(alpha_row.alpha),
+            str(alpha_row.units),
+            style="bold" if alpha_row is report.alpha_overall else None,
         )
     console.print(alpha)
     console.print(
         f"{report.documents} document(s) annotated by two or more of "
-        f"{', '.join(report.annotators)}; — means undefined (nothing to compare).",
+        f"{', '.join(map(sanitise, report.annotators))}; — means undefined (nothing to compare).",
         markup=False,
     )
 
 
 @click.command("agreement")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-@click.option("--label", "labels", multiple=True, help="Only this label (repeatable).")
-@click.option("--doc", "docs", multiple=True, help="Only this document: id, id prefix or title (repeatable).")
+@label_option
+@doc_option
 @pass_context
 def agreement_command(ctx: Context, as_json: bool, labels: tuple[str, ...], docs: tuple[str, ...]) -> None:
     """Measure agreement between annotators.
@@ -160,7 +161,8 @@ def agreement_command(ctx: Context, as_json: bool, labels: tuple[str, ...], docs
     overlapping-span precision, recall and F1 (the first name is the reference),
     per label and micro-averaged, and Cohen's kappa on word tokens. Krippendorff's
     alpha covers all annotators at once. Only accepted, live annotations count, and
-    a reviewer's settled spans are left out.
+    a reviewer's settled spans are left out. Documents are read one at a time, so
+    memory stays flat however large the database.
 
     \b
     Examples:
@@ -177,7 +179,7 @@ def agreement_command(ctx: Context, as_json: bool, labels: tuple[str, ...], docs
 
 
 @click.command("review")
-@click.option("--doc", "docs", multiple=True, help="Only this document: id, id prefix or title (repeatable).")
+@doc_option
 @click.option(
     "--accept-agreed",
     is_flag=True,

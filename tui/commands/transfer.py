@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import click
 
@@ -21,7 +21,7 @@ from margin.store.errors import MarginError
 from margin.store.formats import READABLE, WRITABLE
 from margin.store.model import STATUSES
 
-from ..cli import Context, pass_context
+from .context import Context, pass_context
 
 PLAIN_PROGRESS_SECONDS = 2.0
 MAX_LINES_SHOWN = 20
@@ -50,7 +50,13 @@ def _import_progress() -> Iterator[Callable]:
         yield _plain_progress()
         return
     from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     with Progress(
         TextColumn("[bold]importing[/] {task.description}", markup=True),
@@ -175,7 +181,8 @@ def _text_output(output: Path | None) -> Iterator[IO[str]]:
             yield stream
         return
     directory = output.parent if str(output.parent) else Path(".")
-    handle = tempfile.NamedTemporaryFile(
+    # Not a with-block: the file outlives it, renamed over the output once complete.
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
         "w", encoding="utf-8", newline="", dir=directory, prefix=f".{output.name}.", delete=False
     )
     try:
@@ -262,12 +269,14 @@ def export_command(
     if not ctx.db_path.exists():
         raise MarginError(f"{ctx.db_path}: no such database; import something first")
     db = ctx.open_db()
-    filters = {"label": labels, "annotator": annotators, "status": statuses, "doc": docs,
-               "reviewed": reviewed}
+    filters: dict[str, Any] = {
+        "label": labels, "annotator": annotators, "status": statuses, "doc": docs, "reviewed": reviewed
+    }
     options = {"lines": True} if format_name == "w3c" and output and output.suffix == ".jsonl" else {}
     try:
         with _export_progress() as progress:
             if format_name == "brat":
+                assert output is not None  # refused above without -o
                 report = export(db, output, format=format_name, options=options, progress=progress, **filters)
             else:
                 with _text_output(output) as out:
