@@ -17,6 +17,10 @@ from .model import CONTEXT_CHARS, STATUSES, Annotation, new_id, now_iso
 
 COLUMNS = tuple(field.name for field in fields(Annotation))
 SELECT = "select " + ", ".join(f'"{name}"' for name in COLUMNS) + " from annotations"
+INSERT = (
+    "insert into annotations (" + ", ".join(f'"{name}"' for name in COLUMNS) + ") values ("
+    + ", ".join("?" for _ in COLUMNS) + ")"
+)
 
 
 def _row_to_annotation(row: tuple) -> Annotation:
@@ -108,12 +112,16 @@ def add_annotation(
     note: str = "",
     status: str = "accepted",
     origin: str = "manual",
+    text: str | None = None,
 ) -> Annotation:
+    """Add one span. ``text`` is the document's text when the caller holds it (the
+    app does): a document's id is the hash of its text, so it is the stored text, and
+    a key press never reads a whole book back from the file."""
     with write(db):
         require_label(db, label)
         row = annotation_row(
             doc_id=doc_id,
-            text=_document_text(db, doc_id),
+            text=_document_text(db, doc_id) if text is None else text,
             start=start,
             end=end,
             label=label,
@@ -122,7 +130,7 @@ def add_annotation(
             status=status,
             origin=origin,
         )
-        db.table("annotations").insert(row)
+        db.execute(INSERT, [row[name] for name in COLUMNS])
     return Annotation(**row)
 
 
@@ -149,6 +157,11 @@ def _require(db: Database, annotation_id: str) -> Annotation:
     return annotation
 
 
+def _set(db: Database, annotation_id: str, values: dict[str, object]) -> None:
+    assignments = ", ".join(f'"{column}" = ?' for column in values)
+    db.execute(f"update annotations set {assignments} where id = ?", [*values.values(), annotation_id])
+
+
 def update_annotation(
     db: Database,
     annotation_id: str,
@@ -171,7 +184,7 @@ def update_annotation(
             changes["status"] = status
         if changes:
             changes["updated_at"] = now_iso()
-            db.table("annotations").update(annotation_id, changes)
+            _set(db, annotation_id, changes)
         return _require(db, annotation_id)
 
 
@@ -180,16 +193,14 @@ def delete_annotation(db: Database, annotation_id: str) -> Annotation:
     with write(db):
         _require(db, annotation_id)
         stamp = now_iso()
-        db.table("annotations").update(annotation_id, {"deleted_at": stamp, "updated_at": stamp})
+        _set(db, annotation_id, {"deleted_at": stamp, "updated_at": stamp})
         return _require(db, annotation_id)
 
 
 def restore_annotation(db: Database, annotation_id: str) -> Annotation:
     with write(db):
         _require(db, annotation_id)
-        db.table("annotations").update(
-            annotation_id, {"deleted_at": None, "updated_at": now_iso()}
-        )
+        _set(db, annotation_id, {"deleted_at": None, "updated_at": now_iso()})
         return _require(db, annotation_id)
 
 

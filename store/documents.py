@@ -219,3 +219,22 @@ def search_documents(db: Database, query: str, limit: int = 200) -> list[str]:
     ).fetchall()
     return [row[0] for row in rows]
 
+
+
+def search_titles(db: Database, query: str, limit: int = 30) -> list[tuple[str, str]]:
+    """(id, title) of documents whose title contains ``query``, then of those whose
+    text matches it, at most ``limit``: what a picker offers as the user types."""
+    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    found = dict(
+        db.execute(
+            "select id, title from documents where title like ? escape '\\' order by rowid limit ?",
+            [pattern, limit],
+        ).fetchall()
+    )
+    extra = [doc_id for doc_id in search_documents(db, query, limit=limit) if doc_id not in found]
+    if extra and len(found) < limit:
+        rows = db.execute(
+            f"select id, title from documents where id in ({', '.join('?' for _ in extra)})", extra
+        ).fetchall()
+        found.update(list(rows)[: limit - len(found)])
+    return list(found.items())

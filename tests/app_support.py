@@ -79,5 +79,5 @@ async def running(app: MarginApp, size: tuple[int, int] = SIZE) -> AsyncIterator
 
 async def go(pilot: Pilot, offset: int) -> None:
     """Put the active reader's cursor on ``offset``."""
-    pilot.app.reader.move_to(offset)
+    pilot.app.main.reader.move_to(offset)
     await pilot.pause()

@@ -32,7 +32,7 @@ async def test_y_copies_the_selection_then_the_annotation_under_the_cursor(sampl
     async with running(app) as pilot:
         await go(pilot, start)
         await pilot.press("v", *["l"] * 15, "y")
-        assert app.reader.selection is None
+        assert app.main.reader.selection is None
         await pilot.press("W", "2")
         await pilot.press("y")
         await go(pilot, 0)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_support import SAMPLE, app_for, go, messages, pilot_test, rows, running, sample_db, spans
+from app_support import (
+    SAMPLE,
+    app_for,
+    go,
+    messages,
+    pilot_test,
+    rows,
+    running,
+    sample_db,
+    spans,
+)
 
 from margin.store.db import open_database
 from margin.store.labels import add_label
@@ -25,9 +35,9 @@ async def test_v_then_l_selects_characters_including_the_cursor(sample: Path) ->
     async with running(app) as pilot:
         await go(pilot, start)
         await pilot.press("v", "l", "l", "l")
-        assert app.status.mode == "VISUAL" and app.status.selection_length == 4
+        assert app.main.status.mode == "VISUAL" and app.main.status.selection_length == 4
         await pilot.press("1")
-        assert app.reader.selection is None
+        assert app.main.reader.selection is None
     assert spans(sample) == [(start, start + 4, "claim", "tester")]
     assert rows(sample)[0].quote == "Dari"
 
@@ -75,7 +85,7 @@ async def test_overlapping_and_nested_spans_are_all_kept(sample: Path) -> None:
         await go(pilot, person + 5)
         await pilot.press("W", "3")
         await go(pilot, person + 6)
-        assert [a.label for a in app.reader.annotations_at()] == ["statistic", "person", "claim"]
+        assert [a.label for a in app.main.reader.annotations_at()] == ["statistic", "person", "claim"]
     sentence = SAMPLE.index("On Monday")
     assert spans(sample) == [
         (sentence, SAMPLE.index("Mulino.") + 7, "claim", "tester"),
@@ -141,8 +151,8 @@ async def test_new_annotations_appear_in_the_panel_and_the_document_counts(sampl
     async with running(app) as pilot:
         await go(pilot, SAMPLE.index("Watson"))
         await pilot.press("2")
-        assert [a.quote for a in app.annotation_panel.shown] == ["Watson"]
-        assert app.documents.summaries[0].counts == {"person": 1}
+        assert [a.quote for a in app.main.annotation_panel.shown] == ["Watson"]
+        assert app.main.documents.summary(app.main.documents.first()).counts == {"person": 1}
 
 
 def test_the_readme_names_every_binding_id_a_keymap_can_use() -> None:

@@ -29,7 +29,7 @@ def marked(tmp_path: Path) -> Path:
 
 
 def reader_lines(app) -> list[str]:
-    reader = app.reader
+    reader = app.main.reader
     return [reader.render_line(y).text for y in range(reader.size.height)]
 
 
@@ -41,9 +41,9 @@ async def test_markup_and_ansi_in_text_title_quote_and_note_stay_inert(marked: P
         screen = " ".join(" ".join(reader_lines(app)).split())
         assert "Plain [bold]x[/bold] then [link=http://x]here[/link] and ␛[31mred␛[0m text." in screen
         assert "\x1b" not in screen
-        row = app.documents.options.get_option_at_index(0).prompt.plain
+        row = "\n".join(t.plain for t in app.main.documents.rows.render_row(0, 60))
         assert "[bold]Loud[/bold] title ␛[31m" in row
-        panel = app.annotation_panel.options.get_option_at_index(0).prompt.plain
+        panel = "\n".join(t.plain for t in app.main.annotation_panel.rows.render_row(0, 60))
         assert "“[bold]x[/bold]”" in panel and "[red]note[/red]" in panel
         await go(pilot, TEXT.index("[link"))
         await pilot.press("v", *["l"] * 15, "y")

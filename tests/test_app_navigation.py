@@ -12,6 +12,7 @@ from textual.command import CommandPalette
 from margin.store.annotations import add_annotation
 from margin.store.db import open_database
 from margin.store.documents import add_document
+from margin.tui.screens.document_picker import DocumentPicker
 from margin.tui.screens.help import HelpScreen
 from margin.tui.screens.label_picker import LabelPicker
 from margin.tui.screens.search_prompt import SearchPrompt
@@ -43,14 +44,14 @@ async def test_search_prompt_then_n_and_N(library: tuple[Path, list[str]]) -> No
     app = app_for(path)
     async with running(app) as pilot:
         await pilot.press("slash")
-        assert isinstance(app.screen, SearchPrompt) and app.status.mode == "SEARCH"
+        assert isinstance(app.screen, SearchPrompt) and app.main.status.mode == "SEARCH"
         await pilot.press(*"Darién", "enter")
         first = SAMPLE.index("Darién")
-        assert app.reader.cursor == first and app.status.mode == "NORMAL"
+        assert app.main.reader.cursor == first and app.main.status.mode == "NORMAL"
         await pilot.press("n")
-        assert app.reader.cursor == SAMPLE.index("Darién", first + 1)
+        assert app.main.reader.cursor == SAMPLE.index("Darién", first + 1)
         await pilot.press("N")
-        assert app.reader.cursor == first
+        assert app.main.reader.cursor == first
         await pilot.press("slash", *"zebra", "enter")
         assert "Not found: zebra" in messages(app)
 
@@ -60,14 +61,14 @@ async def test_brackets_open_the_next_and_previous_document(library: tuple[Path,
     path, ids = library
     app = app_for(path)
     async with running(app) as pilot:
-        assert app.reader.document.id == ids[0]
+        assert app.main.reader.document.id == ids[0]
         await pilot.press("right_square_bracket")
-        assert app.reader.document.id == ids[1]
-        assert app.documents.current == ids[1]
+        assert app.main.reader.document.id == ids[1]
+        assert app.main.documents.current == ids[1]
         await pilot.press("right_square_bracket", "right_square_bracket")
-        assert app.reader.document.id == ids[0]
+        assert app.main.reader.document.id == ids[0]
         await pilot.press("left_square_bracket")
-        assert app.reader.document.id == ids[2]
+        assert app.main.reader.document.id == ids[2]
 
 
 @pilot_test
@@ -77,11 +78,11 @@ async def test_tab_moves_between_annotations(library: tuple[Path, list[str]]) ->
     async with running(app) as pilot:
         await go(pilot, 0)
         await pilot.press("tab")
-        assert app.reader.cursor == SAMPLE.index("Mayorkas")
+        assert app.main.reader.cursor == SAMPLE.index("Mayorkas")
         await pilot.press("tab")
-        assert app.reader.cursor == SAMPLE.index("Watson")
+        assert app.main.reader.cursor == SAMPLE.index("Watson")
         await pilot.press("shift+tab")
-        assert app.reader.cursor == SAMPLE.index("Mayorkas")
+        assert app.main.reader.cursor == SAMPLE.index("Mayorkas")
 
 
 @pilot_test
@@ -89,16 +90,16 @@ async def test_annotation_panel_enter_jumps_to_the_span(library: tuple[Path, lis
     path, _ids = library
     app = app_for(path)
     async with running(app) as pilot:
-        assert [a.quote for a in app.annotation_panel.shown] == ["Mayorkas", "Watson", "520,000"]
-        app.annotation_panel.focus()
+        assert [a.quote for a in app.main.annotation_panel.shown] == ["Mayorkas", "Watson", "520,000"]
+        app.main.annotation_panel.focus()
         await pilot.press("down", "down", "enter")
-        assert app.reader.cursor == SAMPLE.index("520,000")
+        assert app.main.reader.cursor == SAMPLE.index("520,000")
         assert isinstance(app.focused, Reader)
-        app.annotation_panel.focus()
+        app.main.annotation_panel.focus()
         await pilot.press("f")
-        assert app.annotation_panel.shown == []
+        assert app.main.annotation_panel.shown == []
         await pilot.press("f")
-        assert [a.quote for a in app.annotation_panel.shown] == ["Mayorkas", "Watson"]
+        assert [a.quote for a in app.main.annotation_panel.shown] == ["Mayorkas", "Watson"]
 
 
 @pilot_test
@@ -107,14 +108,14 @@ async def test_document_list_filters_by_title_and_full_text(library: tuple[Path,
     app = app_for(path)
     async with running(app) as pilot:
         await pilot.press("ctrl+b")
-        assert app.documents.display and app.focused is app.documents.filter_input
+        assert app.main.documents.display and app.focused is app.main.documents.filter_input
         await pilot.press(*"harbour")
-        assert app.documents.order == [ids[1]]
+        assert app.main.documents.ids() == [ids[1]]
         await pilot.press("ctrl+u")
         await pilot.press(*"migrants")
-        assert app.documents.order == [ids[0], ids[2]]
+        assert app.main.documents.ids() == [ids[0], ids[2]]
         await pilot.press("down", "enter")
-        assert app.reader.document.id == ids[2]
+        assert app.main.reader.document.id == ids[2]
         assert isinstance(app.focused, Reader)
 
 
@@ -123,18 +124,18 @@ async def test_panes_hide_for_full_width_reading(library: tuple[Path, list[str]]
     path, _ids = library
     app = app_for(path)
     async with running(app) as pilot:
-        width = app.reader.size.width
+        width = app.main.reader.size.width
         await pilot.press("z")
-        assert not app.documents.display and not app.annotation_panel.display
-        assert app.reader.size.width > width
+        assert not app.main.documents.display and not app.main.annotation_panel.display
+        assert app.main.reader.size.width > width
         await pilot.press("z")
-        assert app.documents.display and app.annotation_panel.display
+        assert app.main.documents.display and app.main.annotation_panel.display
         await pilot.press("ctrl+o")
-        assert app.annotation_panel.display and app.focused is app.annotation_panel.options
+        assert app.main.annotation_panel.display and app.focused is app.main.annotation_panel.rows
         await pilot.press("ctrl+o")
-        assert not app.annotation_panel.display and isinstance(app.focused, Reader)
+        assert not app.main.annotation_panel.display and isinstance(app.focused, Reader)
         await pilot.press("f2")
-        assert app.annotation_panel.display
+        assert app.main.annotation_panel.display
 
 
 @pilot_test
@@ -142,9 +143,9 @@ async def test_narrow_terminals_start_with_the_reader_alone(library: tuple[Path,
     path, _ids = library
     app = app_for(path)
     async with running(app, size=(60, 20)) as pilot:
-        assert not app.documents.display and not app.annotation_panel.display
+        assert not app.main.documents.display and not app.main.annotation_panel.display
         await pilot.press("ctrl+b")
-        assert app.documents.display
+        assert app.main.documents.display
 
 
 @pilot_test
@@ -154,11 +155,11 @@ async def test_narrow_terminals_show_one_side_pane_at_a_time(library: tuple[Path
     async with running(app, size=(60, 20)) as pilot:
         await pilot.press("ctrl+b")
         await pilot.press("ctrl+o")
-        assert app.annotation_panel.display and not app.documents.display
-        assert app.focused is app.annotation_panel.options
-        assert app.reader.size.width >= 20
+        assert app.main.annotation_panel.display and not app.main.documents.display
+        assert app.focused is app.main.annotation_panel.rows
+        assert app.main.reader.size.width >= 20
         await pilot.press("ctrl+b")
-        assert app.documents.display and not app.annotation_panel.display
+        assert app.main.documents.display and not app.main.annotation_panel.display
 
 
 @pilot_test
@@ -167,21 +168,21 @@ async def test_split_view_opens_a_second_document_and_closes_again(library: tupl
     app = app_for(path)
     async with running(app) as pilot:
         await pilot.press("ctrl+s")
-        assert isinstance(app.screen, LabelPicker)
+        assert isinstance(app.screen, DocumentPicker)
         await pilot.press("enter")
         await pilot.pause()
-        readers = app.readers
+        readers = app.main.readers
         assert [r.document.id for r in readers] == [ids[0], ids[1]]
-        assert app.reader is readers[1] and app.focused is readers[1]
+        assert app.main.reader is readers[1] and app.focused is readers[1]
         await go(pilot, OTHER.index("harbour"))
         await pilot.press("1")
-        assert [a.quote for a in app.annotation_panel.shown] == ["harbour"]
+        assert [a.quote for a in app.main.annotation_panel.shown] == ["harbour"]
         readers[0].focus()
         await pilot.pause()
-        assert [a.quote for a in app.annotation_panel.shown] == ["Mayorkas", "Watson", "520,000"]
+        assert [a.quote for a in app.main.annotation_panel.shown] == ["Mayorkas", "Watson", "520,000"]
         await pilot.press("vertical_line")
         await pilot.pause()
-        assert len(app.readers) == 1
+        assert len(app.main.readers) == 1
 
 
 @pilot_test
@@ -189,18 +190,18 @@ async def test_A_cycles_whose_annotations_are_shown(library: tuple[Path, list[st
     path, _ids = library
     app = app_for(path)
     async with running(app) as pilot:
-        assert app.status.viewing == "everyone"
+        assert app.main.status.viewing == "everyone"
         await pilot.press("A")
-        assert app.status.viewing == "mine"
-        assert [a.quote for a in app.annotation_panel.shown] == ["Mayorkas", "520,000"]
+        assert app.main.status.viewing == "mine"
+        assert [a.quote for a in app.main.annotation_panel.shown] == ["Mayorkas", "520,000"]
         await go(pilot, SAMPLE.index("Watson"))
-        assert app.reader.annotations_at() == []
+        assert app.main.reader.annotations_at() == []
         await pilot.press("A")
-        assert app.status.viewing == "ana"
-        assert [a.quote for a in app.annotation_panel.shown] == ["Watson"]
+        assert app.main.status.viewing == "ana"
+        assert [a.quote for a in app.main.annotation_panel.shown] == ["Watson"]
         await pilot.press("A")
-        assert app.status.viewing == "everyone"
-        assert [a.annotator for a in app.reader.annotations_at()] == ["ana"]
+        assert app.main.status.viewing == "everyone"
+        assert [a.annotator for a in app.main.reader.annotations_at()] == ["ana"]
 
 
 @pilot_test
@@ -225,7 +226,7 @@ async def test_command_palette_offers_every_action(library: tuple[Path, list[str
     path, ids = library
     app = app_for(path)
     async with running(app) as pilot:
-        names = [name for name, _help, _callback in app.palette_commands()]
+        names = [name for name, _help, _callback in app.main.palette_commands()]
         for expected in ("Delete the annotation under the cursor", "Open another document side by side (again: close it)",
                          "Switch between the dark and the light theme", "Show my annotations",
                          "Show everyone's annotations", "Show annotations by ana", "Undo the last edit"):
@@ -236,7 +237,7 @@ async def test_command_palette_offers_every_action(library: tuple[Path, list[str
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
-        assert app.reader.document.id == ids[1]
+        assert app.main.reader.document.id == ids[1]
 
 
 @pilot_test

@@ -44,11 +44,11 @@ async def test_reading_position_is_restored_on_reopen(sample: tuple[Path, str]) 
     assert summary.position == offset and summary.progress > 50
     again = app_for(path)
     async with running(again):
-        assert again.reader.document.id == doc_id
-        assert again.reader.cursor == offset
+        assert again.main.reader.document.id == doc_id
+        assert again.main.reader.cursor == offset
     other = app_for(path, annotator="ana")
     async with running(other):
-        assert other.reader.cursor == 0
+        assert other.main.reader.cursor == 0
 
 
 @pilot_test
@@ -76,11 +76,11 @@ async def test_another_process_write_shows_up_without_moving_the_cursor(sample: 
         add_label(other, "place", key="p")
         other.close()
         await pilot.pause(1.0)
-        assert [a.annotator for a in app.reader.annotations_at()] == ["ana"]
-        assert app.reader.cursor == start + 4 and app.reader.selection == (start + 3, start + 5)
-        assert [a.quote for a in app.annotation_panel.shown] == ["Adrienne Watson"]
-        assert app.documents.summaries[0].counts == {"person": 1}
-        assert "place" in [label.name for label in app.labels]
+        assert [a.annotator for a in app.main.reader.annotations_at()] == ["ana"]
+        assert app.main.reader.cursor == start + 4 and app.main.reader.selection == (start + 3, start + 5)
+        assert [a.quote for a in app.main.annotation_panel.shown] == ["Adrienne Watson"]
+        assert app.main.documents.summary(app.main.documents.first()).counts == {"person": 1}
+        assert "place" in [label.name for label in app.main.labels]
         await pilot.press("p")
     assert [(a.label, a.annotator) for a in rows(path)] == [("person", "ana"), ("place", "tester")]
 
@@ -91,7 +91,7 @@ async def test_store_errors_become_notifications(sample: tuple[Path, str]) -> No
     app = app_for(path)
     async with running(app) as pilot:
         await go(pilot, SAMPLE.index("Panama"))
-        app.watcher.changed = lambda: False  # the app must not notice the change by polling
+        app.main.follower.feed.poll = lambda: None  # the app must not notice the change by polling
         other = open_database(path)
         other.execute("pragma foreign_keys = off")
         other.execute("delete from labels where name = 'claim'")
@@ -189,7 +189,7 @@ async def test_acceptance_label_note_undo_redo_cite_quit_reopen_export(
 
     reopened = app_for(path)
     async with running(reopened):
-        assert reopened.reader.cursor == statistic + 3
+        assert reopened.main.reader.cursor == statistic + 3
 
     expected = [
         (person, person + 16, "person", "José Raúl Mulino", ""),

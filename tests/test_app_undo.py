@@ -7,7 +7,12 @@ import sys
 
 import pytest
 
-from margin.store.annotations import add_annotation, delete_annotation, get_annotation, update_annotation
+from margin.store.annotations import (
+    add_annotation,
+    delete_annotation,
+    get_annotation,
+    update_annotation,
+)
 from margin.store.documents import add_document
 from margin.store.errors import MarginError
 from margin.store.labels import add_label, remove_label

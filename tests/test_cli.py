@@ -252,13 +252,13 @@ def test_the_reserved_keys_are_exactly_the_keys_margin_binds() -> None:
     from textual.binding import Binding
 
     from margin.store.labels import KEY_PATTERN
-    from margin.tui.app import MarginApp
     from margin.tui.keys import RESERVED_KEYS
+    from margin.tui.screens.main import MainScreen
     from margin.tui.widgets.reader import Reader
 
     bound = {
         binding.key
-        for owner in (MarginApp, Reader, App)
+        for owner in (MainScreen, Reader, App)
         for binding in Binding.make_bindings(owner.BINDINGS)
         if KEY_PATTERN.match(binding.key)
     }

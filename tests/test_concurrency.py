@@ -8,10 +8,11 @@ import sys
 import time
 from pathlib import Path
 
+from team_data import add_text
+
 from margin.store.annotations import query_annotations
 from margin.store.db import open_database
 from margin.store.documents import count_documents
-from team_data import add_text
 
 PER_WRITER = 500
 START_WAIT = 120  # seconds a process waits for the others before giving up

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from transfer_support import export_text, export_to, reimport, span_set, texts
+
 from margin.store.annotations import add_annotation, delete_annotation
 from margin.store.documents import add_document
 from margin.store.exporting import iter_records
 from margin.tui.cli import cli
-from transfer_support import export_text, export_to, reimport, span_set, texts
 
 IMPORTABLE = ("margin", "prodigy", "doccano", "label-studio", "brat")
 

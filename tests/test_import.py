@@ -7,6 +7,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from transfer_support import counts, export_to, span_set
 
 from margin.store.annotations import query_annotations, update_annotation
 from margin.store.db import open_database
@@ -15,7 +16,6 @@ from margin.store.errors import MarginError
 from margin.store.importing import import_paths
 from margin.store.labels import list_labels
 from margin.tui.cli import cli
-from transfer_support import counts, export_to, span_set
 
 
 def jsonl(path, *records):

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from transfer_support import export_to, reimport, span_set, texts
+
 from margin.store.db import open_database
 from margin.store.documents import document_row
 from margin.store.importing import import_paths
-from transfer_support import export_to, reimport, span_set, texts
 
 Span = tuple[str, int, int, str, str]  # (text, start, end, label, quote)
 

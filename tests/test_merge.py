@@ -16,6 +16,7 @@ from unittest import mock
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from team_data import ARTICLE, add_text, mark
 
 from margin.store import annotations as store_annotations
 from margin.store.annotations import (
@@ -30,7 +31,6 @@ from margin.store.errors import DatabaseRefused
 from margin.store.labels import add_label, get_label, update_label
 from margin.store.merge import merge_databases
 from margin.store.reading import get_position, set_position
-from team_data import ARTICLE, add_text, mark
 from margin.tui.cli import cli
 
 LABELS = ("claim", "person", "statistic")

@@ -8,6 +8,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from team_data import ARTICLE, add_text, mark, two_annotators
+from textual.content import Content
+
 from margin.store import review
 from margin.store.annotations import (
     iter_annotations,
@@ -20,8 +23,6 @@ from margin.store.merge import merge_databases
 from margin.store.model import REVIEW_PREFIX
 from margin.tui.cli import COMMANDS, cli
 from margin.tui.review_app import ReviewApp
-from team_data import ARTICLE, add_text, mark, two_annotators
-from textual.content import Content
 
 BOATS = "Bob Jones counted 12 boats."
 

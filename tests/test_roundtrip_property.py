@@ -15,6 +15,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from transfer_support import export_to, span_set, texts
 
 from margin.store.annotations import add_annotation
 from margin.store.db import open_database
@@ -22,7 +23,6 @@ from margin.store.documents import add_document
 from margin.store.importing import import_paths
 from margin.store.labels import ensure_labels
 from margin.store.model import normalise_newlines
-from transfer_support import export_to, span_set, texts
 
 FORMATS = ("margin", "prodigy", "doccano", "label-studio", "brat")
 PIECES = (

@@ -48,7 +48,7 @@ def annotated(tmp_path: Path) -> MarginApp:
 
 async def settle(pilot: Pilot) -> None:
     await pilot.pause()
-    pilot.app.status.database = "margin.db"
+    pilot.app.main.status.database = "margin.db"
     await pilot.pause()
 
 

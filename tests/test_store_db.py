@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from margin.store import annotations, documents
 from margin.store.db import (
     APPLICATION_ID,

@@ -1,22 +1,27 @@
 """The keys margin itself answers to, known without importing Textual.
 
 A label given one of these as its key would never label anything (the reader or the
-app takes the key first), so `margin labels add/set` refuse them. A test keeps this
-set equal to the default bindings of the app and the reader.
+app takes the key first), so `margin labels add/set` refuse them. The app's keys come
+from the key table (``tui/keymap.py``); a test keeps the reader's equal to its
+bindings.
 """
 
 from __future__ import annotations
 
-RESERVED_KEYS = frozenset(
-    {
-        # the reader: motion, selection, search
-        "h", "j", "k", "l", "w", "b", "g", "G", "v", "W", "S", "P", "n", "N",
-        # the app: editing, copying, panes
-        "a", "e", "q", "r", "u", "x", "y", "z", "A", "R", "Y", "f2",
-        "ctrl+b", "ctrl+o", "ctrl+r", "ctrl+s", "ctrl+t",
-        # Textual's own: command palette, quit, copy
-        "ctrl+p", "ctrl+q", "ctrl+c",
-    }
+from margin.store.labels import KEY_PATTERN
+
+from .keymap import ACTIONS
+
+READER_KEYS = frozenset({"h", "j", "k", "l", "w", "b", "g", "G", "v", "W", "S", "P", "n", "N"})
+"""The reader's motion, selection and search keys that a label could otherwise take."""
+
+TEXTUAL_KEYS = frozenset({"ctrl+p", "ctrl+q", "ctrl+c"})
+"""Textual's own: the command palette, quit, and copy (terminals send ctrl+c as an interrupt)."""
+
+RESERVED_KEYS = (
+    READER_KEYS
+    | TEXTUAL_KEYS
+    | {key for entry in ACTIONS for key in entry.keys.split(",") if KEY_PATTERN.match(key)}
 )
 
 

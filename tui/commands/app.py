@@ -13,6 +13,7 @@ from importlib.resources import files as package_files
 from pathlib import Path
 
 import click
+
 from margin.store.database import Database
 from margin.store.documents import (
     add_document,
@@ -20,9 +21,12 @@ from margin.store.documents import (
     resolve_document,
 )
 from margin.store.errors import MarginError
+from margin.store.formats.common import decode_text
+from margin.store.model import document_id, normalise_newlines
 
 from ..cli import Context, pass_context
 
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 SAMPLE_FILE = "darien-gap-article.txt"
 SAMPLE_TITLE = "US agrees to pay for flights, help Panama deport migrants to stop illegal border crossings"
 SAMPLE_SOURCE = "The Christian Post — Samantha Kamman"
@@ -37,16 +41,37 @@ def add_sample(db: Database, annotator: str) -> str:
     return document.id
 
 
+def _already_stored(db: Database, path: Path) -> str | None:
+    """The id of a plain-text or Markdown file's document when the database already
+    holds it: found by hashing the file, so reopening a book never re-imports it."""
+    if not path.is_file() or path.suffix.lower() not in TEXT_SUFFIXES:
+        return None
+    try:
+        text = normalise_newlines(decode_text(path.read_bytes(), str(path)))
+    except (OSError, MarginError):
+        return None  # the import names the problem
+    doc_id = document_id(text)
+    found = db.execute("select 1 from documents where id = ?", [doc_id]).fetchone()
+    return doc_id if found else None
+
+
 def _documents_to_open(ctx_obj: Context, db: Database, targets: list[str]) -> list[str]:
     """Import the targets that are files (a folder opens its first document); look the
     others up as documents by id, id prefix or title. A file that fails to import
     stops the command before the app starts, so its error is not hidden."""
-    from margin.store.importing import import_paths
-
     paths = [target for target in targets if Path(target).exists()]
     imported: dict[str, list[str]] = {}
-    if paths:
-        report = import_paths(db, paths, annotator=ctx_obj.annotator)
+    to_import = []
+    for path in paths:
+        known = _already_stored(db, Path(path))
+        if known is None:
+            to_import.append(path)
+        else:
+            imported[os.path.abspath(path)] = [known]
+    if to_import:
+        from margin.store.importing import import_paths
+
+        report = import_paths(db, to_import, annotator=ctx_obj.annotator)
         if report.failed:
             more = f" (and {len(report.failed) - 1} more)" if len(report.failed) > 1 else ""
             raise MarginError(report.failed[0] + more)

@@ -1,0 +1,85 @@
+"""margin's own keys as one table: the screen's bindings, the keys a label may not
+take, and what each action needs before it can apply are all read from here.
+
+Plain data, no Textual import, so the command line can refuse a label key without
+loading the app. Users rebind any entry by its id in the config file's ``[keymap]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Need = Literal["document", "annotation", "suggestion", "undo", "redo"]
+
+WHY_NOT: dict[Need, str] = {
+    "document": "No document open",
+    "annotation": "No annotation under the cursor",
+    "suggestion": "No suggested span under the cursor",
+    "undo": "Nothing to undo",
+    "redo": "Nothing to redo",
+}
+"""Said when a greyed-out key is pressed anyway, rather than ignoring it silently."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeyAction:
+    id: str
+    """The id a ``[keymap]`` entry names, e.g. ``app.delete``."""
+    keys: str
+    """Comma-separated Textual key names."""
+    action: str
+    description: str
+    """The footer's word for it."""
+    tooltip: str
+    """The help screen's and the command palette's sentence for it."""
+    show: bool = True
+    """Shown in the footer."""
+    needs: Need | None = None
+    """What must be true where the cursor is for the key to apply."""
+
+
+ACTIONS: tuple[KeyAction, ...] = (
+    KeyAction("app.delete", "x", "delete", "Delete", "Delete the annotation under the cursor", needs="annotation"),
+    KeyAction("app.relabel", "r", "relabel", "Relabel", "Change the label of the annotation under the cursor",
+              needs="annotation"),
+    KeyAction("app.edit_note", "enter,e", "edit_note", "Note", "Edit the note of the annotation under the cursor",
+              needs="annotation"),
+    KeyAction("app.undo", "u", "undo", "Undo", "Undo the last edit", needs="undo"),
+    KeyAction("app.redo", "ctrl+r", "redo", "Redo", "Redo the last undone edit", show=False, needs="redo"),
+    KeyAction("app.accept", "a", "accept", "Accept", "Accept the suggested span under the cursor", show=False,
+              needs="suggestion"),
+    KeyAction("app.reject", "R", "reject", "Reject", "Reject the suggested span under the cursor", show=False,
+              needs="suggestion"),
+    KeyAction("app.copy", "y", "copy", "Copy",
+              "Copy the selection, or the quote of the annotation under the cursor", show=False, needs="document"),
+    KeyAction("app.copy_citation", "Y", "copy_citation", "Cite", "Copy a citation: “quote” — title, source",
+              show=False, needs="document"),
+    KeyAction("app.search", "slash", "search", "Search", "Search in the document (then n / N)", needs="document"),
+    KeyAction("app.previous_document", "left_square_bracket", "previous_document", "Prev doc",
+              "Open the previous document", show=False),
+    KeyAction("app.next_document", "right_square_bracket", "next_document", "Next doc",
+              "Open the next document", show=False),
+    KeyAction("app.split", "ctrl+s,vertical_line", "split", "Split",
+              "Open another document side by side (again: close it)", show=False),
+    KeyAction("app.toggle_documents", "ctrl+b", "toggle_documents", "Documents",
+              "Go to the document list (again: hide it)", show=False),
+    KeyAction("app.toggle_annotations", "ctrl+o,f2", "toggle_annotations", "Annotations",
+              "Go to the annotation panel (again: hide it)", show=False),
+    KeyAction("app.zen", "z", "zen", "Zen", "Hide both side panes to read at full width (again: show them)",
+              show=False),
+    KeyAction("app.cycle_viewer", "A", "cycle_viewer", "Whose",
+              "Cycle whose annotations are shown: everyone, mine, one person", show=False),
+    KeyAction("app.toggle_theme", "ctrl+t", "toggle_theme", "Theme", "Switch between the dark and the light theme",
+              show=False),
+    KeyAction("app.help", "question_mark", "help", "Help", "Show every key"),
+    KeyAction("app.quit", "q", "quit", "Quit", "Save the reading position and quit"),
+)
+
+LABEL_ID = "app.label"
+"""Label keys are made from the label scheme: ``app.label_1`` … for digits,
+``app.label.NAME`` for a label's own key."""
+
+NEEDS: dict[str, Need] = {entry.action: entry.needs for entry in ACTIONS if entry.needs is not None}
+NEEDS["label"] = "document"
+

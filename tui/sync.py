@@ -1,0 +1,49 @@
+"""The change feed wired into the app: other processes' commits, shown as they land.
+
+A timer starts a poll in a worker thread (the feed has a connection of its own), at
+most one at a time, so a burst of commits is read as one batch and the UI thread
+only applies the rows that changed.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+from textual.widget import Widget
+from textual.worker import Worker, WorkerState
+
+from margin.store.changes import ChangeBatch, ChangeFeed
+
+POLL_SECONDS = 0.3
+
+
+class ChangesArrived(Message):
+    """Another process committed: ``batch`` holds the rows as they now stand."""
+
+    def __init__(self, batch: ChangeBatch) -> None:
+        super().__init__()
+        self.batch = batch
+
+
+class ChangeFollower:
+    """Polls ``feed`` for ``owner`` and posts a ``ChangesArrived`` to it per batch."""
+
+    def __init__(self, owner: Widget, feed: ChangeFeed) -> None:
+        self.owner = owner
+        self.feed = feed
+        self._worker: Worker[None] | None = None
+
+    def start(self) -> None:
+        self.owner.set_interval(POLL_SECONDS, self._tick, name="follow changes")
+
+    def _tick(self) -> None:
+        if self._worker is not None and self._worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
+            return
+        self._worker = self.owner.run_worker(self._poll, thread=True, group="changes", exit_on_error=False)
+
+    def _poll(self) -> None:
+        batch = self.feed.poll()
+        if batch:
+            self.owner.post_message(ChangesArrived(batch))
+
+    def close(self) -> None:
+        self.feed.close()
