@@ -212,8 +212,7 @@ def _merge_one(
 
 
 def _same_file(one: Database, other: Database) -> bool:
-    paths = getattr(one, "path", None), getattr(other, "path", None)
-    return None not in paths and Path(paths[0]).resolve() == Path(paths[1]).resolve()
+    return one.path.resolve() == other.path.resolve()
 
 
 @contextmanager

@@ -14,7 +14,6 @@ from margin.store.db import open_database
 from margin.store.documents import add_document
 from margin.tui.screens.document_picker import DocumentPicker
 from margin.tui.screens.help import HelpScreen
-from margin.tui.screens.label_picker import LabelPicker
 from margin.tui.screens.search_prompt import SearchPrompt
 from margin.tui.widgets.reader import Reader
 

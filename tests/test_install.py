@@ -7,6 +7,7 @@ packages for the dependencies (so only the build backend is fetched) but holds m
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import venv
@@ -35,7 +36,12 @@ def make_venv(where: Path) -> Path:
 @pytest.mark.parametrize("editable", [False, True], ids=["wheel", "editable"])
 def test_install_puts_only_margin_on_the_path(tmp_path: Path, editable: bool) -> None:
     bin_dir = make_venv(tmp_path / "venv")
-    target = ["-e", str(ROOT)] if editable else [str(ROOT)]
+    if editable:
+        target = ["-e", str(ROOT)]
+    else:  # built from a copy: a wheel build writes build/ beside the sources
+        copy = tmp_path / "source"
+        shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", "build", "*.egg-info", "bench", "tests"))
+        target = [str(copy)]
     subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(bin_dir / "python"), "install", "-q", "--no-deps", *target],
         check=True, capture_output=True, cwd=tmp_path,

@@ -12,13 +12,13 @@ annotations), because the Textual-free text engine in `margin.tui.text` depends 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich._unicode_data import load as _load_cell_table
 
 if TYPE_CHECKING:
-    from textual.app import App
     from textual.binding import Binding
+    from textual.dom import DOMNode
 
 
 def emoji_widened_by_vs16() -> frozenset[str]:
@@ -32,7 +32,7 @@ def emoji_widened_by_vs16() -> frozenset[str]:
     return _load_cell_table("auto").narrow_to_wide
 
 
-def app_key_bindings(app: App[Any]) -> dict[str, list[Binding]]:
+def app_key_bindings(app: DOMNode) -> dict[str, list[Binding]]:
     """The app's own bindings (not its screens' or widgets'), by key.
 
     Textual has no public call to list or remove a binding once the app is built; the map
@@ -42,12 +42,12 @@ def app_key_bindings(app: App[Any]) -> dict[str, list[Binding]]:
     return app._bindings.key_to_bindings
 
 
-def app_bindings(app: App[Any]) -> Iterator[tuple[str, Binding]]:
+def app_bindings(app: DOMNode) -> Iterator[tuple[str, Binding]]:
     """Every ``(key, binding)`` pair the app itself binds, in Textual's order."""
     return iter(app._bindings)
 
 
-def replace_app_bindings(app: App[Any], mapping: dict[str, list[Binding]]) -> None:
+def replace_app_bindings(app: DOMNode, mapping: dict[str, list[Binding]]) -> None:
     """Make `mapping` (key to bindings) the app's own bindings.
 
     The caller should then call ``app.refresh_bindings()`` so the footer and the help

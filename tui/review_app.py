@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from margin.store.database import Database
 from textual.app import App
 from textual.screen import Screen
+
+from margin.store.database import Database
 
 from .screens.review import ReviewScreen
 

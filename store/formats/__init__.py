@@ -133,16 +133,16 @@ def detect(path: str | Path) -> str | None:
         found, record = _first_json_record(path)
         if not found:
             return "margin"
-        name = sniff(record)
+        sniffed = sniff(record)
         if isinstance(record, dict) and ("@context" in record or record.get("type") in W3C_TYPES):
             raise FormatError(
                 path, None, "W3C Web Annotation can be exported but not imported: it does not "
                 "carry the documents' text"
             )
-        if name is None:
+        if sniffed is None:
             raise FormatError(
                 path, None, "cannot tell which tool wrote this JSON (no \"text\" or \"data\" in "
                 "its first record); name it with --format"
             )
-        return name
+        return sniffed
     return None

@@ -42,7 +42,7 @@ def _fragments(offsets: str) -> list[tuple[int, int]]:
 
 
 def _merge(text: str, fragments: list[tuple[int, int]], ann: str, lineno: int, ident: str, offsets: str) -> tuple[int, int]:
-    for (start, end), (next_start, _) in zip(fragments, fragments[1:]):
+    for (_start, end), (next_start, _) in zip(fragments, fragments[1:]):
         if end > next_start or text[end:next_start].strip():
             raise FormatError(
                 ann, lineno, f"{ident} is a discontinuous span ({offsets}); margin spans are contiguous"

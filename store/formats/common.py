@@ -13,11 +13,11 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Union
+from typing import IO, Any
 
 from ..errors import FormatError
 
-Source = Union[str, os.PathLike, IO[bytes], IO[str]]
+Source = str | os.PathLike | IO[bytes] | IO[str]
 Warn = Callable[[str], None]
 
 FALLBACK_ENCODING = "cp1252"

@@ -122,7 +122,7 @@ def _record(task: dict, name: str, line: int, skipped: Counter[str]) -> Document
         text=text,
         title=title if isinstance(title, str) else "",
         source=source if isinstance(source, str) else "",
-        meta=meta,
+        meta=meta or {},
         spans=spans,
         line=line,
     )

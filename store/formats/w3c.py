@@ -59,7 +59,7 @@ def annotation(record: DocumentRecord, span: SpanRecord, source: str) -> dict:
     return result
 
 
-def annotations(records: Iterable[DocumentRecord]) -> Iterator[dict]:
+def annotation_items(records: Iterable[DocumentRecord]) -> Iterator[dict]:
     for record in records:
         source = document_iri(record)
         for span in record.spans:
@@ -69,7 +69,7 @@ def annotations(records: Iterable[DocumentRecord]) -> Iterator[dict]:
 def write(records: Iterable[DocumentRecord], out: IO[str], *, lines: bool = False) -> None:
     """An AnnotationCollection streamed item by item, or JSON lines when ``lines``."""
     if lines:
-        for item in annotations(records):
+        for item in annotation_items(records):
             out.write(json_line({"@context": CONTEXT, **item}))
         return
     out.write(
@@ -77,7 +77,7 @@ def write(records: Iterable[DocumentRecord], out: IO[str], *, lines: bool = Fals
         ' "first": {"type": "AnnotationPage", "items": [' % CONTEXT
     )
     separator = "\n"
-    for item in annotations(records):
+    for item in annotation_items(records):
         out.write(separator)
         out.write(json.dumps(item, ensure_ascii=False))
         separator = ",\n"

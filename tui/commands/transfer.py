@@ -182,7 +182,7 @@ def _text_output(output: Path | None) -> Iterator[IO[str]]:
         return
     directory = output.parent if str(output.parent) else Path(".")
     # Not a with-block: the file outlives it, renamed over the output once complete.
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
+    handle = tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", newline="", dir=directory, prefix=f".{output.name}.", delete=False
     )
     try:

@@ -1,79 +1,42 @@
-"""The main screen: the panes and the events between them.
+"""The main screen and what its keys do: edits, copying, searching, panes and views.
 
-The screen owns the document list, the readers and the annotation panel. An edit is
-asked of ``tui/editing.py``, which commits it and returns the changed row; another
-process's commits arrive from ``tui/sync.py`` as rows too. Either way one row travels
-to each pane that shows it (``_apply``), so nothing on a key's path re-reads a
-document's annotations or rebuilds a list.
+The panes and the events between them are ``PaneScreen`` (``panes.py``); this file
+holds the actions. Edits go through ``Editing`` and come back as a ``Change`` that
+``show_change`` hands on, one row, to the panes.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.events import DescendantFocus, Resize
-from textual.screen import Screen
-from textual.widgets import Footer
 
-from margin.store.annotations import annotators, query_annotations
-from margin.store.changes import ChangeFeed
-from margin.store.documents import get_document
 from margin.store.errors import MarginError
-from margin.store.labels import list_labels
-from margin.store.model import Annotation, Label
-from margin.store.reading import get_position, last_read, set_position
+from margin.store.model import Annotation
 
-from ..compat import app_key_bindings, replace_app_bindings
-from ..editing import Change, Editing
-from ..keymap import ACTIONS, LABEL_ID, NEEDS, WHY_NOT, Need
-from ..sync import ChangeFollower, ChangesArrived
-from ..text.sanitise import sanitise, shorten
-from ..widgets.annotation_panel import AnnotationPanel
-from ..widgets.document_list import DocumentList
-from ..widgets.reader import Reader
-from ..widgets.status_line import StatusLine
-from .document_picker import DocumentPicker
+from ..clipboard import copy_text
+from ..editing import READ_ONLY, Change
+from ..keymap import ACTIONS, WHY_NOT
+from ..text.sanitise import one_line, sanitise, shorten
+from .confirm import Confirm
+from .help import HelpScreen, binding_groups
 from .label_picker import LabelPicker
-from .reading_actions import ReadingActions
+from .note_editor import NoteEditor
+from .panes import NARROW, PaneScreen, if_chosen
+from .search_prompt import SearchPrompt
 
 if TYPE_CHECKING:
-    from ..app import MarginApp
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
-NARROW = 100  # below this many columns the annotation panel starts hidden
-VERY_NARROW = 70  # and below this, the document list too
+    from ..widgets.annotation_panel import AnnotationPanel
+    from ..widgets.document_list import DocumentList
 
 
-def label_bindings(labels: list[Label], taken: set[str]) -> Iterable[Binding]:
-    """Keys that label: each label's own key, and `1`–`9` for the first nine labels
-    that a digit key does not already name. Keys the screen already uses are skipped."""
-    by_key: dict[str, Label] = {}
-    for label in labels:
-        if label.key and label.key not in by_key:
-            by_key[label.key] = label
-    for position, label in enumerate(labels[:9], 1):
-        by_key.setdefault(str(position), label)
-    for key, label in by_key.items():
-        binding_id = f"{LABEL_ID}_{key}" if key.isdigit() else f"{LABEL_ID}.{label.name}"
-        tooltip = f"Label the selection (or the word under the cursor) as {label.name}"
-        for binding in Binding.make_bindings(
-            [Binding(key, f"label({label.name!r})", label.name, tooltip=tooltip, id=binding_id)]
-        ):
-            if binding.key not in taken:
-                yield binding
-
-
-class MainScreen(ReadingActions, Screen[None]):
-    """The reader with its document list, annotation panel and status line."""
+class MainScreen(PaneScreen):
+    """The reader with its document list, annotation panel and status line, and the
+    keys of the table in ``tui/keymap.py``."""
 
     HELP_TITLE = "Annotate, documents and views"
     BINDINGS = [
@@ -81,400 +44,235 @@ class MainScreen(ReadingActions, Screen[None]):
         for entry in ACTIONS
     ]
 
-    def __init__(self, app: MarginApp) -> None:
-        super().__init__()
-        self.margin = app
-        self.db = app.db
-        self.annotator = app.annotator
-        self.settings = app.settings
-        self.editing = Editing(app.db, app.annotator)
-        self.labels: list[Label] = []
-        self.viewing: str | None = None
-        """Whose annotations are shown: None for everyone, else one annotator."""
-        self._active_reader: Reader | None = None
-        self._saved_positions: dict[str, int] = {}
-        self._binding_state: tuple[bool, ...] = ()
-        self._panes_touched = False
-        self.follower: ChangeFollower | None = None
-        # Kept, not queried: timers may still update them while the app is closing.
-        self.documents = DocumentList(id="documents")
-        self.annotation_panel = AnnotationPanel(id="annotations")
-        self.status = StatusLine(id="status")
+    def _writable(self) -> bool:
+        """Refuse an edit on a read-only database before asking anything about it."""
+        if self.db.readonly:
+            self.notify(READ_ONLY, severity="warning", markup=False)
+            return False
+        return True
 
-    @property
-    def history(self):  # noqa: ANN201 - the editing history, for the footer's state
-        return self.editing.history
-
-    # -- layout -------------------------------------------------------------------
-
-    def compose(self) -> ComposeResult:
-        with Horizontal(id="main"):
-            yield self.documents
-            with Horizontal(id="readers"):
-                yield Reader(id="reader")
-            yield self.annotation_panel
-        yield self.status
-        yield Footer(compact=True)
-
-    def on_mount(self) -> None:
-        status = self.status
-        status.annotator = self.annotator
-        status.database = str(self.db.path)
-        status.readonly = self.db.readonly
-        reader = self.query_one("#reader", Reader)
-        self._prepare_reader(reader)
-        self._active_reader = reader
-        self._load_labels()
-        self.documents.attach(self.db, self.annotator, self.labels)
-        self._fit_panes(self.app.size.width)
-        reader.focus()
-        # Open once the panes have their sizes, so the reader lays the text out once.
-        self.call_after_refresh(self._open_first)
-        self.set_interval(1.0, self._save_positions, name="save reading position")
-        if self.db.path.exists():
-            self.follower = ChangeFollower(self, ChangeFeed(self.db))
-            self.follower.start()
-
-    def on_unmount(self) -> None:
-        if self.follower is not None:
-            self.follower.close()
-
-    def _open_first(self) -> None:
-        """The document asked for, else the one this annotator read last, else the first."""
-        doc_id = self.margin.open_doc_id or self._store(last_read, self.db, self.annotator)
-        if doc_id is None:
-            doc_id = self.documents.first()
-        if doc_id is not None:
-            self._open(self.reader, doc_id)
-
-    def on_resize(self, event: Resize) -> None:
-        self._fit_panes(event.size.width)
-
-    def _fit_panes(self, width: int) -> None:
-        """Start narrow terminals with the reader alone, until the user shows a pane."""
-        if self._panes_touched:
-            return
-        self.annotation_panel.display = width >= NARROW
-        self.documents.display = width >= VERY_NARROW
-
-    @property
-    def reader(self) -> Reader:
-        """The reader the user works in: the focused one, else the one focused last."""
-        return self._active_reader or self.query_one("#reader", Reader)
-
-    @property
-    def readers(self) -> list[Reader]:
-        return list(self.query(Reader))
-
-    def _prepare_reader(self, reader: Reader) -> None:
-        reader.reading_width = self.settings.reading_width
-        reader.set_viewer(self.annotator, self._visible_annotators())
-
-    # -- store access -------------------------------------------------------------
-
-    def _store(self, operation: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | None:
-        """Run a store call; a refusal becomes an error notification, never a crash."""
+    def _edit(self, edit: Callable[[], Change | None]) -> Change | None:
+        """Make one edit and show it; a refusal becomes a notification, never a crash."""
         try:
-            return operation(*args, **kwargs)
+            change = edit()
         except (MarginError, sqlite3.Error) as error:
             self.notify(str(error), title="Not saved", severity="error", markup=False)
             return None
+        self.show_change(change)
+        return change
 
-    def _load_labels(self) -> None:
-        labels = self._store(list_labels, self.db)
-        if labels is None or labels == self.labels:
-            return
-        self.labels = labels
-        self._bind_labels()
-        for reader in self.readers:
-            reader.set_labels(labels)
-        self.documents.set_labels(labels)
-        self.annotation_panel.set_labels(labels)
-
-    def _bind_labels(self) -> None:
-        """Rebuild the label keys from the label scheme, which lives in the database:
-        label keys first (they lead the footer), then everything else."""
-        others = {
-            key: kept
-            for key, bindings in app_key_bindings(self).items()
-            if (kept := [b for b in bindings if not (b.id or "").startswith(LABEL_ID)])
-        }
-        rebuilt: dict[str, list[Binding]] = {}
-        for binding in label_bindings(self.labels, taken=set(others)):
-            rebuilt.setdefault(binding.key, []).append(binding)
-        rebuilt.update(others)
-        replace_app_bindings(self, rebuilt)
-        self.refresh_bindings()
-
-    def _reader_annotations(self, doc_id: str) -> list[Annotation]:
-        """What a reader is given: every live annotation but rejected suggestions
-        (the reader itself shows or dims them by annotator)."""
-        return [
-            annotation
-            for annotation in self._store(query_annotations, self.db, doc_id=doc_id) or []
-            if annotation.status != "rejected"
-        ]
-
-    def _visible_annotators(self) -> set[str] | None:
-        return None if self.viewing is None else {self.viewing}
-
-    def _visible(self, annotation: Annotation) -> bool:
-        return self.viewing is None or annotation.annotator == self.viewing
-
-    # -- documents ------------------------------------------------------------------
-
-    def _open(self, reader: Reader, doc_id: str) -> None:
-        """Show a document in ``reader`` at this annotator's last position in it."""
-        if reader.document is not None and reader.document.id == doc_id:
-            return
-        self._save_position(reader)
-        document = self._store(get_document, self.db, doc_id)
-        if document is None:
-            self.notify("That document is no longer in the database", severity="error")
-            return
-        cursor = self._store(get_position, self.db, doc_id, self.annotator) or 0
-        cursor = max(0, min(cursor, len(document.text) - 1))
-        reader.load(document, self._reader_annotations(doc_id), self.labels, cursor=cursor)
-        self._saved_positions[doc_id] = cursor
-        if reader is self.reader:
-            self._reader_changed()
-
-    def _reader_changed(self) -> None:
-        """The active reader or its document changed: the side panes follow it."""
-        document = self.reader.document
-        if document is not None:
-            self.documents.mark_current(document.id)
-        self._refresh_panel()
-        self._update_status()
-
-    def _refresh_panel(self) -> None:
-        """The panel shows the active reader's document: once per document opened."""
+    def action_label(self, name: str) -> None:
         reader = self.reader
-        shown = [a for a in reader.annotations if self._visible(a)] if reader.document else []
-        self.annotation_panel.show(shown, self.labels)
-
-    def _save_position(self, reader: Reader) -> None:
         document = reader.document
-        if document is None or self.db.readonly:
+        if document is None or not self._writable():
             return
-        if self._saved_positions.get(document.id) == reader.cursor:
+        span = reader.target_span()
+        if span is None:
+            self.notify("Nothing to label here: select some text first", severity="warning")
             return
-        self._saved_positions[document.id] = reader.cursor
-        self._store(set_position, self.db, document.id, self.annotator, reader.cursor)
-        self.documents.update(document.id)
-
-    def _save_positions(self) -> None:
-        """Debounced: runs on a timer and on leaving, not on every cursor move."""
-        for reader in self.readers:
-            self._save_position(reader)
-
-    def open_document(self, doc_id: str) -> None:
-        """Open a document in the active reader."""
-        self._open(self.reader, doc_id)
-
-    def on_document_list_opened(self, message: DocumentList.Opened) -> None:
-        self.open_document(message.doc_id)
-        self.reader.focus()
-
-    def on_document_list_left(self, _message: DocumentList.Left) -> None:
-        self.reader.focus()
-
-    def on_annotation_panel_chosen(self, message: AnnotationPanel.Chosen) -> None:
-        self.reader.move_to(message.annotation.start)
-        self.reader.focus()
-
-    def on_annotation_panel_left(self, _message: AnnotationPanel.Left) -> None:
-        self.reader.focus()
-
-    def action_next_document(self) -> None:
-        self._step_document(1)
-
-    def action_previous_document(self) -> None:
-        self._step_document(-1)
-
-    def _step_document(self, step: int) -> None:
-        current = self.reader.document.id if self.reader.document else None
-        doc_id = self.documents.neighbour(current, step)
-        if doc_id is not None:
-            self.open_document(doc_id)
-
-    def action_split(self) -> None:
-        second = self.query("#reader-2")
-        if second:
-            reader = second.first(Reader)
-            self._save_position(reader)
-            self._active_reader = self.query_one("#reader", Reader)
-            reader.remove()
-            self.reader.focus()
-            self._reader_changed()
+        start, end = span
+        if any(
+            (a.start, a.end, a.label, a.annotator) == (start, end, name, self.annotator)
+            for a in reader.annotations_at(start)
+        ):
+            self.notify(f"Already labelled {name}", markup=False)
             return
-        current = self.reader.document.id if self.reader.document else None
-        picker = DocumentPicker(
-            "Open beside", self.db, annotator=self.annotator, labels=self.labels,
-            highlighted=self.documents.neighbour(current, 1), current=current,
+        if self._edit(partial(self.editing.label, document, start, end, name)) is not None:
+            reader.clear_selection()
+
+    def _choose_annotation(self,
+        title: str, then: Callable[[Annotation], None], *, suggested_only: bool = False
+    ) -> None:
+        """Act on the annotation under the cursor, asking which when several overlap."""
+        candidates = self._under_cursor(suggested_only=suggested_only)
+        if not candidates:
+            self.notify(WHY_NOT["suggestion" if suggested_only else "annotation"], severity="warning")
+        elif len(candidates) == 1:
+            then(candidates[0])
+        else:
+            choices = [(self.annotation_choice(a), a) for a in candidates]
+            self.app.push_screen(LabelPicker(title, choices), if_chosen(then))
+
+    def action_delete(self) -> None:
+        if self._writable():
+            self._choose_annotation("Delete which annotation?", self._delete)
+
+    def _delete(self, annotation: Annotation) -> None:
+        """Delete at once; someone else's annotation only after a yes."""
+        if annotation.annotator == self.annotator:
+            self._delete_now(annotation)
+            return
+        question = f"Delete {annotation.annotator}'s {annotation.label} “{shorten(annotation.quote, 40)}”?"
+        self.app.push_screen(Confirm(question), if_chosen(partial(self._delete_if_sure, annotation)))
+
+    def _delete_if_sure(self, annotation: Annotation, sure: bool) -> None:
+        if sure:
+            self._delete_now(annotation)
+
+    def _delete_now(self, annotation: Annotation) -> None:
+        if self._edit(partial(self.editing.delete, annotation)) is not None:
+            self.notify(f"Deleted {annotation.label} (u undoes)", markup=False)
+
+    def action_relabel(self) -> None:
+        if self._writable():
+            self._choose_annotation("Relabel which annotation?", self._ask_label)
+
+    def _ask_label(self, annotation: Annotation) -> None:
+        choices = []
+        for label in self.labels:
+            prompt = Text()
+            prompt.append("■ ", style=label.color)
+            prompt.append(label.name, style="bold")
+            if label.description:
+                prompt.append(f"  {sanitise(label.description)}", style="dim")
+            choices.append((prompt, label.name))
+        names = [label.name for label in self.labels]
+        current = names.index(annotation.label) if annotation.label in names else 0
+        picker = LabelPicker(
+            f"Relabel “{shorten(annotation.quote, 40)}” ({annotation.label}) as",
+            choices,
+            highlighted=(current + 1) % max(1, len(names)),
         )
-        self.app.push_screen(picker, self._open_split)
+        self.app.push_screen(picker, if_chosen(partial(self._relabel, annotation)))
 
-    async def _open_split(self, doc_id: str | None) -> None:
-        if doc_id is None:
+    def _relabel(self, annotation: Annotation, label: str) -> None:
+        self._edit(partial(self.editing.relabel, annotation, label))
+
+    def action_edit_note(self) -> None:
+        if self._writable():
+            self._choose_annotation("Edit the note of which annotation?", self._ask_note)
+
+    def _ask_note(self, annotation: Annotation) -> None:
+        self.app.push_screen(
+            NoteEditor(annotation.note, quote=annotation.quote, label=annotation.label),
+            if_chosen(partial(self._set_note, annotation)),
+        )
+
+    def _set_note(self, annotation: Annotation, note: str) -> None:
+        self._edit(partial(self.editing.set_note, annotation, note))
+
+    def action_accept(self) -> None:
+        if self._writable():
+            self._choose_annotation("Accept which suggestion?", partial(self._set_status, "accepted"), suggested_only=True)
+
+    def action_reject(self) -> None:
+        if self._writable():
+            self._choose_annotation("Reject which suggestion?", partial(self._set_status, "rejected"), suggested_only=True)
+
+    def _set_status(self, status: str, annotation: Annotation) -> None:
+        self._edit(partial(self.editing.set_status, annotation, status))
+
+    def action_undo(self) -> None:
+        self._replay(self.editing.undo)
+
+    def action_redo(self) -> None:
+        self._replay(self.editing.redo)
+
+    def _replay(self, step: Callable[[], Change | None]) -> None:
+        if not self._writable():
             return
-        reader = Reader(id="reader-2")
-        await self.query_one("#readers").mount(reader)
-        self._prepare_reader(reader)
-        self._open(reader, doc_id)
-        reader.focus()
+        try:
+            change = step()
+        except (MarginError, sqlite3.Error) as error:
+            self.notify(str(error), title="Not saved", severity="error", markup=False)
+            return
+        if change is None:
+            return
+        annotation = change.annotation
+        if self.reader.document is None or self.reader.document.id != annotation.doc_id:
+            self.open_document(annotation.doc_id)
+        self.show_change(change)
+        self.reader.move_to(annotation.start)
+        self.notify(change.description, markup=False)
 
-    # -- following the reader ---------------------------------------------------------
+    # -- copying and searching ------------------------------------------------------
 
-    def on_descendant_focus(self, event: DescendantFocus) -> None:
-        if isinstance(event.widget, Reader) and event.widget is not self._active_reader:
-            self._active_reader = event.widget
-            self._reader_changed()
-            self._refresh_binding_state()
-
-    def on_reader_cursor_moved(self, _message: Reader.CursorMoved) -> None:
-        self._update_status()
-        self._refresh_binding_state()
-
-    def _update_status(self) -> None:
-        reader, status = self.reader, self.status
-        document = reader.document
-        status.position = 100.0 * reader.cursor / max(1, len(document.text) - 1) if document else 0.0
-        selection = reader.selection
-        status.selection_length = selection[1] - selection[0] if selection else 0
-        if status.mode != "SEARCH":
-            status.mode = "VISUAL" if selection else "NORMAL"
-
-    def _under_cursor(self, suggested_only: bool = False) -> list[Annotation]:
+    def _quote_here(self) -> tuple[str, str] | None:
+        """(text, what) for copying: the selection (which copying ends), else the quote
+        of the annotation under the cursor."""
         reader = self.reader
         if reader.document is None:
-            return []
+            return None
+        selection = reader.selection
+        if selection is not None:
+            reader.clear_selection()  # as vim's yank ends visual mode
+            return reader.document.text[selection[0] : selection[1]], "selection"
         found = reader.annotations_at()
-        return [a for a in found if a.status == "suggested"] if suggested_only else found
+        if found:
+            return found[0].quote, f"{found[0].label} quote"
+        self.notify("Nothing to copy: select text or move onto an annotation", severity="warning")
+        return None
 
-    def _applies(self, need: Need) -> bool:
-        if need == "document":
-            return self.reader.document is not None
-        if need == "annotation":
-            return bool(self._under_cursor())
-        if need == "suggestion":
-            return bool(self._under_cursor(suggested_only=True))
-        if need == "undo":
-            return self.history.can_undo
-        return self.history.can_redo
+    def action_copy(self) -> None:
+        quote = self._quote_here()
+        if quote is not None:
+            copy_text(self.app, *quote)
 
-    def _refresh_binding_state(self) -> None:
-        """Refresh the footer only when what applies has changed, not on every move."""
-        state = tuple(self._applies(need) for need in WHY_NOT)
-        if state != self._binding_state:
-            self._binding_state = state
-            self.refresh_bindings()
+    def action_copy_citation(self) -> None:
+        quote = self._quote_here()
+        document = self.reader.document
+        if quote is None or document is None:
+            return
+        citation = f"“{one_line(quote[0])}” — {one_line(document.title)}"
+        if document.source:
+            citation += f", {one_line(document.source)}"
+        copy_text(self.app, citation, "citation")
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Grey out what does not apply where the cursor is."""
-        need = NEEDS.get(action)
-        return True if need is None or self._applies(need) else None
+    def action_search(self) -> None:
+        self.status.mode = "SEARCH"
+        self.app.push_screen(SearchPrompt(self._search_term), self._search)
 
-    def why_not(self, action: str) -> str | None:
-        """Why a greyed-out action does nothing here (said when its key is pressed)."""
-        need = NEEDS.get(action)
-        return WHY_NOT[need] if need is not None and not self._applies(need) else None
+    def _search(self, term: str | None) -> None:
+        self.status.mode = "NORMAL"
+        if term:
+            self._search_term = term
+            if not self.reader.search(term, forward=True):
+                self.notify(f"Not found: {term}", severity="warning", markup=False)
+        self._update_status()
 
-    # -- showing changes --------------------------------------------------------------
+    # -- panes, views and themes ----------------------------------------------------
 
-    def _apply(self, annotations: Iterable[Annotation]) -> None:
-        """Committed rows, ours or another process's, shown in every pane that holds them."""
-        touched: set[str] = set()
-        panel_doc = self.reader.document.id if self.reader.document else None
-        for annotation in annotations:
-            touched.add(annotation.doc_id)
-            gone = annotation.deleted or annotation.status == "rejected"
-            for reader in self.readers:
-                if reader.document is not None and reader.document.id == annotation.doc_id:
-                    if gone:
-                        reader.remove_annotation(annotation.id)
-                    else:
-                        reader.upsert_annotation(annotation)
-            if annotation.doc_id == panel_doc:
-                if gone or not self._visible(annotation):
-                    self.annotation_panel.remove_annotation(annotation.id)
-                else:
-                    self.annotation_panel.upsert(annotation)
-        for doc_id in touched:
-            self.documents.update(doc_id)
-        self._refresh_binding_state()
+    def _toggle_pane(self, pane: DocumentList | AnnotationPanel) -> None:
+        """Show and focus a hidden pane; focus a shown one; hide the focused one."""
+        focused_inside = self.focused is not None and pane in self.focused.ancestors_with_self
+        if pane.display and not focused_inside:
+            pane.focus()
+        else:
+            self._show_pane(pane, not pane.display)
 
-    def show_change(self, change: Change | None) -> None:
-        if change is not None:
-            self._apply([change.annotation])
+    def _show_pane(self, pane: DocumentList | AnnotationPanel, show: bool) -> None:
+        """Show or hide a side pane. Under NARROW columns only one side pane shows at
+        a time: both together would leave the reader no width at all."""
+        self._panes_touched = True
+        focused_inside = self.focused is not None and pane in self.focused.ancestors_with_self
+        if show and self.app.size.width < NARROW:
+            other = self.annotation_panel if pane is self.documents else self.documents
+            other.display = False
+        pane.display = show
+        if show:
+            pane.focus()
+        elif focused_inside or self.focused is None:
+            self.reader.focus()
 
-    def on_changes_arrived(self, message: ChangesArrived) -> None:
-        batch = message.batch
-        if batch.labels:
-            self._load_labels()
-        if batch.lost_track or batch.overflow:
-            for reader in self.readers:
-                document = reader.document
-                if document is not None and (batch.lost_track or document.id in batch.overflow):
-                    reader.set_annotations(self._reader_annotations(document.id))
-            self._refresh_panel()
-            self.documents.reload()
-        elif batch.documents:
-            self.documents.reload()
-        self._apply(batch.annotations)
+    def action_toggle_documents(self) -> None:
+        self._toggle_pane(self.documents)
 
-    # -- whose annotations ------------------------------------------------------------
+    def action_toggle_annotations(self) -> None:
+        self._toggle_pane(self.annotation_panel)
 
-    def show_annotations_of(self, annotator: str | None) -> None:
-        """Show everyone's annotations (None) or one annotator's."""
-        self.viewing = annotator
-        for reader in self.readers:
-            reader.set_viewer(self.annotator, self._visible_annotators())
-        self.status.viewing = (
-            "everyone" if annotator is None else "mine" if annotator == self.annotator else annotator
-        )
-        self._refresh_panel()
-        self._refresh_binding_state()
+    def action_zen(self) -> None:
+        panes = (self.documents, self.annotation_panel)
+        show = not any(pane.display for pane in panes)
+        for pane in panes:
+            self._show_pane(pane, show)
+        self.reader.focus()
 
-    def action_cycle_viewer(self) -> None:
-        others = [name for name in self._store(annotators, self.db) or [] if name != self.annotator]
-        cycle: list[str | None] = [None, self.annotator, *others]
-        index = cycle.index(self.viewing) if self.viewing in cycle else 0
-        self.show_annotations_of(cycle[(index + 1) % len(cycle)])
+    def action_toggle_theme(self) -> None:
+        self.app.theme = "textual-light" if self.app.current_theme.dark else "textual-dark"
 
-    def annotation_choice(self, annotation: Annotation) -> Text:
-        colors = {label.name: label.color for label in self.labels}
-        text = Text()
-        text.append("■ ", style=colors.get(annotation.label, "#888888"))
-        text.append(f"{annotation.label:<10} ", style="bold")
-        text.append(f"“{shorten(annotation.quote, 50)}”")
-        text.append(f"  {sanitise(annotation.annotator)}", style="dim")
-        return text
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(binding_groups(self.app, self.app.active_bindings)))
 
-    def _pick_document(self) -> None:
-        picker = DocumentPicker(
-            "Open", self.db, annotator=self.annotator, labels=self.labels, current=self.documents.current
-        )
-        self.app.push_screen(picker, lambda doc_id: doc_id is not None and self.open_document(doc_id))
-
-    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        """Every action by name: the screen's bindings and whose annotations to show.
-        Documents are found by the palette's document provider, by title, in SQL."""
-        commands: list[tuple[str, str, Callable[[], object]]] = []
-        seen: set[str] = set()
-        for bindings in app_key_bindings(self).values():
-            for binding in bindings:
-                if binding.id is None or binding.action in seen:
-                    continue
-                seen.add(binding.action)
-                name = binding.tooltip or binding.description
-                key = self.app.get_key_display(binding)
-                commands.append((name, f"key {key}", partial(self.run_action, binding.action)))
-        commands.append(("Show everyone's annotations", "whose spans are shown", partial(self.show_annotations_of, None)))
-        commands.append(("Show my annotations", "whose spans are shown", partial(self.show_annotations_of, self.annotator)))
-        commands.append(("Open a document…", "choose among every document", self._pick_document))
-        for name in self._store(annotators, self.db) or []:
-            if name != self.annotator:
-                commands.append((f"Show annotations by {sanitise(name)}", "whose spans are shown",
-                                 partial(self.show_annotations_of, name)))
-        return commands
+    async def action_quit(self) -> None:
+        self._save_positions()
+        self.app.exit()

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from margin.store import review
-from margin.store.database import Database
-from margin.store.documents import get_document
-from margin.store.errors import MarginError
-from margin.store.labels import list_labels
-from margin.store.model import Annotation
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+
+from margin.store import review
+from margin.store.database import Database
+from margin.store.documents import get_document
+from margin.store.errors import MarginError
+from margin.store.labels import list_labels
+from margin.store.model import Annotation
 
 from ..text.sanitise import sanitise, shorten
 from .label_picker import LabelPicker
