@@ -206,3 +206,24 @@ async def test_acceptance_label_note_undo_redo_cite_quit_reopen_export(
     assert exported == expected
     assert all(s["annotator"] == "tester" for s in record["spans"])
     assert all(record["text"][s["start"] : s["end"]] == s["text"] for s in record["spans"])
+
+
+def test_margin_open_of_a_stored_file_only_hashes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str | None] = []
+    monkeypatch.setattr(MarginApp, "run", lambda self, **_: opened.append(self.open_doc_id))
+    article = tmp_path / "harbour.txt"
+    article.write_bytes("Harbour news\r\nThe harbour reopened.\r\n".encode())
+    db_path = tmp_path / "m.db"
+    first = CliRunner().invoke(cli, ["--db", str(db_path), "open", str(article)], catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+
+    def no_import(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a stored file was imported again")
+
+    monkeypatch.setattr("margin.store.importing.import_paths", no_import)
+    again = CliRunner().invoke(cli, ["--db", str(db_path), "open", str(article)], catch_exceptions=False)
+    assert again.exit_code == 0, again.output
+    assert opened[0] is not None and opened == [opened[0], opened[0]]
+    article.write_text("Harbour news\nThe harbour reopened, and closed.\n", encoding="utf-8")
+    changed = CliRunner().invoke(cli, ["--db", str(db_path), "open", str(article)])
+    assert changed.exit_code == 1 and "a stored file was imported again" in str(changed.exception)

@@ -294,3 +294,22 @@ async def test_the_picker_dismisses_with_the_chosen_document(library: tuple[Path
         await pilot.pause()
         assert chosen == [ids[2], None]
     db.close()
+
+
+def test_big_counts_shorten_before_the_title_disappears() -> None:
+    from margin.store.documents import DocumentSummary
+    from margin.store.model import Label
+    from margin.tui.widgets.document_list import MIN_TITLE, document_row
+
+    labels = [Label("claim", "1", "#ff0000"), Label("person", "2", "#00ff00"), Label("statistic", "3", "#0000ff")]
+    small = DocumentSummary("a", "Harbour news", "", 100, counts={"claim": 2})
+    assert "■2" in document_row(small, labels, current=False, width=40).plain
+    book = DocumentSummary("b", "War and Peace", "", 3_000_000, counts={"claim": 3309, "person": 3348, "statistic": 3343})
+    wide = document_row(book, labels, current=False, width=60).plain
+    assert "■3309" in wide and "War and Peace" in wide
+    corpus = DocumentSummary("c", "Every article", "", 9, counts={"claim": 12_345, "person": 12_345, "statistic": 12_345})
+    medium = document_row(corpus, labels, current=False, width=34).plain
+    assert "■12k ■12k ■12k" in medium and "Every artic" in medium
+    narrow = document_row(book, labels, current=True, width=26).plain
+    assert narrow.startswith("▸ War and Peace") and "Σ10k" in narrow and len(narrow) <= 26
+    assert len(narrow.split("  ")[0]) >= MIN_TITLE

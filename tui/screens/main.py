@@ -25,7 +25,6 @@ from ..text.sanitise import one_line, sanitise, shorten
 from .confirm import Confirm
 from .help import HelpScreen, binding_groups
 from .label_picker import LabelPicker
-from .note_editor import NoteEditor
 from .panes import NARROW, PaneScreen, if_chosen
 from .search_prompt import SearchPrompt
 
@@ -143,6 +142,8 @@ class MainScreen(PaneScreen):
             self._choose_annotation("Edit the note of which annotation?", self._ask_note)
 
     def _ask_note(self, annotation: Annotation) -> None:
+        from .note_editor import NoteEditor  # its TextArea is not needed for the first screen
+
         self.app.push_screen(
             NoteEditor(annotation.note, quote=annotation.quote, label=annotation.label),
             if_chosen(partial(self._set_note, annotation)),

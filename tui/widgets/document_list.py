@@ -33,15 +33,42 @@ DEBOUNCE_FROM = 20_000
 DEBOUNCE_SECONDS = 0.15
 
 
+MIN_TITLE = 12
+"""Cells a title keeps before the counts give way (to short numbers, then to a total)."""
+
+
+def compact(count: int) -> str:
+    """A count in at most four characters: 950, 3.3k, 12k, 1.2M."""
+    if count < 1_000:
+        return str(count)
+    if count < 10_000:
+        return f"{count / 1_000:.1f}k"
+    if count < 1_000_000:
+        return f"{count // 1_000}k"
+    return f"{count / 1_000_000:.1f}M"
+
+
+def _tail(summary: DocumentSummary, labels: Sequence[Label], room: int) -> Text:
+    """Progress and a coloured count per label, as short as ``room`` needs."""
+    for number in (str, compact):
+        tail = Text(f" {summary.progress:3.0f}%", style="dim")
+        for label in labels:
+            count = summary.counts.get(label.name)
+            if count:
+                tail.append(" ■", style=label.color)
+                tail.append(number(count))
+        if tail.cell_len <= room:
+            return tail
+    tail = Text(f" {summary.progress:3.0f}%", style="dim")
+    if summary.total:
+        tail.append(f" Σ{compact(summary.total)}")
+    return tail
+
+
 def document_row(summary: DocumentSummary, labels: Sequence[Label], *, current: bool, width: int) -> Text:
     """One line: the marker, the title cut to fit, then progress and a coloured count
-    per label."""
-    tail = Text(f" {summary.progress:3.0f}%", style="dim")
-    for label in labels:
-        count = summary.counts.get(label.name)
-        if count:
-            tail.append(" ■", style=label.color)
-            tail.append(f"{count}")
+    per label (shortened when they would leave the title too little room)."""
+    tail = _tail(summary, labels, width - 2 - MIN_TITLE)
     title = Text(one_line(sanitise(summary.title)) or "(untitled)", style="bold" if current else "")
     title.truncate(max(8, width - 2 - tail.cell_len), overflow="ellipsis", pad=True)
     return Text.assemble(("▸ " if current else "  ", "bold"), title, tail)

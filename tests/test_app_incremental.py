@@ -1,0 +1,131 @@
+"""A change travels as one row: a key here, or another process's commit, never makes
+the app re-read a document's annotations or text, or rebuild a list.
+
+Each test counts the SQL the app runs while the change is shown, rather than timing
+it, so it fails exactly when a key's path starts to grow with the document.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from app_support import app_for, go, pilot_test, rows, running
+
+from margin.store.annotations import add_annotation
+from margin.store.db import open_database, write
+from margin.store.documents import add_document
+from margin.store.importing import import_paths
+
+PARAGRAPH = "Officials said 520,000 migrants crossed the gap last year, Watson said on Monday.\n\n"
+SPANS = 2_000
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> tuple[Path, str]:
+    """A long document holding many annotations, and a short second document."""
+    path = tmp_path / "book.db"
+    db = open_database(path)
+    text = PARAGRAPH * 1_000
+    document, _ = add_document(db, text, title="The book")
+    add_document(db, "A short note about the harbour.\n", title="Note")
+    rng = random.Random(7)
+    with write(db):
+        for _ in range(SPANS):
+            start = rng.randrange(0, len(text) - 20)
+            add_annotation(db, document.id, start, start + rng.randrange(1, 20), rng.choice(["claim", "person"]),
+                           annotator="ana", text=text)
+    db.close()
+    return path, document.id
+
+
+def traced(app) -> list[str]:
+    """Every statement the app's own connection runs from now on."""
+    statements: list[str] = []
+    app.db.conn.set_trace_callback(statements.append)
+    return statements
+
+
+def reads_a_whole_document(statements: list[str]) -> list[str]:
+    return [
+        sql for sql in statements
+        if ("from annotations" in sql and "doc_id" in sql and "where id" not in sql)
+        or "select text from documents" in sql
+        or ("group by" in sql and "from annotations " in sql)
+        or "from documents_fts" in sql
+    ]
+
+
+@pilot_test
+async def test_label_delete_undo_and_redo_touch_only_their_row(book: tuple[Path, str]) -> None:
+    path, doc_id = book
+    app = app_for(path, annotator="tester", open_doc_id=doc_id)
+    async with running(app) as pilot:
+        main = app.main
+        before_panel, before_count = main.annotation_panel.total, main.documents.summary(doc_id).counts
+        await go(pilot, PARAGRAPH.index("Monday"))
+        statements = traced(app)
+        await pilot.press("W", "1")
+        await pilot.pause()
+        assert main.annotation_panel.total == before_panel + 1
+        assert main.documents.summary(doc_id).counts["claim"] == before_count["claim"] + 1
+        assert any(a.annotator == "tester" for a in main.reader.annotations_at())
+        await pilot.press("u")
+        await pilot.pause()
+        assert main.annotation_panel.total == before_panel
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert main.annotation_panel.total == before_panel + 1
+        app.db.conn.set_trace_callback(None)
+        assert statements, "the edits ran no SQL at all"
+        assert reads_a_whole_document(statements) == []
+    assert [a.quote for a in rows(path, annotator="tester")] == ["Monday"]
+
+
+@pilot_test
+async def test_another_process_commit_is_read_by_id_from_the_change_feed(book: tuple[Path, str]) -> None:
+    path, doc_id = book
+    app = app_for(path, annotator="tester", open_doc_id=doc_id)
+    async with running(app) as pilot:
+        main = app.main
+        before = main.annotation_panel.total
+        app_statements = traced(app)
+        feed_statements: list[str] = []
+        main.follower.feed.db.conn.set_trace_callback(feed_statements.append)
+        other = open_database(path)
+        added = add_annotation(other, doc_id, 15, 22, "statistic", annotator="bob")
+        other.close()
+        for _ in range(20):
+            await pilot.pause(0.1)
+            if main.annotation_panel.total == before + 1:
+                break
+        assert main.annotation_panel.total == before + 1
+        assert added.id in {a.id for a in main.reader.annotations_at(15)}
+        assert main.documents.summary(doc_id).counts["statistic"] == 1
+        main.follower.feed.db.conn.set_trace_callback(None)
+        app.db.conn.set_trace_callback(None)
+        assert reads_a_whole_document(app_statements + feed_statements) == []
+        assert any("from changes where seq >" in sql for sql in feed_statements)
+
+
+@pilot_test
+async def test_a_bulk_import_elsewhere_reloads_the_open_document_once(book: tuple[Path, str], tmp_path: Path) -> None:
+    path, doc_id = book
+    app = app_for(path, annotator="tester", open_doc_id=doc_id)
+    async with running(app) as pilot:
+        main = app.main
+        before = main.annotation_panel.total
+        text = (PARAGRAPH * 1_000)
+        export = tmp_path / "more.jsonl"
+        spans = ",".join(f'{{"start": {n}, "end": {n + 5}, "label": "person"}}' for n in range(0, 6_000, 10))
+        export.write_text(f'{{"text": {__import__("json").dumps(text)}, "spans": [{spans}]}}\n', encoding="utf-8")
+        other = open_database(path)
+        report = import_paths(other, [export], format="prodigy", annotator="bob")
+        other.close()
+        assert report.ok
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if main.annotation_panel.total == before + 600:
+                break
+        assert main.annotation_panel.total == before + 600
