@@ -212,7 +212,7 @@ def test_margin_open_of_a_stored_file_only_hashes_it(tmp_path: Path, monkeypatch
     opened: list[str | None] = []
     monkeypatch.setattr(MarginApp, "run", lambda self, **_: opened.append(self.open_doc_id))
     article = tmp_path / "harbour.txt"
-    article.write_bytes("Harbour news\r\nThe harbour reopened.\r\n".encode())
+    article.write_bytes(b"Harbour news\r\nThe harbour reopened.\r\n")
     db_path = tmp_path / "m.db"
     first = CliRunner().invoke(cli, ["--db", str(db_path), "open", str(article)], catch_exceptions=False)
     assert first.exit_code == 0, first.output
