@@ -21,3 +21,14 @@ def test_text_engine_never_imports_textual() -> None:
     count, loaded = result.stdout.strip().split(" ", 1)
     assert int(count) >= 7
     assert loaded == "[]"
+
+
+def test_importing_the_app_leaves_the_review_screen_and_note_editor_unloaded() -> None:
+    """The first screen does not pay for screens it does not show."""
+    code = (
+        "import sys, margin.tui.app\n"
+        "print(sorted(m for m in ('margin.tui.screens.review', 'margin.tui.screens.note_editor', "
+        "'sqlite_utils', 'trafilatura') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
