@@ -61,3 +61,89 @@ def test_replace_app_bindings_changes_what_keys_do() -> None:
     asyncio.run(main())
     assert app.recorded == ["y", "z"]
     assert "x" not in app_key_bindings(app)
+
+
+def test_scrollbar_thumb_predicts_when_textual_draws_the_same_bar() -> None:
+    from textual.scrollbar import ScrollBarRender
+
+    from margin.tui.compat import scrollbar_thumb
+
+    def drawn(size: int, virtual: int, window: int, position: float) -> list:
+        return ScrollBarRender.render_bar(size, virtual, window if window < virtual else 0, position).segments
+
+    size, window = 40, 40
+    for virtual in (30_000, 30_003, 30_006, 300, 303, 120):
+        for position in (0.0, 150.0, 29_000.0 if virtual > 29_040 else 60.0):
+            for other in (virtual + 3, virtual - 3):
+                same = scrollbar_thumb(size, virtual, window, position) == scrollbar_thumb(size, other, window, position)
+                assert same == (drawn(size, virtual, window, position) == drawn(size, other, window, position)), (
+                    virtual, other, position)
+
+
+class ScrollingApp(App[None]):
+    def compose(self):
+        from textual.scroll_view import ScrollView
+
+        yield ScrollView()
+
+
+def test_resize_without_layout_sets_the_size_and_asks_for_no_layout() -> None:
+    from textual.geometry import Size
+    from textual.scroll_view import ScrollView
+    from textual.widget import Widget
+
+    from margin.tui.compat import resize_without_layout
+
+    async def scenario() -> None:
+        async with ScrollingApp().run_test(size=(40, 10)) as pilot:
+            view = pilot.app.query_one(ScrollView)
+            view.virtual_size = Size(0, 30_000)
+            await pilot.pause()
+            layouts: list[bool] = []
+            original = Widget.refresh
+
+            def refresh(self, *regions, **kwargs):
+                layouts.append(bool(kwargs.get("layout")))
+                return original(self, *regions, **kwargs)
+
+            Widget.refresh = refresh  # type: ignore[method-assign]
+            try:
+                resize_without_layout(view, Size(0, 30_003))
+                assert view.virtual_size == Size(0, 30_003)
+                assert view.vertical_scrollbar.window_virtual_size == 30_003
+                assert not any(layouts)
+                resize_without_layout(view, Size(0, 5))  # the scrollbar goes: a real layout
+                assert view.virtual_size == Size(0, 5) and any(layouts)
+            finally:
+                Widget.refresh = original  # type: ignore[method-assign]
+
+    asyncio.run(scenario())
+
+
+class TitledApp(App[None]):
+    CSS = "Static { border: round white; height: 5; }"
+
+    def compose(self):
+        from textual.widgets import Static
+
+        yield Static("body")
+
+
+def test_set_border_title_changes_the_title_and_repaints_only_its_line() -> None:
+    from textual.widgets import Static
+
+    from margin.tui.compat import set_border_title
+
+    async def scenario() -> None:
+        async with TitledApp().run_test(size=(30, 8)) as pilot:
+            static = pilot.app.query_one(Static)
+            await pilot.pause()
+            set_border_title(static, "Annotations 7")
+            assert static.border_title == "Annotations 7"
+            assert [region.height for region in static._dirty_regions] == [1]
+            from textual.geometry import Region
+
+            [top] = static.render_lines(Region(0, 0, static.outer_size.width, 1))
+            assert "Annotations 7" in top.text
+
+    asyncio.run(scenario())

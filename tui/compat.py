@@ -5,20 +5,27 @@ private access behind a small function here, with a test for each in
 ``tests/test_compat.py``, means an upgrade that changes one breaks a named test and one
 function, not a widget far from the cause.
 
-This module imports Rich but never Textual at run time (Textual appears only in type
-annotations), because the Textual-free text engine in `margin.tui.text` depends on it.
+This module imports Rich but never Textual at import time (Textual appears in type
+annotations and inside the functions for widgets), because the Textual-free text
+engine in `margin.tui.text` depends on it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from math import ceil
 from typing import TYPE_CHECKING
 
 from rich._unicode_data import load as _load_cell_table
 
+EIGHTHS = 8
+"""Textual draws a scrollbar's thumb in eighths of a cell (its block characters)."""
+
 if TYPE_CHECKING:
     from textual.binding import Binding
     from textual.dom import DOMNode
+    from textual.geometry import Size
+    from textual.widget import Widget
 
 
 def emoji_widened_by_vs16() -> frozenset[str]:
@@ -54,3 +61,71 @@ def replace_app_bindings(app: DOMNode, mapping: dict[str, list[Binding]]) -> Non
     screen show the change.
     """
     app._bindings.key_to_bindings = mapping
+
+
+def scrollbar_thumb(size: int, virtual_size: float, window_size: float, position: float) -> tuple[int, int] | None:
+    """Where Textual draws a scrollbar's thumb, in eighths of a cell: the arithmetic of
+    ``ScrollBar._render_bar`` and ``ScrollBarRender.render_bar``. Two states with the
+    same thumb draw the same bar."""
+    window_size = window_size if window_size < virtual_size else 0
+    virtual, window = ceil(virtual_size), ceil(window_size)
+    if not (window and size and virtual and size != virtual):
+        return None
+    thumb = max(1, window / (virtual / size))
+    start = int((size - thumb) * (position / (virtual - window)) * EIGHTHS)
+    return start, start + ceil(thumb * EIGHTHS)
+
+
+def resize_without_layout(widget: Widget, size: Size) -> None:
+    """Give a scrolling widget a new ``virtual_size`` without laying out the screen.
+
+    Assigning ``virtual_size`` asks for a layout of the whole screen, which redraws
+    every widget: on each edit that adds or removes a row of a long list, that was
+    most of the cost of the key. When the scrollbar neither appears nor disappears
+    and the scroll position stays valid, setting the value quietly is all a layout
+    would have done; the scrollbar is told too (``Widget._scroll_update``, as
+    Textual's own resize path does), and quietly when its thumb does not move: in a
+    list of thousands one row more or less moves it by nothing, and redrawing the
+    bar's full height would redraw every screen line beside it.
+    """
+    from textual.scrollbar import ScrollBar
+    from textual.widget import Widget as _Widget
+
+    height = widget.scrollable_content_region.height
+    old = widget.virtual_size
+    if (
+        (size.height > height) != (old.height > height)
+        or size.width != old.width
+        or widget.scroll_y > max(0, size.height - height)
+    ):
+        widget.virtual_size = size
+        return
+    widget.set_reactive(_Widget.virtual_size, size)
+    if not widget.show_vertical_scrollbar:
+        return
+    bar = widget.vertical_scrollbar
+    same = scrollbar_thumb(bar.size.height, bar.window_virtual_size, bar.window_size, bar.position) == (
+        scrollbar_thumb(bar.size.height, size.height, bar.window_size, bar.position)
+    )
+    if same:
+        bar.set_reactive(ScrollBar.window_virtual_size, size.height)
+    else:
+        widget._scroll_update(size)
+
+
+def set_border_title(widget: Widget, title: str) -> None:
+    """Change a widget's border title, redrawing only the border's top line.
+
+    Setting ``border_title`` repaints the whole widget, and for a pane that means
+    every line of the screen the pane spans is drawn again — on every edit that
+    changes a count in the title. The title is stored where the descriptor stores it
+    (``Widget._border_title``), as the descriptor stores it, and the one line is
+    marked dirty.
+    """
+    from textual.geometry import Region
+
+    if widget.border_title == title:
+        return
+    widget._border_title = widget.render_str(title).expand_tabs(4).split()[0]
+    offset = widget.content_offset
+    widget.refresh(Region(-offset.x, -offset.y, widget.outer_size.width, 1))

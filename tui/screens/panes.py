@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.containers import Horizontal
 from textual.events import DescendantFocus, Resize
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from margin.store.annotations import annotators, query_annotations
 from margin.store.changes import ChangeFeed
@@ -38,6 +38,7 @@ from ..text.sanitise import sanitise, shorten
 from ..undo import History
 from ..widgets.annotation_panel import AnnotationPanel
 from ..widgets.document_list import DocumentList
+from ..widgets.key_bar import KeyBar
 from ..widgets.reader import Reader
 from ..widgets.status_line import StatusLine
 from .document_picker import DocumentPicker
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 T = TypeVar("T")
 
+CLOSED_DOCUMENTS = 3
 NARROW = 100  # below this many columns the annotation panel starts hidden
 VERY_NARROW = 70  # and below this, the document list too
 
@@ -96,6 +98,9 @@ class PaneScreen(Screen[None]):
         """Whose annotations are shown: None for everyone, else one annotator."""
         self._active_reader: Reader | None = None
         self._saved_positions: dict[str, int] = {}
+        self._closed_documents: LRUCache[str, dict[str, Annotation]] = LRUCache(CLOSED_DOCUMENTS)
+        """The annotations of documents shown lately, kept up to date by ``_apply``, so
+        going back to one does not read its annotations again."""
         self._binding_state: tuple[bool, ...] = ()
         self._panes_touched = False
         self._search_term = ""
@@ -119,7 +124,7 @@ class PaneScreen(Screen[None]):
                 yield Reader(id="reader")
             yield self.annotation_panel
         yield self.status
-        yield Footer(compact=True)
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         status = self.status
@@ -237,9 +242,13 @@ class PaneScreen(Screen[None]):
         if document is None:
             self.notify("That document is no longer in the database", severity="error")
             return
+        if reader.document is not None:
+            self._closed_documents[reader.document.id] = {a.id: a for a in reader.annotations}
         cursor = self._store(get_position, self.db, doc_id, self.annotator) or 0
         cursor = max(0, min(cursor, len(document.text) - 1))
-        reader.load(document, self._reader_annotations(doc_id), self.labels, cursor=cursor)
+        closed = self._closed_documents.get(doc_id)
+        annotations = list(closed.values()) if closed is not None else self._reader_annotations(doc_id)
+        reader.load(document, annotations, self.labels, cursor=cursor)
         self._saved_positions[doc_id] = cursor
         if reader is self.reader:
             self._reader_changed()
@@ -394,6 +403,12 @@ class PaneScreen(Screen[None]):
         for annotation in annotations:
             touched.add(annotation.doc_id)
             gone = annotation.deleted or annotation.status == "rejected"
+            closed = self._closed_documents.get(annotation.doc_id)
+            if closed is not None:
+                if gone:
+                    closed.pop(annotation.id, None)
+                else:
+                    closed[annotation.id] = annotation
             for reader in self.readers:
                 if reader.document is not None and reader.document.id == annotation.doc_id:
                     if gone:
@@ -418,6 +433,9 @@ class PaneScreen(Screen[None]):
         if batch.labels:
             self._load_labels()
         if batch.lost_track or batch.overflow:
+            for doc_id in list(self._closed_documents.keys()):
+                if batch.lost_track or doc_id in batch.overflow:
+                    self._closed_documents.discard(doc_id)
             for reader in self.readers:
                 document = reader.document
                 if document is not None and (batch.lost_track or document.id in batch.overflow):

@@ -11,6 +11,7 @@ from ..lazy_exports import lazy_exports
 _MODULES = {
     "AnnotationPanel": "annotation_panel",
     "DocumentList": "document_list",
+    "KeyBar": "key_bar",
     "LazyList": "lazy_list",
     "Reader": "reader",
     "StatusLine": "status_line",

@@ -21,6 +21,7 @@ from textual.widgets import Select
 
 from margin.store.model import Annotation, Label
 
+from ..compat import set_border_title
 from ..text.sanitise import sanitise, shorten
 from .lazy_list import LazyList
 
@@ -157,7 +158,8 @@ class AnnotationPanel(Vertical):
             insort(self.shown_keys, key)
         if highlighted is not None and highlighted == old:
             highlighted = key
-        self._rows_changed(highlighted)
+        moved = [bisect_left(self.shown_keys, each) for each in (old, key) if each is not None]
+        self._rows_changed(highlighted, changed_from=min(moved))
 
     def remove_annotation(self, annotation_id: str) -> None:
         """Take one annotation out; the highlight stays where it was, or moves to the
@@ -166,10 +168,11 @@ class AnnotationPanel(Vertical):
         removed = self._take(annotation_id)
         if removed is None:
             return
+        changed_from = bisect_left(self.shown_keys, removed)
         if highlighted == removed:
-            self._rows_changed(None, position=self.rows.highlighted)
+            self._rows_changed(None, position=self.rows.highlighted, changed_from=changed_from)
         else:
-            self._rows_changed(highlighted)
+            self._rows_changed(highlighted, changed_from=changed_from)
 
     def _take(self, annotation_id: str) -> SortKey | None:
         """Remove ``annotation_id`` from the lists; its old key, or None."""
@@ -231,16 +234,18 @@ class AnnotationPanel(Vertical):
             self.shown_keys = [each for each in self.keys if self._passes(self._by_id[each[2]])]
         self._rows_changed(highlighted, position=position)
 
-    def _rows_changed(self, highlighted: SortKey | None, *, position: int | None = None) -> None:
+    def _rows_changed(
+        self, highlighted: SortKey | None, *, position: int | None = None, changed_from: int | None = None
+    ) -> None:
         """Show the current keys with the highlight on ``highlighted``, if still shown,
-        else at ``position``."""
+        else at ``position``; rows before ``changed_from`` are as they were."""
         if highlighted is not None:
             index = bisect_left(self.shown_keys, highlighted)
             if index < len(self.shown_keys) and self.shown_keys[index] == highlighted:
                 position = index
-        self.rows.set_row_count(len(self.shown_keys), position)
+        self.rows.set_row_count(len(self.shown_keys), position, changed_from=changed_from)
         count, total = self.count, self.total
-        self.border_title = f"Annotations {total}" if count == total else f"Annotations {count}/{total}"
+        set_border_title(self, f"Annotations {total}" if count == total else f"Annotations {count}/{total}")
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()

@@ -16,6 +16,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..compat import resize_without_layout
+
 
 class LazyList(ScrollView, can_focus=True):
     """Rows ``0 … row_count - 1`` with a highlight; subclasses say what a row looks like.
@@ -84,6 +86,9 @@ class LazyList(ScrollView, can_focus=True):
         self._highlighted: int | None = None
         self._strips: LRUCache[tuple[Hashable, bool], list[Strip]] = LRUCache(1024)
         self._strip_width = 0
+        self._base_style: Style | None = None
+        """The widget's own style, kept between draws: Textual recomputes it from the
+        styles on every call, which cost more than drawing a cached row."""
 
     # -- what subclasses provide ------------------------------------------------------
 
@@ -118,17 +123,29 @@ class LazyList(ScrollView, can_focus=True):
                 self._refresh_row_lines(row)
         self.scroll_to_highlight()
 
-    def set_row_count(self, count: int, highlighted: int | None = None) -> None:
+    def set_row_count(self, count: int, highlighted: int | None = None, *, changed_from: int | None = None) -> None:
         """The rows changed: their number, and where the highlight goes (by default it
         stays where it was, within the rows). Cached strips stay: their keys still name
-        their looks, and `refresh_row` or `clear_cache` drop what changed."""
+        their looks, and `refresh_row` or `clear_cache` drop what changed.
+
+        ``changed_from`` is the first row that moved or changed, when the caller knows
+        it: only the lines from there to the bottom of the view are drawn again, and
+        none when it is below the view (an edit far down a long list costs nothing to
+        show but the scrollbar).
+        """
         self._row_count = count
-        self.virtual_size = Size(0, count * self.ROW_HEIGHT)
+        resize_without_layout(self, Size(0, count * self.ROW_HEIGHT))
         if highlighted is None:
             highlighted = self._highlighted or 0
         self._highlighted = max(0, min(highlighted, count - 1)) if count else None
+        top = self.scroll_offset.y
         self.scroll_to_highlight()
-        self.refresh()
+        bottom = self.scroll_offset.y + self.scrollable_content_region.height
+        first = None if changed_from is None else changed_from * self.ROW_HEIGHT
+        if first is None or self.scroll_offset.y != top or first <= self.scroll_offset.y:
+            self.refresh()
+        elif first < bottom:
+            self.refresh_lines(first, bottom - first)
 
     def refresh_row(self, index: int, key: Hashable | None = None) -> None:
         """Draw row ``index`` again; ``key`` is its old `row_key` if that changed."""
@@ -171,10 +188,13 @@ class LazyList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
+        self._base_style = None
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style
+        if base is None:
+            base = self._base_style = self.rich_style
         line = self.scroll_offset.y + y
         index, offset = divmod(line, self.ROW_HEIGHT)
         if not 0 <= index < self._row_count:

@@ -50,6 +50,8 @@ from margin.tui.text.span_index import SpanIndex
 from .reader_motion import ReaderMotions
 from .reader_render import STRIP_CACHE, ReaderRender
 
+RECENT_DOCUMENTS = 3
+
 
 def _visible(annotation: Annotation, visible: set[str] | None) -> bool:
     if annotation.deleted or annotation.status == "rejected":
@@ -176,6 +178,10 @@ class Reader(ReaderMotions, ReaderRender, ScrollView, can_focus=True):
         self._style_generation = 0
         self._styles: dict[tuple, Style] = {}
         self._strips: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE)
+        self._recent: LRUCache[str, tuple[TextMotion, Layout]] = LRUCache(RECENT_DOCUMENTS)
+        """The motions and layout of documents shown lately, by id: going back to a book
+        (`[` after `]`) does not find its paragraphs again. An id is its text's hash, so
+        what is cached under it never goes stale."""
 
     # -- public API ----------------------------------------------------------------
 
@@ -190,10 +196,16 @@ class Reader(ReaderMotions, ReaderRender, ScrollView, can_focus=True):
         """Show `document`; the cursor starts at `cursor` (scrolled into view)."""
         self.document = document
         self._text = document.text
-        self._motion = TextMotion(self._text)
         self._geometry = self._measure()
-        blank_lines = self._motion.blank_lines
-        self._layout = Layout(self._text, self._geometry[1], paragraph_gap=not blank_lines, reflow=blank_lines)
+        recent = self._recent.get(document.id)
+        if recent is None:
+            self._motion = TextMotion(self._text)
+            blank_lines = self._motion.blank_lines
+            self._layout = Layout(self._text, self._geometry[1], paragraph_gap=not blank_lines, reflow=blank_lines)
+            self._recent[document.id] = (self._motion, self._layout)
+        else:
+            self._motion, self._layout = recent
+            self._layout.set_width(self._geometry[1])
         self._labels = {label.name: label for label in labels}
         self._annotations = {annotation.id: annotation for annotation in annotations}
         self._rebuild_index()

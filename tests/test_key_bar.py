@@ -1,0 +1,66 @@
+"""The footer: one line of the keys in force, greyed when they do not apply, cut to
+fit, the palette's key at the right edge; and redrawn, never recomposed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from app_support import SAMPLE, app_for, go, pilot_test, running, sample_db
+
+from margin.tui.widgets.key_bar import KeyBar
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    path = tmp_path / "m.db"
+    sample_db(path)
+    return path
+
+
+def bar_text(app) -> str:
+    return app.main.query_one(KeyBar).render().plain
+
+
+@pilot_test
+async def test_keys_fit_greyed_and_palette_at_the_right(sample: Path) -> None:
+    app = app_for(sample)
+    async with running(app, size=(120, 30)) as pilot:
+        bar = app.main.query_one(KeyBar)
+        text = bar_text(app)
+        assert text.startswith(" v Select") and "1 claim" in text and "q Quit" in text
+        assert text.rstrip().endswith("^p palette") and len(text) == 120
+        disabled = bar.get_component_rich_style("key-bar--disabled", partial=True)
+        styles = {span.style for span in bar.render().spans}
+        assert disabled in styles  # undo, delete... do not apply yet
+        await go(pilot, SAMPLE.index("Watson"))
+        await pilot.press("2")
+        assert "u Undo" in bar_text(app)
+    async with running(app_for(sample), size=(60, 20)) as pilot:
+        text = bar_text(pilot.app)
+        assert len(text) == 60 and "…" in text and text.rstrip().endswith("^p palette")
+        assert "\x1b" not in text
+
+
+@pilot_test
+async def test_an_edit_redraws_the_bar_without_mounting_widgets(sample: Path) -> None:
+    app = app_for(sample)
+    async with running(app) as pilot:
+        bar = app.main.query_one(KeyBar)
+        await go(pilot, SAMPLE.index("Watson"))
+        await pilot.press("2", "u", "ctrl+r")
+        assert list(bar.children) == []
+
+
+@pilot_test
+async def test_clicking_a_key_presses_it(sample: Path) -> None:
+    app = app_for(sample)
+    async with running(app, size=(120, 30)) as pilot:
+        bar = app.main.query_one(KeyBar)
+        text = bar_text(app)
+        await pilot.click(KeyBar, offset=(text.index("? Help") + 1, 0))
+        await pilot.pause()
+        from margin.tui.screens.help import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)
+        assert bar is not None
