@@ -224,9 +224,11 @@ def iter_annotations(
     status: str | Iterable[str] | None = None,
     include_deleted: bool = False,
     origin_prefix: str | None = None,
+    starting_within: tuple[int, int] | None = None,
 ) -> Iterator[Annotation]:
     """Annotations in reading order (document, start, longest first), filtered by any
-    of document, label, annotator, status and origin; tombstones only on request."""
+    of document, label, annotator, status and origin; tombstones only on request.
+    ``starting_within`` keeps those that start in ``[low, high)`` (by the index)."""
     clauses: list[str] = []
     params: list[object] = []
     if doc_id is not None:
@@ -240,6 +242,9 @@ def iter_annotations(
     if origin_prefix is not None:
         clauses.append("substr(origin, 1, ?) = ?")
         params.extend([len(origin_prefix), origin_prefix])
+    if starting_within is not None:
+        clauses.append('"start" >= ? and "start" < ?')
+        params.extend(starting_within)
     if not include_deleted:
         clauses.append("deleted_at is null")
     where = f" where {' and '.join(clauses)}" if clauses else ""

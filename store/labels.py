@@ -25,26 +25,22 @@ KEY_PATTERN = re.compile(r"^[0-9a-zA-Z]$|^f\d{1,2}$|^ctrl\+[a-z]$")
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def _row_to_label(row: dict) -> Label:
-    return Label(
-        name=row["name"],
-        key=row["key"],
-        color=row["color"] or "#888888",
-        description=row["description"] or "",
-        position=row["position"] or 0,
-    )
+SELECT = "select name, key, color, description, position from labels"
+
+
+def _row_to_label(row: tuple) -> Label:
+    name, key, color, description, position = row
+    return Label(name=name, key=key, color=color or "#888888", description=description or "", position=position or 0)
 
 
 def list_labels(db: Database) -> list[Label]:
-    return [
-        _row_to_label(row)
-        for row in db.table("labels").rows_where(order_by="position, name")
-    ]
+    """The scheme in its order. Plain SQL: the app reads it before its first screen."""
+    return [_row_to_label(row) for row in db.execute(f"{SELECT} order by position, name")]
 
 
 def get_label(db: Database, name: str) -> Label | None:
-    rows = list(db.table("labels").rows_where("name = ?", [name]))
-    return _row_to_label(rows[0]) if rows else None
+    row = db.execute(f"{SELECT} where name = ?", [name]).fetchone()
+    return _row_to_label(row) if row else None
 
 
 def require_label(db: Database, name: str) -> Label:

@@ -16,12 +16,13 @@ def get_position(db: Database, doc_id: str, annotator: str) -> int:
 
 
 def set_position(db: Database, doc_id: str, annotator: str, offset: int) -> None:
-    if getattr(db, "readonly", False):
+    if db.readonly:
         return
     with write(db):
-        db.table("reading_state").upsert(
-            {"doc_id": doc_id, "annotator": annotator, "offset": offset, "updated_at": now_iso()},
-            pk=("doc_id", "annotator"),
+        db.execute(
+            "insert into reading_state (doc_id, annotator, offset, updated_at) values (?, ?, ?, ?) "
+            "on conflict (doc_id, annotator) do update set offset = excluded.offset, updated_at = excluded.updated_at",
+            [doc_id, annotator, offset, now_iso()],
         )
 
 

@@ -129,3 +129,40 @@ async def test_a_bulk_import_elsewhere_reloads_the_open_document_once(book: tupl
             if main.annotation_panel.total == before + 600:
                 break
         assert main.annotation_panel.total == before + 600
+
+
+@pilot_test
+async def test_a_long_document_shows_its_first_screen_first_and_then_every_span(book: tuple[Path, str]) -> None:
+    path, doc_id = book
+    app = app_for(path, annotator="tester", open_doc_id=doc_id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = app.main
+        reader = main.reader
+        assert reader.document is not None and reader.document.id == doc_id  # before the first screen
+        assert reader.width_hint == reader.scrollable_content_region.width  # laid out once, at the right width
+        first = len(reader.annotations)
+        assert 0 < first < SPANS
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if len(reader.annotations) == SPANS:
+                break
+        assert len(reader.annotations) == SPANS
+        assert main.annotation_panel.total == SPANS
+
+
+@pilot_test
+async def test_reopening_shows_the_saved_position(book: tuple[Path, str]) -> None:
+    path, doc_id = book
+    middle = len(PARAGRAPH) * 600
+    db = open_database(path)
+    from margin.store.reading import set_position
+
+    set_position(db, doc_id, "tester", middle)
+    db.close()
+    app = app_for(path, annotator="tester", open_doc_id=doc_id)
+    async with running(app) as pilot:
+        reader = app.main.reader
+        await pilot.pause()
+        assert reader.cursor == middle
+        row = reader.offset_to_cell(middle).y
+        assert reader.scroll_y <= row < reader.scroll_y + reader.scrollable_content_region.height

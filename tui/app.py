@@ -25,6 +25,9 @@ from .palette import DocumentCommands, MarginCommands
 from .screens.main import MainScreen
 from .widgets.reader import Reader
 
+SQLITE_UTILS_AFTER = 1.0
+"""Seconds after start; importing it beside the first screen slowed that screen."""
+
 
 class MarginApp(App[None]):
     """The reader with its document list, annotation panel and status line."""
@@ -61,7 +64,11 @@ class MarginApp(App[None]):
         else:
             self.notify(f"Unknown theme {self.settings.theme!r}; using {self.theme}", markup=False)
         self.push_screen(self.main)
-        # Writes need sqlite-utils; load it beside the first screen, not before it.
+        # Imports, merges and label changes use sqlite-utils: load it once the first
+        # screen is up, in a thread, rather than on the way to it.
+        self.set_timer(SQLITE_UTILS_AFTER, self._load_sqlite_utils)
+
+    def _load_sqlite_utils(self) -> None:
         threading.Thread(target=lambda: self.db.utils, daemon=True, name="load sqlite-utils").start()
 
     def on_unmount(self) -> None:

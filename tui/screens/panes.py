@@ -50,6 +50,14 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 CLOSED_DOCUMENTS = 3
+FIRST_SCREEN = 20_000
+"""Characters on either side of the cursor whose spans a long document's first screen
+is drawn with; the screen shows a few thousand."""
+REST_AFTER = 0.05
+"""Seconds between drawing that first screen and reading the rest: long enough for
+Textual's writer thread to put the screen on the terminal first."""
+LONG_SPAN = 20_000
+"""How far before that window a span may start and still reach into it."""
 NARROW = 100  # below this many columns the annotation panel starts hidden
 VERY_NARROW = 70  # and below this, the document list too
 
@@ -98,6 +106,8 @@ class PaneScreen(Screen[None]):
         """Whose annotations are shown: None for everyone, else one annotator."""
         self._active_reader: Reader | None = None
         self._saved_positions: dict[str, int] = {}
+        self._loading: set[str] = set()
+        """Documents shown with their first screen's spans only, the rest on the way."""
         self._closed_documents: LRUCache[str, dict[str, Annotation]] = LRUCache(CLOSED_DOCUMENTS)
         """The annotations of documents shown lately, kept up to date by ``_apply``, so
         going back to one does not read its annotations again."""
@@ -138,8 +148,11 @@ class PaneScreen(Screen[None]):
         self.documents.attach(self.db, self.annotator, self.labels)
         self._fit_panes(self.app.size.width)
         reader.focus()
-        # Open once the panes have their sizes, so the reader lays the text out once.
-        self.call_after_refresh(self._open_first)
+        # Open before the first screen is drawn, at the width the panes will leave the
+        # reader, so that screen already shows the document (if the guess is off, the
+        # first layout lays the text out again).
+        reader.width_hint = self._reader_width_hint()
+        self._open_first()
         self.set_interval(1.0, self._save_positions, name="save reading position")
         if self.db.path.exists():
             self.follower = ChangeFollower(self, ChangeFeed(self.db))
@@ -156,6 +169,16 @@ class PaneScreen(Screen[None]):
             doc_id = self.documents.first()
         if doc_id is not None:
             self._open(self.reader, doc_id)
+
+    def _reader_width_hint(self) -> int:
+        """The reader's text width once laid out: the terminal less the side panes
+        shown, the reader's border and its scrollbar gutter."""
+        width = self.app.size.width
+        for pane in (self.documents, self.annotation_panel):
+            if pane.display and pane.styles.width is not None:
+                width -= int(pane.styles.width.value)
+        reader = self.reader
+        return max(1, width - reader.styles.gutter.width - reader.styles.scrollbar_size_vertical)
 
     def on_resize(self, event: Resize) -> None:
         self._fit_panes(event.size.width)
@@ -216,12 +239,14 @@ class PaneScreen(Screen[None]):
         replace_app_bindings(self, rebuilt)
         self.refresh_bindings()
 
-    def _reader_annotations(self, doc_id: str) -> list[Annotation]:
+    def _reader_annotations(self, doc_id: str, near: int | None = None) -> list[Annotation]:
         """What a reader is given: every live annotation but rejected suggestions
-        (the reader itself shows or dims them by annotator)."""
+        (the reader itself shows or dims them by annotator); with ``near``, only those
+        that can show on a first screen around that offset."""
+        window = None if near is None else (near - FIRST_SCREEN - LONG_SPAN, near + FIRST_SCREEN)
         return [
             annotation
-            for annotation in self._store(query_annotations, self.db, doc_id=doc_id) or []
+            for annotation in self._store(query_annotations, self.db, doc_id=doc_id, starting_within=window) or []
             if annotation.status != "rejected"
         ]
 
@@ -247,11 +272,29 @@ class PaneScreen(Screen[None]):
         cursor = self._store(get_position, self.db, doc_id, self.annotator) or 0
         cursor = max(0, min(cursor, len(document.text) - 1))
         closed = self._closed_documents.get(doc_id)
-        annotations = list(closed.values()) if closed is not None else self._reader_annotations(doc_id)
+        partly = closed is None and len(document.text) > 4 * FIRST_SCREEN
+        if closed is not None:
+            annotations = list(closed.values())
+        else:
+            annotations = self._reader_annotations(doc_id, near=cursor if partly else None)
+        if partly:
+            # A long document shows its first screen with the spans it can show, and
+            # gets the rest (and its annotation panel) right after that screen is drawn.
+            self._loading.add(doc_id)
+            self.call_after_refresh(self.set_timer, REST_AFTER, partial(self._load_all_annotations, reader, doc_id))
         reader.load(document, annotations, self.labels, cursor=cursor)
         self._saved_positions[doc_id] = cursor
         if reader is self.reader:
             self._reader_changed()
+
+    def _load_all_annotations(self, reader: Reader, doc_id: str) -> None:
+        self._loading.discard(doc_id)
+        if reader.document is None or reader.document.id != doc_id:
+            return
+        reader.set_annotations(self._reader_annotations(doc_id))
+        if reader is self.reader:
+            self._refresh_panel()
+            self._refresh_binding_state()
 
     def _reader_changed(self) -> None:
         """The active reader or its document changed: the side panes follow it."""
@@ -264,7 +307,9 @@ class PaneScreen(Screen[None]):
     def _refresh_panel(self) -> None:
         """The panel shows the active reader's document: once per document opened."""
         reader = self.reader
-        shown = [a for a in reader.annotations if self._visible(a)] if reader.document else []
+        document = reader.document
+        loaded = document is not None and document.id not in self._loading
+        shown = [a for a in reader.annotations if self._visible(a)] if loaded else []
         self.annotation_panel.show(shown, self.labels)
 
     def _save_position(self, reader: Reader) -> None:

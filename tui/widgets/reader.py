@@ -172,6 +172,9 @@ class Reader(ReaderMotions, ReaderRender, ScrollView, can_focus=True):
         self._search: re.Pattern[str] | None = None
         self._header: list[tuple[str, str]] = []
         self._geometry = (0, 0, 0)  # (pane width, measure, left padding)
+        self.width_hint: int | None = None
+        """The text's width before the first layout has measured it, so a document
+        loaded before the first screen is laid out once, not twice."""
         self._centre_pending = False  # centre the cursor once the widget has a size
         self._refiner: Timer | None = None
         self._selection_memo: tuple[tuple[int | None, int], tuple[int, int] | None] = ((None, -1), None)

@@ -48,6 +48,7 @@ class ReaderView(_Base):
         document: Document | None
         cursor: int
         reading_width: int
+        width_hint: int | None
         _text: str
         _layout: Layout | None
         _motion: TextMotion | None
@@ -89,7 +90,7 @@ class ReaderView(_Base):
         """``(pane width, measure, left padding)`` for the current size."""
         width = self.scrollable_content_region.width
         if width <= 0:
-            width = self.reading_width + GUTTER + 1
+            width = self.width_hint or self.reading_width + GUTTER + 1
         measure = max(8, min(self.reading_width, width - GUTTER - 1))
         padding = max(0, (width - GUTTER - measure - 1) // 2)
         return width, measure, padding
