@@ -264,13 +264,42 @@ class _TokenValues:
     innermost: list[str]
 
 
-def tokenise(text: str) -> list[tuple[int, int]]:
-    return [match.span() for match in TOKEN_PATTERN.finditer(text)]
+def count_tokens(text: str) -> int:
+    """How many tokens ``text`` has, counted in C (``subn`` makes no match objects)."""
+    return TOKEN_PATTERN.subn("", text)[1]
 
 
-def token_values(tokens: Sequence[tuple[int, int]], spans: Iterable[Span]) -> _TokenValues:
-    starts = [start for start, _ in tokens]
-    ends = [end for _, end in tokens]
+def tokens_touching(text: str, spans: Iterable[Span]) -> tuple[list[int], list[int]]:
+    """(starts, ends) of the tokens that any span touches, in order.
+
+    Only these can be read differently by two annotators; every other token is
+    outside for everyone, and is counted, not listed. A token never holds
+    whitespace, so each span's reach is widened to the whitespace around it and the
+    text between is tokenised once.
+    """
+    reach: list[tuple[int, int]] = []
+    for start, end, _label in spans:
+        low = start
+        while low > 0 and not text[low - 1].isspace():
+            low -= 1
+        high = end
+        while high < len(text) and not text[high].isspace():
+            high += 1
+        reach.append((low, high))
+    starts: list[int] = []
+    ends: list[int] = []
+    last = -1
+    for low, high in sorted(reach):
+        if high <= last:
+            continue
+        for match in TOKEN_PATTERN.finditer(text, max(low, last), high):
+            starts.append(match.start())
+            ends.append(match.end())
+        last = high
+    return starts, ends
+
+
+def token_values(starts: Sequence[int], ends: Sequence[int], spans: Iterable[Span]) -> _TokenValues:
     covered: dict[str, set[int]] = defaultdict(set)
     best: dict[int, tuple[int, int, str]] = {}
     for start, end, label in spans:
@@ -281,7 +310,7 @@ def token_values(tokens: Sequence[tuple[int, int]], spans: Iterable[Span]) -> _T
             covered[label].add(index)
             if index not in best or rank < best[index]:
                 best[index] = rank
-    innermost = [OUTSIDE] * len(tokens)
+    innermost = [OUTSIDE] * len(starts)
     for index, (_, _, label) in best.items():
         innermost[index] = label
     return _TokenValues(dict(covered), innermost)
@@ -370,6 +399,7 @@ class _PairTally:
             counts["only_b"] += len(b) - both
             counts["tokens"] += tokens
         self.categories.update(zip(mine.innermost, other.innermost))
+        self.categories[OUTSIDE, OUTSIDE] += tokens - len(mine.innermost)
         self.documents += 1
         self.tokens += tokens
 
@@ -406,6 +436,7 @@ class _AlphaTally:
                 patterns[pattern] += units
         # Most tokens read alike (all outside, say): count each distinct unit once.
         distinct = Counter(zip(*(reading.innermost for reading in readings)))
+        distinct[(OUTSIDE,) * coders] += tokens - len(readings[0].innermost)
         for unit, weight in distinct.items():
             self.overall[tuple(sorted(Counter(unit).items()))] += weight
 
@@ -440,13 +471,15 @@ def compute_agreement(
     for doc_id in _shared_documents(db, where, params):
         readers = _document_spans(db, doc_id, annotators, wanted)
         document = get_document(db, doc_id)
-        tokens = tokenise(document.text if document else "")
-        values = {name: token_values(tokens, own) for name, own in readers.items()}
+        text = document.text if document else ""
+        tokens = count_tokens(text)
+        starts, ends = tokens_touching(text, (span for own in readers.values() for span in own))
+        values = {name: token_values(starts, ends, own) for name, own in readers.items()}
         for reference, predicted in combinations(sorted(readers), 2):
             tallies[reference, predicted].add(
-                readers[reference], readers[predicted], values[reference], values[predicted], len(tokens)
+                readers[reference], readers[predicted], values[reference], values[predicted], tokens
             )
-        alpha.add(list(values.values()), len(tokens))
+        alpha.add(list(values.values()), tokens)
         shared += 1
     per_label, overall = alpha.result()
     return AgreementReport(
