@@ -166,3 +166,25 @@ async def test_reopening_shows_the_saved_position(book: tuple[Path, str]) -> Non
         assert reader.cursor == middle
         row = reader.offset_to_cell(middle).y
         assert reader.scroll_y <= row < reader.scroll_y + reader.scrollable_content_region.height
+
+
+@pilot_test
+async def test_a_feed_batch_read_before_an_edit_does_not_undo_it_on_screen(book: tuple[Path, str]) -> None:
+    from margin.store.changes import ChangeBatch
+    from margin.tui.sync import ChangesArrived
+
+    path, doc_id = book
+    app = app_for(path, annotator="tester", open_doc_id=doc_id)
+    async with running(app) as pilot:
+        main = app.main
+        await go(pilot, PARAGRAPH.index("Monday"))
+        await pilot.press("W", "1")
+        await pilot.pause()
+        [labelled] = [a for a in main.reader.annotations_at() if a.annotator == "tester"]
+        main._edit(lambda: main.editing.delete(labelled))  # the feed's worker read the row before this
+        await pilot.pause()
+        assert not [a for a in main.reader.annotations_at() if a.annotator == "tester"]
+        main.post_message(ChangesArrived(ChangeBatch(annotations=[labelled])))
+        await pilot.pause()
+        assert not [a for a in main.reader.annotations_at() if a.annotator == "tester"]
+        assert labelled.id not in {a.id for a in main.annotation_panel.shown}

@@ -1,7 +1,7 @@
 """The main screen and what its keys do: edits, copying, searching, panes and views.
 
-The panes and the events between them are ``PaneScreen`` (``panes.py``); this file
-holds the actions. Edits go through ``Editing`` and come back as a ``Change`` that
+The panes and the events between them are ``PaneScreen`` (``panes.py``), the rows
+that change in them ``LiveScreen`` (``live.py``); this file holds the actions. Edits go through ``Editing`` and come back as a ``Change`` that
 ``show_change`` hands on, one row, to the panes.
 """
 
@@ -25,7 +25,8 @@ from ..text.sanitise import one_line, sanitise, shorten
 from .confirm import Confirm
 from .help import HelpScreen, binding_groups
 from .label_picker import LabelPicker
-from .panes import NARROW, PaneScreen, if_chosen
+from .live import LiveScreen
+from .panes import NARROW, if_chosen
 from .search_prompt import SearchPrompt
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from ..widgets.document_list import DocumentList
 
 
-class MainScreen(PaneScreen):
+class MainScreen(LiveScreen):
     """The reader with its document list, annotation panel and status line, and the
     keys of the table in ``tui/keymap.py``."""
 

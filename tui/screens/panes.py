@@ -14,15 +14,13 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.cache import LRUCache
 from textual.containers import Horizontal
 from textual.events import DescendantFocus, Resize
 from textual.screen import Screen
 
-from margin.store.annotations import annotators, query_annotations
+from margin.store.annotations import query_annotations
 from margin.store.changes import ChangeFeed
 from margin.store.documents import get_document
 from margin.store.errors import MarginError
@@ -31,10 +29,10 @@ from margin.store.model import Annotation, Label
 from margin.store.reading import get_position, last_read, set_position
 
 from ..compat import app_key_bindings, replace_app_bindings
-from ..editing import Change, Editing
+from ..editing import Editing
 from ..keymap import LABEL_ID, NEEDS, WHY_NOT, Need
-from ..sync import ChangeFollower, ChangesArrived
-from ..text.sanitise import sanitise, shorten
+from ..recent import Recent
+from ..sync import ChangeFollower
 from ..undo import History
 from ..widgets.annotation_panel import AnnotationPanel
 from ..widgets.document_list import DocumentList
@@ -50,6 +48,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 CLOSED_DOCUMENTS = 3
+SHOWN_EDITS = 4_096
 FIRST_SCREEN = 20_000
 """Characters on either side of the cursor whose spans a long document's first screen
 is drawn with; the screen shows a few thousand."""
@@ -106,9 +105,11 @@ class PaneScreen(Screen[None]):
         """Whose annotations are shown: None for everyone, else one annotator."""
         self._active_reader: Reader | None = None
         self._saved_positions: dict[str, int] = {}
+        self._shown_edits: Recent[str, str] = Recent(SHOWN_EDITS)
+        """``updated_at`` of the rows this app's own edits showed, newest per id."""
         self._loading: set[str] = set()
         """Documents shown with their first screen's spans only, the rest on the way."""
-        self._closed_documents: LRUCache[str, dict[str, Annotation]] = LRUCache(CLOSED_DOCUMENTS)
+        self._closed_documents: Recent[str, dict[str, Annotation]] = Recent(CLOSED_DOCUMENTS)
         """The annotations of documents shown lately, kept up to date by ``_apply``, so
         going back to one does not read its annotations again."""
         self._binding_state: tuple[bool, ...] = ()
@@ -267,7 +268,7 @@ class PaneScreen(Screen[None]):
         if document is None:
             self.notify("That document is no longer in the database", severity="error")
             return
-        if reader.document is not None:
+        if reader.document is not None and reader.document.id not in self._loading:
             self._closed_documents[reader.document.id] = {a.id: a for a in reader.annotations}
         cursor = self._store(get_position, self.db, doc_id, self.annotator) or 0
         cursor = max(0, min(cursor, len(document.text) - 1))
@@ -438,111 +439,3 @@ class PaneScreen(Screen[None]):
         """Why a greyed-out action does nothing here (said when its key is pressed)."""
         need = NEEDS.get(action)
         return WHY_NOT[need] if need is not None and not self._applies(need) else None
-
-    # -- showing changes --------------------------------------------------------------
-
-    def _apply(self, annotations: Iterable[Annotation]) -> None:
-        """Committed rows, ours or another process's, shown in every pane that holds them."""
-        touched: set[str] = set()
-        panel_doc = self.reader.document.id if self.reader.document else None
-        for annotation in annotations:
-            touched.add(annotation.doc_id)
-            gone = annotation.deleted or annotation.status == "rejected"
-            closed = self._closed_documents.get(annotation.doc_id)
-            if closed is not None:
-                if gone:
-                    closed.pop(annotation.id, None)
-                else:
-                    closed[annotation.id] = annotation
-            for reader in self.readers:
-                if reader.document is not None and reader.document.id == annotation.doc_id:
-                    if gone:
-                        reader.remove_annotation(annotation.id)
-                    else:
-                        reader.upsert_annotation(annotation)
-            if annotation.doc_id == panel_doc:
-                if gone or not self._visible(annotation):
-                    self.annotation_panel.remove_annotation(annotation.id)
-                else:
-                    self.annotation_panel.upsert(annotation)
-        for doc_id in touched:
-            self.documents.update(doc_id)
-        self._refresh_binding_state()
-
-    def show_change(self, change: Change | None) -> None:
-        if change is not None:
-            self._apply([change.annotation])
-
-    def on_changes_arrived(self, message: ChangesArrived) -> None:
-        batch = message.batch
-        if batch.labels:
-            self._load_labels()
-        if batch.lost_track or batch.overflow:
-            for doc_id in list(self._closed_documents.keys()):
-                if batch.lost_track or doc_id in batch.overflow:
-                    self._closed_documents.discard(doc_id)
-            for reader in self.readers:
-                document = reader.document
-                if document is not None and (batch.lost_track or document.id in batch.overflow):
-                    reader.set_annotations(self._reader_annotations(document.id))
-            self._refresh_panel()
-            self.documents.reload()
-        elif batch.documents:
-            self.documents.reload()
-        self._apply(batch.annotations)
-
-    # -- whose annotations ------------------------------------------------------------
-
-    def show_annotations_of(self, annotator: str | None) -> None:
-        """Show everyone's annotations (None) or one annotator's."""
-        self.viewing = annotator
-        for reader in self.readers:
-            reader.set_viewer(self.annotator, self._visible_annotators())
-        self.status.viewing = (
-            "everyone" if annotator is None else "mine" if annotator == self.annotator else annotator
-        )
-        self._refresh_panel()
-        self._refresh_binding_state()
-
-    def action_cycle_viewer(self) -> None:
-        others = [name for name in self._store(annotators, self.db) or [] if name != self.annotator]
-        cycle: list[str | None] = [None, self.annotator, *others]
-        index = cycle.index(self.viewing) if self.viewing in cycle else 0
-        self.show_annotations_of(cycle[(index + 1) % len(cycle)])
-
-    def annotation_choice(self, annotation: Annotation) -> Text:
-        colors = {label.name: label.color for label in self.labels}
-        text = Text()
-        text.append("■ ", style=colors.get(annotation.label, "#888888"))
-        text.append(f"{annotation.label:<10} ", style="bold")
-        text.append(f"“{shorten(annotation.quote, 50)}”")
-        text.append(f"  {sanitise(annotation.annotator)}", style="dim")
-        return text
-
-    def _pick_document(self) -> None:
-        picker = DocumentPicker(
-            "Open", self.db, annotator=self.annotator, labels=self.labels, current=self.documents.current
-        )
-        self.app.push_screen(picker, if_chosen(self.open_document))
-
-    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        """Every action by name: the screen's bindings and whose annotations to show.
-        Documents are found by the palette's document provider, by title, in SQL."""
-        commands: list[tuple[str, str, Callable[[], object]]] = []
-        seen: set[str] = set()
-        for bindings in app_key_bindings(self).values():
-            for binding in bindings:
-                if binding.id is None or binding.action in seen:
-                    continue
-                seen.add(binding.action)
-                name = binding.tooltip or binding.description
-                key = self.app.get_key_display(binding)
-                commands.append((name, f"key {key}", partial(self.run_action, binding.action)))
-        commands.append(("Show everyone's annotations", "whose spans are shown", partial(self.show_annotations_of, None)))
-        commands.append(("Show my annotations", "whose spans are shown", partial(self.show_annotations_of, self.annotator)))
-        commands.append(("Open a document…", "choose among every document", self._pick_document))
-        for name in self._store(annotators, self.db) or []:
-            if name != self.annotator:
-                commands.append((f"Show annotations by {sanitise(name)}", "whose spans are shown",
-                                 partial(self.show_annotations_of, name)))
-        return commands

@@ -47,6 +47,7 @@ from margin.tui.text.layout import Layout
 from margin.tui.text.motion import TextMotion
 from margin.tui.text.span_index import SpanIndex
 
+from ..recent import Recent
 from .reader_motion import ReaderMotions
 from .reader_render import STRIP_CACHE, ReaderRender
 
@@ -181,7 +182,7 @@ class Reader(ReaderMotions, ReaderRender, ScrollView, can_focus=True):
         self._style_generation = 0
         self._styles: dict[tuple, Style] = {}
         self._strips: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE)
-        self._recent: LRUCache[str, tuple[TextMotion, Layout]] = LRUCache(RECENT_DOCUMENTS)
+        self._recent: Recent[str, tuple[TextMotion, Layout]] = Recent(RECENT_DOCUMENTS)
         """The motions and layout of documents shown lately, by id: going back to a book
         (`[` after `]`) does not find its paragraphs again. An id is its text's hash, so
         what is cached under it never goes stale."""

@@ -1,0 +1,138 @@
+"""The main screen's live part: changes shown as rows, whose annotations are shown,
+and the command palette's entries.
+
+Between the panes (``panes.py``) and the keys (``main.py``): every committed row,
+this app's edit or another process's, comes through ``_apply`` once and goes to the
+reader, the annotation panel and the document list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import partial
+
+from rich.text import Text
+
+from margin.store.annotations import annotators
+from margin.store.model import Annotation
+
+from ..compat import app_key_bindings
+from ..editing import Change
+from ..sync import ChangesArrived
+from ..text.sanitise import sanitise, shorten
+from .document_picker import DocumentPicker
+from .panes import PaneScreen, if_chosen
+
+
+class LiveScreen(PaneScreen):
+    """The panes, kept in step with the database row by row."""
+
+    # -- showing changes --------------------------------------------------------------
+
+    def _apply(self, annotations: Iterable[Annotation]) -> None:
+        """Committed rows, ours or another process's, shown in every pane that holds them."""
+        touched: set[str] = set()
+        panel_doc = self.reader.document.id if self.reader.document else None
+        for annotation in annotations:
+            touched.add(annotation.doc_id)
+            gone = annotation.deleted or annotation.status == "rejected"
+            closed = self._closed_documents.get(annotation.doc_id)
+            if closed is not None:
+                if gone:
+                    closed.pop(annotation.id, None)
+                else:
+                    closed[annotation.id] = annotation
+            for reader in self.readers:
+                if reader.document is not None and reader.document.id == annotation.doc_id:
+                    if gone:
+                        reader.remove_annotation(annotation.id)
+                    else:
+                        reader.upsert_annotation(annotation)
+            if annotation.doc_id == panel_doc:
+                if gone or not self._visible(annotation):
+                    self.annotation_panel.remove_annotation(annotation.id)
+                else:
+                    self.annotation_panel.upsert(annotation)
+        for doc_id in touched:
+            self.documents.update(doc_id)
+        self._refresh_binding_state()
+
+    def show_change(self, change: Change | None) -> None:
+        if change is not None:
+            self._shown_edits[change.annotation.id] = change.annotation.updated_at
+            self._apply([change.annotation])
+
+    def on_changes_arrived(self, message: ChangesArrived) -> None:
+        batch = message.batch
+        if batch.labels:
+            self._load_labels()
+        if batch.lost_track or batch.overflow:
+            for doc_id in list(self._closed_documents.keys()):
+                if batch.lost_track or doc_id in batch.overflow:
+                    self._closed_documents.pop(doc_id, None)
+            for reader in self.readers:
+                document = reader.document
+                if document is not None and (batch.lost_track or document.id in batch.overflow):
+                    reader.set_annotations(self._reader_annotations(document.id))
+            self._refresh_panel()
+            self.documents.reload()
+        elif batch.documents:
+            self.documents.reload()
+        # The feed read its rows in a worker: one this app has edited since is stale.
+        self._apply(a for a in batch.annotations if a.updated_at >= self._shown_edits.get(a.id, ""))
+
+    # -- whose annotations ------------------------------------------------------------
+
+    def show_annotations_of(self, annotator: str | None) -> None:
+        """Show everyone's annotations (None) or one annotator's."""
+        self.viewing = annotator
+        for reader in self.readers:
+            reader.set_viewer(self.annotator, self._visible_annotators())
+        self.status.viewing = (
+            "everyone" if annotator is None else "mine" if annotator == self.annotator else annotator
+        )
+        self._refresh_panel()
+        self._refresh_binding_state()
+
+    def action_cycle_viewer(self) -> None:
+        others = [name for name in self._store(annotators, self.db) or [] if name != self.annotator]
+        cycle: list[str | None] = [None, self.annotator, *others]
+        index = cycle.index(self.viewing) if self.viewing in cycle else 0
+        self.show_annotations_of(cycle[(index + 1) % len(cycle)])
+
+    def annotation_choice(self, annotation: Annotation) -> Text:
+        colors = {label.name: label.color for label in self.labels}
+        text = Text()
+        text.append("■ ", style=colors.get(annotation.label, "#888888"))
+        text.append(f"{annotation.label:<10} ", style="bold")
+        text.append(f"“{shorten(annotation.quote, 50)}”")
+        text.append(f"  {sanitise(annotation.annotator)}", style="dim")
+        return text
+
+    def _pick_document(self) -> None:
+        picker = DocumentPicker(
+            "Open", self.db, annotator=self.annotator, labels=self.labels, current=self.documents.current
+        )
+        self.app.push_screen(picker, if_chosen(self.open_document))
+
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """Every action by name: the screen's bindings and whose annotations to show.
+        Documents are found by the palette's document provider, by title, in SQL."""
+        commands: list[tuple[str, str, Callable[[], object]]] = []
+        seen: set[str] = set()
+        for bindings in app_key_bindings(self).values():
+            for binding in bindings:
+                if binding.id is None or binding.action in seen:
+                    continue
+                seen.add(binding.action)
+                name = binding.tooltip or binding.description
+                key = self.app.get_key_display(binding)
+                commands.append((name, f"key {key}", partial(self.run_action, binding.action)))
+        commands.append(("Show everyone's annotations", "whose spans are shown", partial(self.show_annotations_of, None)))
+        commands.append(("Show my annotations", "whose spans are shown", partial(self.show_annotations_of, self.annotator)))
+        commands.append(("Open a document…", "choose among every document", self._pick_document))
+        for name in self._store(annotators, self.db) or []:
+            if name != self.annotator:
+                commands.append((f"Show annotations by {sanitise(name)}", "whose spans are shown",
+                                 partial(self.show_annotations_of, name)))
+        return commands
