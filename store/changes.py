@@ -8,12 +8,14 @@ timestamps), so the follower never scans the annotations themselves.
 
 The feed reads on its own connection, so it can run in a worker thread beside the
 app's connection; the app's own commits show up in it too, and applying a row that is
-already shown is a no-op.
+already shown is a no-op. Polls and ``close()`` take turns on a lock: closing a
+connection while another thread runs a statement on it crashes the interpreter.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 
 from .annotations import get_annotations
@@ -46,10 +48,13 @@ class ChangeBatch:
 
 
 class ChangeFeed:
-    """``poll()`` returns what was committed since the last poll, or None."""
+    """``poll()`` returns what was committed since the last poll, or None; safe to call
+    from a worker thread while another thread closes the feed."""
 
     def __init__(self, db: Database) -> None:
         self.db = open_database(db.path, readonly=True)
+        self._lock = threading.Lock()
+        self._closed = False
         self._version = self._data_version()
         self.seq = self._last_seq()
 
@@ -60,14 +65,17 @@ class ChangeFeed:
         return self.db.execute("select coalesce(max(seq), 0) from changes").fetchone()[0]
 
     def poll(self) -> ChangeBatch | None:
-        try:
-            version = self._data_version()
-            if version == self._version:
+        with self._lock:
+            if self._closed:
                 return None
-            self._version = version
-            return self._read()
-        except sqlite3.Error:
-            return None
+            try:
+                version = self._data_version()
+                if version == self._version:
+                    return None
+                self._version = version
+                return self._read()
+            except sqlite3.Error:
+                return None
 
     def _read(self) -> ChangeBatch:
         batch = ChangeBatch()
@@ -105,4 +113,7 @@ class ChangeFeed:
         return batch
 
     def close(self) -> None:
-        self.db.close()
+        """Close the connection, after a poll under way in another thread ends."""
+        with self._lock:
+            self._closed = True
+            self.db.close()

@@ -10,6 +10,7 @@ migration — never on the way to the first screen.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -19,6 +20,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import sqlite_utils
     from sqlite_utils.db import Table
+
+_loading = threading.Lock()
+
+
+def load_sqlite_utils() -> None:
+    """Import sqlite-utils and its plugins without touching any connection, so a
+    thread may do it ahead of need. Wrapping a connection stays with the thread that
+    uses it (``Database.utils``): that runs SQL on it, which must never happen beside
+    the owner's own statements or its ``close()``."""
+    with _loading:
+        from sqlite_utils import plugins
+
+        plugins.ensure_plugins_loaded()
 
 
 class Database:
@@ -37,6 +51,7 @@ class Database:
     @cached_property
     def utils(self) -> sqlite_utils.Database:
         """sqlite-utils on the same connection, for schema changes, upserts and FTS."""
+        load_sqlite_utils()
         import sqlite_utils
 
         return sqlite_utils.Database(self.conn)

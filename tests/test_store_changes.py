@@ -3,13 +3,14 @@ write, whoever makes it."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from margin.store.annotations import add_annotation, delete_annotation, restore_annotation, update_annotation
-from margin.store.changes import BATCH, ChangeFeed
+from margin.store.changes import BATCH, ChangeBatch, ChangeFeed
 from margin.store.db import open_database, write
 from margin.store.documents import add_document, label_counts, list_documents
 from margin.store.labels import add_label
@@ -112,4 +113,39 @@ def test_a_burst_longer_than_a_batch_becomes_a_reload(db_path: Path) -> None:
     assert batch is not None and len(batch.annotations) == 1
     feed.close()
     other.close()
+    db.close()
+
+
+def test_closing_the_feed_waits_for_a_poll_running_in_another_thread(db_path: Path) -> None:
+    """The app closes its feed on the way out while a worker may be polling: closing a
+    connection under a running poll crashes the interpreter, so close waits for it."""
+    db = open_database(db_path)
+    document, _ = add_document(db, TEXT)
+    feed = ChangeFeed(db)
+    other = open_database(db_path)
+    added = add_annotation(other, document.id, 0, 9, "claim", annotator="bob")
+    other.close()
+    reading, release = threading.Event(), threading.Event()
+    read = feed._read
+
+    def held_read() -> ChangeBatch:
+        reading.set()
+        release.wait(10)
+        return read()
+
+    feed._read = held_read  # type: ignore[method-assign]
+    batches: list[ChangeBatch | None] = []
+    poller = threading.Thread(target=lambda: batches.append(feed.poll()))
+    closer = threading.Thread(target=feed.close)
+    poller.start()
+    assert reading.wait(10)
+    closer.start()
+    closer.join(0.2)
+    assert closer.is_alive(), "the feed's connection was closed under a running poll"
+    release.set()
+    poller.join(10)
+    closer.join(10)
+    assert not poller.is_alive() and not closer.is_alive()
+    assert [[a.id for a in batch.annotations] if batch else None for batch in batches] == [[added.id]]
+    assert feed.poll() is None
     db.close()

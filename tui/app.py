@@ -16,7 +16,7 @@ from textual import actions
 from textual.app import App
 from textual.binding import Binding
 
-from margin.store.database import Database
+from margin.store.database import Database, load_sqlite_utils
 from margin.store.db import open_database
 
 from .config import Settings
@@ -64,12 +64,13 @@ class MarginApp(App[None]):
         else:
             self.notify(f"Unknown theme {self.settings.theme!r}; using {self.theme}", markup=False)
         self.push_screen(self.main)
-        # Imports, merges and label changes use sqlite-utils: load it once the first
-        # screen is up, in a thread, rather than on the way to it.
+        # Imports, merges and label changes use sqlite-utils: import it once the first
+        # screen is up, in a thread, rather than on the way to it. Only the import: the
+        # thread leaves the app's connection alone (see ``load_sqlite_utils``).
         self.set_timer(SQLITE_UTILS_AFTER, self._load_sqlite_utils)
 
     def _load_sqlite_utils(self) -> None:
-        threading.Thread(target=lambda: self.db.utils, daemon=True, name="load sqlite-utils").start()
+        threading.Thread(target=load_sqlite_utils, daemon=True, name="load sqlite-utils").start()
 
     def on_unmount(self) -> None:
         self.db.close()

@@ -8,6 +8,7 @@ only applies the rows that changed.
 from __future__ import annotations
 
 from textual.message import Message
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
@@ -31,9 +32,10 @@ class ChangeFollower:
         self.owner = owner
         self.feed = feed
         self._worker: Worker[None] | None = None
+        self._timer: Timer | None = None
 
     def start(self) -> None:
-        self.owner.set_interval(POLL_SECONDS, self._tick, name="follow changes")
+        self._timer = self.owner.set_interval(POLL_SECONDS, self._tick, name="follow changes")
 
     def _tick(self) -> None:
         if self._worker is not None and self._worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
@@ -46,4 +48,8 @@ class ChangeFollower:
             self.owner.post_message(ChangesArrived(batch))
 
     def close(self) -> None:
+        """Stop polling; a poll still running in its thread finishes before the feed's
+        connection is closed (``ChangeFeed.close``)."""
+        if self._timer is not None:
+            self._timer.stop()
         self.feed.close()
