@@ -177,6 +177,8 @@ def test_commands_do_not_import_the_cli_module() -> None:
         "import margin.tui.commands.inspect, margin.tui.commands.team, margin.tui.commands.transfer\n"
         "assert 'margin.tui.cli' not in sys.modules, 'a command imported tui.cli'\n"
         "assert 'textual' not in sys.modules, 'textual was imported'\n"
+        "import margin.tui.commands.app\n"
+        "assert 'margin.tui.cli' not in sys.modules, 'the open command imported tui.cli'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

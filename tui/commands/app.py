@@ -24,7 +24,7 @@ from margin.store.errors import MarginError
 from margin.store.formats.common import decode_text
 from margin.store.model import document_id, normalise_newlines
 
-from ..cli import Context, pass_context
+from .context import Context, pass_context
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 SAMPLE_FILE = "darien-gap-article.txt"
