@@ -89,15 +89,16 @@ class ChangeFeed:
             [self.seq, BATCH + 1],
         ).fetchall()
         if len(rows) > BATCH:
-            batch.overflow = {doc_id for _, kind, _, doc_id in rows if kind == "annotation"}
-            batch.overflow |= {
+            last = self._last_seq()  # first: a commit after it is the next poll's
+            batch.overflow = {
                 row[0]
                 for row in self.db.execute(
-                    "select distinct doc_id from changes where seq > ? and kind = 'annotation'", [self.seq]
-                ).fetchall()
+                    "select distinct doc_id from changes where seq > ? and seq <= ? and kind = 'annotation'",
+                    [self.seq, last],
+                )
             }
             batch.labels = True
-            self.seq = self._last_seq()
+            self.seq = last
             return batch
         annotation_ids: list[str] = []
         for _seq, kind, row_id, doc_id in rows:

@@ -14,13 +14,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 
 from .database import Database
-from .documents import DocumentSummary, label_counts, search_documents
-
-
-def _like_pattern(text: str) -> str:
-    """``text`` as a LIKE substring pattern, its own ``%``, ``_`` and ``\\`` taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+from .documents import DocumentSummary, contains_pattern, label_counts, search_documents
 
 
 class DocumentIndex:
@@ -80,7 +74,7 @@ class DocumentIndex:
         if found:
             sql += f" or id in ({', '.join('?' for _ in found)})"
         self.rowids = array(
-            "q", (row[0] for row in self.db.execute(f"{sql} order by rowid", [_like_pattern(query), *found]))
+            "q", (row[0] for row in self.db.execute(f"{sql} order by rowid", [contains_pattern(query), *found]))
         )
 
     def index_of(self, doc_id: str) -> int | None:

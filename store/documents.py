@@ -221,10 +221,17 @@ def search_documents(db: Database, query: str, limit: int = 200) -> list[str]:
 
 
 
+def contains_pattern(text: str) -> str:
+    """A ``like ... escape '\\'`` pattern matching ``text`` anywhere, its ``%`` and ``_``
+    taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def search_titles(db: Database, query: str, limit: int = 30) -> list[tuple[str, str]]:
     """(id, title) of documents whose title contains ``query``, then of those whose
     text matches it, at most ``limit``: what a picker offers as the user types."""
-    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = contains_pattern(query)
     found = dict(
         db.execute(
             "select id, title from documents where title like ? escape '\\' order by rowid limit ?",

@@ -426,7 +426,7 @@ def import_paths(
     extensions are taken); ``encoding`` forces the text encoding;
     ``reader_options`` go to the doccano reader (``text_key``, ``label_key``).
     """
-    if getattr(db, "readonly", False):
+    if db.readonly:
         raise MarginError(f"{getattr(db, 'path', 'the database')}: read-only; importing needs write access")
     if not annotator:
         raise MarginError("importing needs an annotator name (--annotator)")

@@ -79,6 +79,11 @@ class Annotation:
     def deleted(self) -> bool:
         return self.deleted_at is not None
 
+    @property
+    def hidden(self) -> bool:
+        """Not shown, nor counted: deleted, or a suggestion that was rejected."""
+        return self.deleted_at is not None or self.status == "rejected"
+
 
 @dataclass(slots=True)
 class SpanRecord:

@@ -117,11 +117,10 @@ def database_info(db: Database) -> DatabaseInfo:
     def scalar(sql: str) -> int:
         return db.execute(sql).fetchone()[0]
 
-    path = getattr(db, "path", None)
     return DatabaseInfo(
-        path=str(path) if path else ":memory:",
+        path=str(db.path),
         schema_version=schema_version(db),
-        readonly=bool(getattr(db, "readonly", False)),
+        readonly=db.readonly,
         documents=scalar("select count(*) from documents"),
         annotations=scalar("select coalesce(sum(n), 0) from annotation_counts"),
         deleted_annotations=scalar("select count(*) from annotations where deleted_at is not null"),
@@ -129,5 +128,5 @@ def database_info(db: Database) -> DatabaseInfo:
         annotators=scalar(
             "select count(distinct annotator) from annotations where deleted_at is null"
         ),
-        size_bytes=path.stat().st_size if path and path.exists() else 0,
+        size_bytes=db.path.stat().st_size if db.path.exists() else 0,
     )

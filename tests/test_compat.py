@@ -10,7 +10,7 @@ from rich.cells import cell_len
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from margin.tui.compat import app_bindings, app_key_bindings, emoji_widened_by_vs16, replace_app_bindings
+from margin.tui.compat import emoji_widened_by_vs16, own_bindings, replace_own_bindings
 
 
 def test_emoji_widened_by_vs16_lists_characters_rich_widens_after_vs16() -> None:
@@ -34,33 +34,27 @@ class BindingsApp(App[None]):
         self.recorded.append(name)
 
 
-def test_app_key_bindings_maps_each_key_to_the_apps_own_bindings() -> None:
+def test_own_bindings_maps_each_key_to_the_nodes_own_bindings() -> None:
     app = BindingsApp()
-    bindings = app_key_bindings(app)
+    bindings = own_bindings(app)
     assert [binding.id for binding in bindings["x"]] == ["test.x"]
     assert [binding.action for binding in bindings["y"]] == ["record('y')"]
 
 
-def test_app_bindings_yields_key_and_binding_pairs() -> None:
-    pairs = list(app_bindings(BindingsApp()))
-    assert [key for key, _binding in pairs if key in "xy"] == ["x", "y"]
-    assert all(isinstance(binding, Binding) for _key, binding in pairs)
-
-
-def test_replace_app_bindings_changes_what_keys_do() -> None:
+def test_replace_own_bindings_changes_what_keys_do() -> None:
     app = BindingsApp()
 
     async def main() -> None:
         async with app.run_test() as pilot:
-            kept = {key: bindings for key, bindings in app_key_bindings(app).items() if key != "x"}
-            replace_app_bindings(app, {"z": [Binding("z", "record('z')", "Z")], **kept})
+            kept = {key: bindings for key, bindings in own_bindings(app).items() if key != "x"}
+            replace_own_bindings(app, {"z": [Binding("z", "record('z')", "Z")], **kept})
             app.refresh_bindings()
             await pilot.press("x", "y", "z")
             await pilot.pause()
 
     asyncio.run(main())
     assert app.recorded == ["y", "z"]
-    assert "x" not in app_key_bindings(app)
+    assert "x" not in own_bindings(app)
 
 
 def test_scrollbar_thumb_predicts_when_textual_draws_the_same_bar() -> None:

@@ -12,7 +12,6 @@ engine in `margin.tui.text` depends on it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from math import ceil
 from typing import TYPE_CHECKING
 
@@ -39,28 +38,23 @@ def emoji_widened_by_vs16() -> frozenset[str]:
     return _load_cell_table("auto").narrow_to_wide
 
 
-def app_key_bindings(app: DOMNode) -> dict[str, list[Binding]]:
-    """The app's own bindings (not its screens' or widgets'), by key.
+def own_bindings(node: DOMNode) -> dict[str, list[Binding]]:
+    """A node's own bindings (not its children's or parents'), by key.
 
-    Textual has no public call to list or remove a binding once the app is built; the map
-    is ``App._bindings.key_to_bindings``. The dictionary returned is Textual's own: read
-    it, and change it only through `replace_app_bindings`.
+    Textual has no public call to list or remove a binding once the node is built; the
+    map is ``DOMNode._bindings.key_to_bindings``. The dictionary returned is Textual's
+    own: read it, and change it only through `replace_own_bindings`.
     """
-    return app._bindings.key_to_bindings
+    return node._bindings.key_to_bindings
 
 
-def app_bindings(app: DOMNode) -> Iterator[tuple[str, Binding]]:
-    """Every ``(key, binding)`` pair the app itself binds, in Textual's order."""
-    return iter(app._bindings)
+def replace_own_bindings(node: DOMNode, mapping: dict[str, list[Binding]]) -> None:
+    """Make `mapping` (key to bindings) the node's own bindings.
 
-
-def replace_app_bindings(app: DOMNode, mapping: dict[str, list[Binding]]) -> None:
-    """Make `mapping` (key to bindings) the app's own bindings.
-
-    The caller should then call ``app.refresh_bindings()`` so the footer and the help
+    The caller should then call ``node.refresh_bindings()`` so the key bar and the help
     screen show the change.
     """
-    app._bindings.key_to_bindings = mapping
+    node._bindings.key_to_bindings = mapping
 
 
 def scrollbar_thumb(size: int, virtual_size: float, window_size: float, position: float) -> tuple[int, int] | None:

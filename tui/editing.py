@@ -28,11 +28,6 @@ class Change:
     annotation: Annotation
     description: str
 
-    @property
-    def hidden(self) -> bool:
-        """Gone from view: deleted, or a rejected suggestion."""
-        return self.annotation.deleted or self.annotation.status == "rejected"
-
 
 class Editing:
     """The edits of one annotator on one database, with their undo history."""

@@ -102,11 +102,11 @@ def run_app(ctx_obj: Context, files: list[str]) -> None:
     open_doc_id: str | None = None
     if files:
         to_import = [target for target in files if Path(target).exists()]
-        if to_import and getattr(db, "readonly", False):
+        if to_import and db.readonly:
             raise MarginError(f"{ctx_obj.db_path}: read-only; cannot import {to_import[0]}")
         doc_ids = _documents_to_open(ctx_obj, db, files)
         open_doc_id = doc_ids[0] if doc_ids else None
-    elif count_documents(db) == 0 and not getattr(db, "readonly", False):
+    elif count_documents(db) == 0 and not db.readonly:
         open_doc_id = add_sample(db, ctx_obj.annotator)
     make_app(
         ctx_obj.db_path,

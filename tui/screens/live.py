@@ -16,7 +16,7 @@ from rich.text import Text
 from margin.store.annotations import annotators
 from margin.store.model import Annotation
 
-from ..compat import app_key_bindings
+from ..compat import own_bindings
 from ..editing import Change
 from ..sync import ChangesArrived
 from ..text.sanitise import sanitise, shorten
@@ -33,16 +33,17 @@ class LiveScreen(PaneScreen):
         """Committed rows, ours or another process's, shown in every pane that holds them."""
         touched: set[str] = set()
         panel_doc = self.reader.document.id if self.reader.document else None
+        readers = self.readers
         for annotation in annotations:
             touched.add(annotation.doc_id)
-            gone = annotation.deleted or annotation.status == "rejected"
+            gone = annotation.hidden
             closed = self._closed_documents.get(annotation.doc_id)
             if closed is not None:
                 if gone:
                     closed.pop(annotation.id, None)
                 else:
                     closed[annotation.id] = annotation
-            for reader in self.readers:
+            for reader in readers:
                 if reader.document is not None and reader.document.id == annotation.doc_id:
                     if gone:
                         reader.remove_annotation(annotation.id)
@@ -120,7 +121,7 @@ class LiveScreen(PaneScreen):
         Documents are found by the palette's document provider, by title, in SQL."""
         commands: list[tuple[str, str, Callable[[], object]]] = []
         seen: set[str] = set()
-        for bindings in app_key_bindings(self).values():
+        for bindings in own_bindings(self).values():
             for binding in bindings:
                 if binding.id is None or binding.action in seen:
                     continue

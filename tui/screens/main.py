@@ -7,7 +7,6 @@ that change in them ``LiveScreen`` (``live.py``); this file holds the actions. E
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -15,7 +14,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.binding import Binding
 
-from margin.store.errors import MarginError
 from margin.store.model import Annotation
 
 from ..clipboard import copy_text
@@ -53,11 +51,7 @@ class MainScreen(LiveScreen):
 
     def _edit(self, edit: Callable[[], Change | None]) -> Change | None:
         """Make one edit and show it; a refusal becomes a notification, never a crash."""
-        try:
-            change = edit()
-        except (MarginError, sqlite3.Error) as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False)
-            return None
+        change = self._store(edit)
         self.show_change(change)
         return change
 
@@ -173,11 +167,7 @@ class MainScreen(LiveScreen):
     def _replay(self, step: Callable[[], Change | None]) -> None:
         if not self._writable():
             return
-        try:
-            change = step()
-        except (MarginError, sqlite3.Error) as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False)
-            return
+        change = self._store(step)
         if change is None:
             return
         annotation = change.annotation

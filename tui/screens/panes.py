@@ -28,7 +28,7 @@ from margin.store.labels import list_labels
 from margin.store.model import Annotation, Label
 from margin.store.reading import get_position, last_read, set_position
 
-from ..compat import app_key_bindings, replace_app_bindings
+from ..compat import own_bindings, replace_own_bindings
 from ..editing import Editing
 from ..keymap import LABEL_ID, NEEDS, WHY_NOT, Need
 from ..recent import Recent
@@ -230,14 +230,14 @@ class PaneScreen(Screen[None]):
         label keys first (they lead the footer), then everything else."""
         others = {
             key: kept
-            for key, bindings in app_key_bindings(self).items()
+            for key, bindings in own_bindings(self).items()
             if (kept := [b for b in bindings if not (b.id or "").startswith(LABEL_ID)])
         }
         rebuilt: dict[str, list[Binding]] = {}
         for binding in label_bindings(self.labels, taken=set(others)):
             rebuilt.setdefault(binding.key, []).append(binding)
         rebuilt.update(others)
-        replace_app_bindings(self, rebuilt)
+        replace_own_bindings(self, rebuilt)
         self.refresh_bindings()
 
     def _reader_annotations(self, doc_id: str, near: int | None = None) -> list[Annotation]:
@@ -248,7 +248,7 @@ class PaneScreen(Screen[None]):
         return [
             annotation
             for annotation in self._store(query_annotations, self.db, doc_id=doc_id, starting_within=window) or []
-            if annotation.status != "rejected"
+            if not annotation.hidden
         ]
 
     def _visible_annotators(self) -> set[str] | None:

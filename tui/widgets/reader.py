@@ -55,7 +55,7 @@ RECENT_DOCUMENTS = 3
 
 
 def _visible(annotation: Annotation, visible: set[str] | None) -> bool:
-    if annotation.deleted or annotation.status == "rejected":
+    if annotation.hidden:
         return False
     return visible is None or annotation.annotator in visible
 
