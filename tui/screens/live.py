@@ -20,8 +20,9 @@ from ..compat import own_bindings
 from ..editing import Change
 from ..sync import ChangesArrived
 from ..text.sanitise import sanitise, shorten
+from .dismiss import if_chosen
 from .document_picker import DocumentPicker
-from .panes import PaneScreen, if_chosen
+from .panes import PaneScreen
 
 
 class LiveScreen(PaneScreen):

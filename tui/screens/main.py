@@ -21,10 +21,11 @@ from ..editing import READ_ONLY, Change
 from ..keymap import ACTIONS, WHY_NOT
 from ..text.sanitise import one_line, sanitise, shorten
 from .confirm import Confirm
+from .dismiss import if_chosen
 from .help import HelpScreen, binding_groups
 from .label_picker import LabelPicker
 from .live import LiveScreen
-from .panes import NARROW, if_chosen
+from .panes import NARROW
 from .search_prompt import SearchPrompt
 
 if TYPE_CHECKING:

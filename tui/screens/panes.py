@@ -10,7 +10,7 @@ document's annotations or rebuilds a list.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
@@ -40,6 +40,7 @@ from ..widgets.key_bar import KeyBar
 from ..widgets.reader import Reader
 from ..widgets.status_line import StatusLine
 from .document_picker import DocumentPicker
+from .label_keys import label_bindings
 
 if TYPE_CHECKING:
     from ..app import MarginApp
@@ -59,35 +60,6 @@ LONG_SPAN = 20_000
 """How far before that window a span may start and still reach into it."""
 NARROW = 100  # below this many columns the annotation panel starts hidden
 VERY_NARROW = 70  # and below this, the document list too
-
-
-def if_chosen(then: Callable[[T], object]) -> Callable[[T | None], None]:
-    """A screen's dismiss callback that acts on a choice and ignores a cancel (None)."""
-
-    def callback(value: T | None) -> None:
-        if value is not None:
-            then(value)
-
-    return callback
-
-
-def label_bindings(labels: list[Label], taken: set[str]) -> Iterable[Binding]:
-    """Keys that label: each label's own key, and `1`–`9` for the first nine labels
-    that a digit key does not already name. Keys the screen already uses are skipped."""
-    by_key: dict[str, Label] = {}
-    for label in labels:
-        if label.key and label.key not in by_key:
-            by_key[label.key] = label
-    for position, label in enumerate(labels[:9], 1):
-        by_key.setdefault(str(position), label)
-    for key, label in by_key.items():
-        binding_id = f"{LABEL_ID}_{key}" if key.isdigit() else f"{LABEL_ID}.{label.name}"
-        tooltip = f"Label the selection (or the word under the cursor) as {label.name}"
-        for binding in Binding.make_bindings(
-            [Binding(key, f"label({label.name!r})", label.name, tooltip=tooltip, id=binding_id)]
-        ):
-            if binding.key not in taken:
-                yield binding
 
 
 class PaneScreen(Screen[None]):
