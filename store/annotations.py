@@ -14,6 +14,7 @@ from .db import write
 from .errors import MarginError, SpanError
 from .labels import require_label
 from .model import CONTEXT_CHARS, STATUSES, Annotation, new_id, now_iso
+from .names import check_name
 
 COLUMNS = tuple(field.name for field in fields(Annotation))
 SELECT = "select " + ", ".join(f'"{name}"' for name in COLUMNS) + " from annotations"
@@ -30,8 +31,11 @@ def _row_to_annotation(row: tuple) -> Annotation:
 def check_span(text: str, start: int, end: int, quote: str | None = None) -> None:
     """Raise SpanError unless [start, end) is a non-empty span inside ``text`` whose
     characters are ``quote`` (when given)."""
-    if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
+    # bool is an int to Python, but `true` in a file is not an offset.
+    if any(not isinstance(offset, int) or isinstance(offset, bool) for offset in (start, end)):
         raise SpanError(f"span offsets must be whole numbers, got {start!r}, {end!r}")
+    if start == end and 0 <= start <= len(text):
+        raise SpanError(f"empty span at {start}: a span needs at least one character")
     if not 0 <= start < end <= len(text):
         raise SpanError(f"span {start}–{end} is out of range for a text of {len(text)} characters")
     if quote is not None and text[start:end] != quote:
@@ -71,6 +75,7 @@ def annotation_row(
         raise MarginError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
     if not annotator:
         raise MarginError("an annotation needs an annotator")
+    check_name("annotator", annotator)
     quote, prefix, suffix = context(text, start, end)
     created = created_at or updated_at or now_iso()
     # A plain dict, not dataclasses.asdict: asdict deep-copies every value, which

@@ -21,7 +21,7 @@ from .errors import DatabaseRefused, MarginError, SchemaOutdated
 APPLICATION_ID = 0x4D52474E  # "MRGN": marks the file as margin's in its header
 BUSY_TIMEOUT_MS = 30_000
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """How many migrations ``store.migrations`` holds (a test keeps the two in step):
 known without importing sqlite-utils, so opening an up-to-date file never loads it."""
 
@@ -43,10 +43,29 @@ def _refusal(path: Path, error: sqlite3.DatabaseError) -> DatabaseRefused:
     return DatabaseRefused(f"{path}: not a usable SQLite database ({error}); left untouched")
 
 
+def _uri(path: Path, query: str) -> str:
+    return f"{path.resolve().as_uri()}?{query}"
+
+
+def _log(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
+
+
+def _has_log(path: Path) -> bool:
+    """Whether a write-ahead log with frames in it lies beside ``path``."""
+    try:
+        return _log(path).stat().st_size > 0
+    except OSError:
+        return False
+
+
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
-        uri = f"{path.resolve().as_uri()}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        if not _has_log(path) and not is_writable(path):
+            # Nothing to read from a log, and nobody can write the file: reading it
+            # as immutable leaves no empty -wal and -shm files behind, as mode=ro would.
+            return sqlite3.connect(_uri(path, "immutable=1"), uri=True, check_same_thread=False)
+        conn = sqlite3.connect(_uri(path, "mode=ro"), uri=True, check_same_thread=False)
         try:
             conn.execute("select count(*) from sqlite_master").fetchone()
         except sqlite3.DatabaseError as error:
@@ -55,11 +74,60 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
                 raise _refusal(path, error) from None
             # A WAL file in a read-only folder cannot get its -shm index; reading
             # the file as immutable still works when nobody is writing to it.
-            conn = sqlite3.connect(
-                f"{path.resolve().as_uri()}?immutable=1", uri=True, check_same_thread=False
-            )
+            conn = sqlite3.connect(_uri(path, "immutable=1"), uri=True, check_same_thread=False)
         return conn
     return sqlite3.connect(str(path), check_same_thread=False)
+
+
+def _state_of(uri: str, path: Path) -> tuple[bool, int] | str:
+    """What a read-only look at ``uri`` finds: ``_schema_state``, or why it failed."""
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as error:
+        return str(error)
+    try:
+        return _schema_state(conn, path)
+    except DatabaseRefused as error:
+        return str(error)
+    finally:
+        conn.close()
+
+
+def _check_log(path: Path) -> None:
+    """Refuse a file with a write-ahead log before anything opens it for writing,
+    when the two are not margin's together: a read-write open would fold the log into
+    the file on close, so "left untouched" would no longer be true.
+
+    SQLite cannot tell whose log it is (the log names no database), so the file is
+    read without writing twice: alone (``immutable``) and with its log (``mode=ro``).
+    When the file alone is margin's but the two together are not, or do not pass
+    ``quick_check``, the log is another database's. ``quick_check`` runs only for a log
+    lying without its ``-shm`` index, i.e. copied in, never beside a running session.
+    """
+    if not path.exists() or not _has_log(path):
+        return
+    together = _state_of(_uri(path, "mode=ro"), path)
+    alone = _state_of(_uri(path, "immutable=1"), path)
+    foreign = DatabaseRefused(
+        f"{_log(path)}: this write-ahead log does not belong to {path.name}; nothing was "
+        "applied or changed. Move it away to open the database"
+    )
+    if isinstance(together, str):
+        raise foreign if isinstance(alone, tuple) and not alone[0] else DatabaseRefused(together)
+    if isinstance(alone, tuple) and not alone[0] and together[0]:
+        raise foreign
+    if not path.with_name(path.name + "-shm").exists() and not _quick_check(path):
+        raise foreign
+
+
+def _quick_check(path: Path) -> bool:
+    conn = sqlite3.connect(_uri(path, "mode=ro"), uri=True)
+    try:
+        return conn.execute("pragma quick_check").fetchone()[0] == "ok"
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        conn.close()
 
 
 def _schema_state(conn: sqlite3.Connection, path: Path) -> tuple[bool, int]:
@@ -111,6 +179,7 @@ def open_database(path: str | Path, *, readonly: bool | None = None) -> Database
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise DatabaseRefused(f"{path}: cannot create its folder ({error.strerror or error})") from None
+    _check_log(path)
     conn = _connect(path, readonly)
     try:
         empty, version = _schema_state(conn, path)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
+from pathlib import Path
 from typing import IO
 
 from . import formats
@@ -21,8 +22,13 @@ from .documents import iter_documents, resolve_document
 from .errors import MarginError
 from .labels import require_label
 from .model import REVIEW_PREFIX, STATUSES, DocumentRecord, SpanRecord
+from .safe_output import database_files, refuse_database, safe_stem, same_file
 
 BATCH_DOCUMENTS = 200
+FOLDER_FILE_SUFFIXES = (".txt", ".ann")
+FOLDER_FIXED_NAMES = ("annotation.conf",)
+"""What a folder writer (brat) names its files: ``<document id>.txt`` and ``.ann``,
+and a configuration file."""
 
 
 @dataclass(slots=True)
@@ -148,10 +154,34 @@ def export(
         doc=doc, report=report, reviewed=reviewed,
         keep_empty=not (_as_list(label) or _as_list(annotator) or asked_status or reviewed),
     )
+    if isinstance(out, (str, os.PathLike)):
+        _refuse_database_in_folder(db, Path(out))
+        records = _named_inside_folder(records)
     if progress is not None:
         records = _reporting(records, report, progress)
     fmt.module().write(records, out, **(options or {}))
     return report
+
+
+def _refuse_database_in_folder(db: Database, folder: Path) -> None:
+    """A folder writer replaces files named after the documents; checked before it
+    starts, so a database among those names is never half overwritten."""
+    refuse_database(folder, [db.path])
+    for name in database_files(db.path):
+        written_there = name.suffix in FOLDER_FILE_SUFFIXES or name.name in FOLDER_FIXED_NAMES
+        if written_there and same_file(name.parent, folder):
+            raise MarginError(
+                f"{folder}: holds the database {db.path}, which the export could overwrite; "
+                "choose another folder"
+            )
+
+
+def _named_inside_folder(records: Iterable[DocumentRecord]) -> Iterator[DocumentRecord]:
+    """Records whose ids are safe file names, since a folder writer names files by
+    id and an id read from a foreign database (``../../x``) must not leave the folder."""
+    for record in records:
+        stem = safe_stem(record.id or "")
+        yield record if stem == record.id else replace(record, id=stem)
 
 
 def _reporting(

@@ -111,6 +111,22 @@ def _claimed(path: Path, forced: formats.Format | None) -> bool:
         return formats.claims(forced, path)
     return any(formats.claims(formats.FORMATS[name], path) for name in formats.READABLE)
 
+def _walk(root: Path, report: ImportReport) -> list[Path]:
+    """Every file under ``root``, sorted, hidden folders left out. A folder that
+    cannot be read is a failure, not a silent gap in the import."""
+
+    def unreadable(error: OSError) -> None:
+        report.failed.append(
+            f"{error.filename}: cannot read this folder ({error.strerror or error}); nothing in it was imported"
+        )
+
+    found: list[Path] = []
+    for folder, subfolders, files in os.walk(root, onerror=unreadable):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        found.extend(Path(folder, name) for name in files)
+    return sorted(found)
+
+
 def plan_imports(paths: Iterable[str | os.PathLike], forced: formats.Format | None, report: ImportReport) -> list[ImportUnit]:
     """The files to import, in order; directories are walked (sorted, hidden files
     left out), brat pairs count once, and files no format claims are skipped."""
@@ -137,7 +153,7 @@ def plan_imports(paths: Iterable[str | os.PathLike], forced: formats.Format | No
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
+            for child in _walk(path, report):
                 if not child.is_file() or _is_hidden(child, path) or formats.is_brat_config(child):
                     continue
                 if _claimed(child, forced):

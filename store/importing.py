@@ -1,6 +1,6 @@
 """Importing files and directories into a margin database.
 
-Each file is one transaction: it goes in whole or not at all, and a bad file is
+Each file is published in one transaction: it goes in whole or not at all, and a bad file is
 reported as ``file:line: reason`` while the others go on. Documents are keyed by
 their content id, so importing the same article twice adds nothing; spans are
 checked against the stored text (never shifted to fit) and deduplicated among the
@@ -13,8 +13,9 @@ source count the CR characters, so they are mapped through the normalisation
 stored text like any other span.
 
 Work goes in batches of records (one query for the documents and one for the
-annotations already there, then ``insert_all``), so large imports stay fast and
-memory stays flat.
+annotations already there), staged in TEMP tables without holding the write lock and
+published in one short transaction at the end (``store.import_staging``), so large
+imports stay fast, memory stays flat, and other writers wait only for the publishing.
 """
 
 from __future__ import annotations
@@ -35,13 +36,19 @@ from .database import Database
 from .db import write
 from .documents import document_row
 from .errors import FormatError, MarginError, SpanError
+from .import_limits import check_size, import_limit, open_bounded
 from .import_plan import FileResult, ImportProgress, ImportReport, ImportUnit, plan_imports
+from .import_staging import Staging
 from .labels import ensure_labels, list_labels
-from .model import DocumentRecord, normalise_newlines
+from .model import DocumentRecord, SpanRecord, normalise_newlines
+from .names import name_problem, quoted
+from .timestamps import TimestampError, comparable, normalise
 
 BATCH_RECORDS = 500
 INSERT_BATCH = 1000
 QUERY_CHUNK = 500
+MAX_META_DEPTH = 32
+EMPTY = "empty, nothing imported"
 _CRLF = re.compile("\r\n")
 
 
@@ -54,20 +61,43 @@ def _crlf_mapper(raw: str) -> Callable[[int], int] | None:
     return lambda offset: offset - bisect_left(removed, offset) if isinstance(offset, int) else offset
 
 def _check_label(label: object, name: str, line: int | None) -> str:
-    if not isinstance(label, str) or not label or any(ch.isspace() for ch in label):
+    problem = name_problem("label", label) if isinstance(label, str) else None
+    if problem:
+        raise FormatError(name, line, problem)
+    if not isinstance(label, str) or any(ch.isspace() for ch in label):
         raise FormatError(
-            name, line, f"label {label!r} is not usable: margin labels are single words without spaces"
+            name, line, f"label {quoted(label)} is not usable: margin labels are single words without spaces"
         )
     return label
 
+def _depth_over(value: object, limit: int) -> bool:
+    """Whether ``value`` nests containers more than ``limit`` deep; iterative, so
+    the check itself cannot run out of stack."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _shown(value: str, width: int = 60) -> str:
+    return repr(value if len(value) <= width else value[: width - 1] + "…")
+
+
 class _FileImport:
-    """The state of one file's import, inside its transaction."""
+    """The state of one file's import: checked rows staged, then published."""
 
     def __init__(
         self, db: Database, path: Path, fmt: str, annotator: str,
-        warn: Callable[[str], None] | None = None,
+        warn: Callable[[str], None] | None, staging: Staging,
     ) -> None:
         self.db = db
+        self.staging = staging
+        self.labels_needed: set[str] = set()
         self.warn = warn
         self.name = str(path)
         self.source = os.path.abspath(path)
@@ -77,10 +107,39 @@ class _FileImport:
         self.usable_labels: set[str] = set()
         self.documents_seen: set[str] = set()
 
+    def _timestamps(self, span: SpanRecord, line: int | None) -> tuple[str | None, str | None]:
+        """The span's timestamps in the stored form; refused unless they are real,
+        past times, since the newer ``updated_at`` wins every later merge."""
+        stamps: list[str | None] = []
+        for value in (span.created_at, span.updated_at):
+            if value is None:
+                stamps.append(None)
+                continue
+            try:
+                stamps.append(normalise(value))
+            except TimestampError as error:
+                shown = _shown(value) if isinstance(value, str) else repr(value)
+                raise FormatError(self.name, line, f"bad timestamp {shown} ({error})") from None
+        return stamps[0], stamps[1]
+
+    def _check_document(self, record: DocumentRecord) -> None:
+        raw, line = record.text, record.line
+        if not isinstance(raw, str):
+            raise FormatError(self.name, line, "the text must be a string")
+        for key, value in (("title", record.title), ("source", record.source)):
+            if value is not None and not isinstance(value, str):
+                raise FormatError(self.name, line, f"the {key} must be a string, found {type(value).__name__}")
+        if "\x00" in raw:
+            raise FormatError(
+                self.name, line, f"the text holds a NUL character (\\u0000) at character {raw.index(chr(0))}; "
+                "binary data, not text"
+            )
+        if _depth_over(record.meta, MAX_META_DEPTH):
+            raise FormatError(self.name, line, f"meta is too deeply nested (more than {MAX_META_DEPTH} levels)")
+
     def _rows(self, record: DocumentRecord) -> tuple[dict, list[tuple[dict, bool]]]:
         raw = record.text
-        if not isinstance(raw, str):
-            raise FormatError(self.name, record.line, "the text must be a string")
+        self._check_document(record)
         try:
             raw.encode("utf-8")
         except UnicodeEncodeError as error:
@@ -101,13 +160,14 @@ class _FileImport:
             if not (isinstance(label, str) and label in self.usable_labels):
                 self.usable_labels.add(_check_label(label, self.name, record.line))
             start, end = (mapper(span.start), mapper(span.end)) if mapper else (span.start, span.end)
+            created_at, updated_at = self._timestamps(span, record.line)
             quote = normalise_newlines(span.text) if isinstance(span.text, str) else None
             try:
                 row = annotation_row(
                     doc_id=doc["id"], text=text, start=start, end=end, label=label,
                     annotator=span.annotator or self.annotator, note=span.note or "",
                     status=span.status or "accepted", origin=span.origin or "import", id=span.id,
-                    created_at=span.created_at, updated_at=span.updated_at,
+                    created_at=created_at, updated_at=updated_at,
                 )
                 if quote is not None and row["quote"] != quote:
                     check_span(text, start, end, quote)
@@ -118,6 +178,9 @@ class _FileImport:
                 )
                 kind = "span" if isinstance(error, SpanError) else "annotation"
                 raise FormatError(self.name, record.line, f"{label} {kind}: {error}{where}") from None
+            if span.id is not None and span.updated_at is None:
+                # No time in the file: not newer than a stored version of the same span.
+                row["_undated"] = True
             rows.append((row, span.id is not None))
         return doc, rows
 
@@ -155,16 +218,24 @@ class _FileImport:
         new_documents = [doc for doc_id, doc in docs.items() if doc_id not in present]
         stored_before = present | (self.documents_seen & docs.keys())
         self.documents_seen.update(docs)
-        self._ensure_labels({row["label"] for row, _, _ in spans})
-        if new_documents:
-            self.db.table("documents").insert_all(new_documents, batch_size=INSERT_BATCH)
+        self.labels_needed.update(row["label"] for row, _, _ in spans)
         inserts, updates = self._dedupe(spans, stored_before)
-        if inserts:
-            self.db.table("annotations").insert_all(inserts, batch_size=INSERT_BATCH)
-        if updates:
-            self.db.table("annotations").upsert_all(updates, pk="id", batch_size=INSERT_BATCH)
+        self.staging.add(new_documents, inserts, updates)
         self.result.spans_added += len(inserts)
         self.result.spans_updated += len(updates)
+
+    def publish(self) -> None:
+        """Inside the write transaction: the labels the file uses, then its rows.
+        Counts become what was really added, should another writer have stored some
+        of the same documents or spans while the file was being read."""
+        self._ensure_labels(self.labels_needed)
+        published = self.staging.publish()
+        result = self.result
+        result.documents_present += published.documents_staged - published.documents_added
+        result.documents_added = published.documents_added
+        result.spans_present += published.spans_staged - published.spans_added
+        result.spans_added = published.spans_added
+        result.spans_updated = published.spans_updated
 
     def _ensure_labels(self, labels: set[str]) -> None:
         missing = labels - self.known_labels
@@ -175,10 +246,10 @@ class _FileImport:
 
     def _dedupe(
         self, spans: list[tuple[dict, bool, int | None]], stored_before: set[str]
-    ) -> tuple[list[dict], list[dict]]:
+    ) -> tuple[list[tuple[dict, bool]], list[dict]]:
         """New rows to insert and rows to update; the rest are already there.
 
-        Only documents stored before this batch can hold matching annotations, so
+        Spans with ids match by id, the others by place, label and annotator. Only documents stored before this batch can hold matching annotations, so
         a batch of new documents costs no query at all."""
         ids = [row["id"] for row, has_id, _ in spans if has_id]
         by_id = {
@@ -192,7 +263,7 @@ class _FileImport:
                 sorted(stored_before),
             )
         )
-        inserts: list[dict] = []
+        inserts: list[tuple[dict, bool]] = []
         updates: list[dict] = []
         batch_ids: set[str] = set()
         for row, has_id, line in spans:
@@ -206,20 +277,35 @@ class _FileImport:
                     raise FormatError(
                         self.name, line, f"annotation {row['id']} belongs to another document in this database"
                     )
-                if row["updated_at"] > (updated_at or ""):
+                if not row.get("_undated") and row["updated_at"] > comparable(updated_at):
                     updates.append(row)
                     keys.add(key)
                 else:
                     self.result.spans_present += 1
                 batch_ids.add(row["id"])
                 continue
+            if has_id:
+                # margin's own spans are matched by id alone: two annotations may
+                # share a place, label and annotator and still be two.
+                keys.add(key)
+                batch_ids.add(row["id"])
+                inserts.append((row, True))
+                continue
             if key in keys:
                 self.result.spans_present += 1
                 continue
             keys.add(key)
             batch_ids.add(row["id"])
-            inserts.append(row)
+            inserts.append((row, False))
         return inserts, updates
+
+def _is_empty(path: Path) -> bool:
+    """A file known to be empty without reading it: 0 bytes, or the null device."""
+    try:
+        return os.path.samefile(path, os.devnull) or (path.is_file() and path.stat().st_size == 0)
+    except OSError:
+        return False
+
 
 def _read_options(fmt: formats.Format, options: dict) -> dict:
     return {key: value for key, value in options.items() if value is not None} if fmt.name == "doccano" else {}
@@ -234,26 +320,42 @@ def import_file(
     reader_options: dict | None = None,
     warn: Callable[[str], None] | None = None,
     on_batch: Callable[[int, FileResult], None] | None = None,
+    max_bytes: int | None = None,
 ) -> FileResult:
     """Import one file in one transaction; raises (and rolls back) on any error.
 
+    The file is read and checked into TEMP tables first (``store.import_staging``),
+    holding no lock on the database, and published in one short write transaction.
+
     ``on_batch`` hears after each batch how far into the file the reader is (in
-    bytes, where the format reads a stream) and what the file has added so far."""
+    bytes, where the format reads a stream) and what the file has added so far.
+    Nothing past ``max_bytes`` (see :func:`store.import_limits.import_limit`) is read."""
+    limit = import_limit(max_bytes)
+    check_size(path, limit)
     name = format or formats.detect(path)
     if name is None:
+        if _is_empty(path):
+            raise FormatError(path, None, EMPTY)
         raise FormatError(path, None, "no format reads this kind of file; name one with --format")
     fmt = formats.get(name, reading=True)
     reader = fmt.module().read
     options = _read_options(fmt, reader_options or {})
-    with write(db):
-        state = _FileImport(db, path, name, annotator, warn)
+    staging = Staging(db)
+    try:
+        state = _FileImport(db, path, name, annotator, warn, staging)
         if fmt.name == "brat":
+            for member in fmt.module().pair(path):
+                check_size(member, limit)
             records = reader(path, encoding=encoding, warn=warn, **options)
             _store_all(state, records, None, on_batch)
         else:
-            with open(path, "rb") as handle:
+            with open_bounded(path, limit) as handle:
                 records = reader(handle, encoding=encoding, warn=warn, **options)
                 _store_all(state, records, handle, on_batch)
+        with write(db):
+            state.publish()
+    finally:
+        staging.close()
     return state.result
 
 def _store_all(
@@ -285,18 +387,22 @@ def import_paths(
     encoding: str | None = None,
     reader_options: dict | None = None,
     progress: Callable[[ImportProgress], None] | None = None,
+    max_bytes: int | None = None,
 ) -> ImportReport:
     """Import files and directories; see the module docstring for the rules.
 
     ``format`` forces one format (inside directories, only files with its
     extensions are taken); ``encoding`` forces the text encoding;
-    ``reader_options`` go to the doccano reader (``text_key``, ``label_key``).
+    ``reader_options`` go to the doccano reader (``text_key``, ``label_key``);
+    ``max_bytes`` caps each file (default: ``MARGIN_MAX_IMPORT_BYTES``, else 512 MB).
+    A file that holds no text is reported as a failure: nothing came of it.
     """
     if db.readonly:
         raise MarginError(f"{getattr(db, 'path', 'the database')}: read-only; importing needs write access")
     if not annotator:
         raise MarginError("importing needs an annotator name (--annotator)")
     forced = formats.get(format, reading=True) if format else None
+    limit = import_limit(max_bytes)
     report = ImportReport()
     units = plan_imports(paths, forced, report)
     bytes_total = sum(unit.size for unit in units)
@@ -319,19 +425,22 @@ def import_paths(
         try:
             result = import_file(
                 db, unit.path, format=unit.format, annotator=annotator, encoding=encoding,
-                reader_options=reader_options, warn=warnings.append, on_batch=on_batch,
+                reader_options=reader_options, warn=warnings.append, on_batch=on_batch, max_bytes=limit,
             )
         except MarginError as error:
             report.failed.append(str(error))
+        except RecursionError:
+            report.failed.append(f"{unit.path}: too deeply nested")
         except UnicodeEncodeError:
             report.failed.append(f"{unit.path}: holds an unpaired surrogate, which is not valid text")
         except (OSError, sqlite3.Error) as error:
             report.failed.append(f"{unit.path}: {getattr(error, 'strerror', None) or error}")
         else:
-            report.files.append(result)
             report.warnings.extend(warnings)
-            if not (result.documents_added or result.documents_present):
-                report.warnings.append(f"{unit.path}: no text in this file; nothing imported")
+            if result.documents_added or result.documents_present:
+                report.files.append(result)
+            else:
+                report.failed.append(f"{unit.path}: {EMPTY}")
             documents += result.documents_added + result.documents_present
             spans += result.spans_added
         bytes_done += unit.size

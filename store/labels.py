@@ -9,6 +9,7 @@ from .database import Database
 from .db import write
 from .errors import MarginError
 from .model import Label, now_iso
+from .names import check_label_name
 
 DEFAULT_LABELS = (
     Label("claim", "1", "#e5a50a", "A statement presented as fact", 0),
@@ -26,6 +27,8 @@ COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 SELECT = "select name, key, color, description, position from labels"
+ACTIVE = "retired_at is null"
+"""A removed label keeps its row as history (see migration 0004); all else skips it."""
 
 
 def _row_to_label(row: tuple) -> Label:
@@ -35,12 +38,18 @@ def _row_to_label(row: tuple) -> Label:
 
 def list_labels(db: Database) -> list[Label]:
     """The scheme in its order. Plain SQL: the app reads it before its first screen."""
-    return [_row_to_label(row) for row in db.execute(f"{SELECT} order by position, name")]
+    return [_row_to_label(row) for row in db.execute(f"{SELECT} where {ACTIVE} order by position, name")]
 
 
 def get_label(db: Database, name: str) -> Label | None:
-    row = db.execute(f"{SELECT} where name = ?", [name]).fetchone()
+    row = db.execute(f"{SELECT} where name = ? and {ACTIVE}", [name]).fetchone()
     return _row_to_label(row) if row else None
+
+
+def renamed_to(db: Database, name: str) -> str | None:
+    """The name a renamed label carries now (renames are stored resolved), or None."""
+    row = db.execute("select new from label_renames where old = ? order by renamed_at desc limit 1", [name]).fetchone()
+    return row[0] if row else None
 
 
 def require_label(db: Database, name: str) -> Label:
@@ -79,14 +88,13 @@ def add_label(
     color: str | None = None,
     description: str = "",
 ) -> Label:
-    name = name.strip()
-    if not name or any(ch.isspace() for ch in name):
-        raise MarginError(f"label name {name!r} must be one word without spaces")
+    name = check_label_name(name.strip())
     with write(db):
         if get_label(db, name) is not None:
             raise MarginError(f"label {name!r} already exists")
         _check_key(db, key, name)
         existing = list_labels(db)
+        db.execute("delete from label_renames where old = ?", [name])
         if color is None:
             color = PALETTE[len(existing) % len(PALETTE)]
         _check_color(color)
@@ -97,16 +105,20 @@ def add_label(
             description=description,
             position=max((label.position for label in existing), default=-1) + 1,
         )
-        db.table("labels").insert(
-            {
-                "name": label.name,
-                "key": label.key,
-                "color": label.color,
-                "description": label.description,
-                "position": label.position,
-            }
-        )
+        _put(db, label, now_iso())
     return label
+
+
+def _put(db: Database, label: Label, stamp: str) -> None:
+    """Write a label row. A removed label of the same name is brought back in place
+    (its tombstoned spans still point at the row), with the new key and colour."""
+    db.execute(
+        "insert into labels (name, key, color, description, position, retired_at, updated_at) "
+        "values (?, ?, ?, ?, ?, null, ?) on conflict (name) do update set key = excluded.key, "
+        "color = excluded.color, description = excluded.description, position = excluded.position, "
+        "retired_at = null, updated_at = excluded.updated_at",
+        [label.name, label.key, label.color, label.description, label.position, stamp],
+    )
 
 
 def ensure_labels(db: Database, names: set[str] | list[str]) -> list[Label]:
@@ -138,37 +150,44 @@ def update_label(
         if description is not None:
             changes["description"] = description
         if changes:
-            db.table("labels").update(name, changes)
+            db.table("labels").update(name, changes | {"updated_at": now_iso()})
         return require_label(db, name)
 
 
 def rename_label(db: Database, old: str, new: str) -> int:
     """Rename a label and every annotation that carries it; returns how many moved.
 
-    The annotations' ``updated_at`` moves too, so the rename wins in a merge.
+    The annotations' ``updated_at`` moves too, so the rename wins in a merge, and the
+    rename is recorded (``label_renames``, kept resolved: a→b then b→c stores a→c and
+    b→c), so a merge maps an older copy's ``old`` to ``new`` rather than bringing the
+    old label back.
     """
-    new = new.strip()
-    if not new or any(ch.isspace() for ch in new):
-        raise MarginError(f"label name {new!r} must be one word without spaces")
+    new = check_label_name(new.strip())
     with write(db):
         label = require_label(db, old)
         if get_label(db, new) is not None:
             raise MarginError(f"label {new!r} already exists")
-        db.table("labels").insert(
-            {
-                "name": new,
-                "key": label.key,
-                "color": label.color,
-                "description": label.description,
-                "position": label.position,
-            }
-        )
+        stamp = now_iso()
+        _put(db, Label(new, label.key, label.color, label.description, label.position), stamp)
         cursor = db.execute(
             "update annotations set label = ?, updated_at = ? where label = ?",
-            [new, now_iso(), old],
+            [new, stamp, old],
         )
+        record_rename(db, old, new, stamp)
         db.table("labels").delete(old)
         return cursor.rowcount
+
+
+def record_rename(db: Database, old: str, new: str, when: str) -> None:
+    """Store ``old`` → ``new``, re-pointing earlier renames that ended at ``old``, and
+    forgetting one that ended at ``new`` (the name is back in use)."""
+    db.execute("update label_renames set new = ? where new = ?", [new, old])
+    db.execute("delete from label_renames where old = ?", [new])
+    db.execute(
+        "insert into label_renames (old, new, renamed_at) values (?, ?, ?) "
+        "on conflict (old, new) do update set renamed_at = max(renamed_at, excluded.renamed_at)",
+        [old, new, when],
+    )
 
 
 def label_usage(db: Database, name: str) -> int:
@@ -178,8 +197,12 @@ def label_usage(db: Database, name: str) -> int:
 
 
 def remove_label(db: Database, name: str, *, force: bool = False) -> int:
-    """Remove a label; with ``force`` its annotations go too (as hard deletes, since a
-    tombstone would need the label to exist). Returns how many annotations went."""
+    """Remove a label; with ``force`` its annotations go too. Returns how many went.
+
+    Nothing is hard-deleted: the annotations become tombstones and the label row is
+    marked retired, so that a merge with an older copy keeps them removed instead of
+    bringing them back. The label's key is freed for another label.
+    """
     with write(db):
         require_label(db, name)
         used = label_usage(db, name)
@@ -187,6 +210,13 @@ def remove_label(db: Database, name: str, *, force: bool = False) -> int:
             raise MarginError(
                 f"label {name!r} is used by {used} annotation(s); use --force to remove them too"
             )
-        cursor = db.execute("delete from annotations where label = ?", [name])
-        db.table("labels").delete(name)
+        stamp = now_iso()
+        cursor = db.execute(
+            "update annotations set deleted_at = ?, updated_at = ? where label = ? and deleted_at is null",
+            [stamp, stamp, name],
+        )
+        db.execute(
+            "update labels set retired_at = ?, updated_at = ?, key = null where name = ?",
+            [stamp, stamp, name],
+        )
         return cursor.rowcount

@@ -4,11 +4,14 @@ Every table merges by its natural identity, and every rule is a *maximum* over t
 versions of a row, so the result does not depend on the order of the merges and a
 second merge of the same file changes nothing:
 
-- documents by their content id: missing ones are inserted, present ones left alone
-  (the id is the text's hash, so both copies hold the same text);
-- labels by name: missing ones are added; a label whose key or colour differs is
-  reported as a conflict and this database's version is kept; a new label whose key
-  is already taken here is added without a key, and reported;
+- documents by their content id: missing ones are inserted (the id is the text's
+  hash, so both copies hold the same text); of two titles, one given by a person
+  beats the one derived from the text, then the smaller string wins;
+- labels by name (``store.merge_labels``): missing ones are added; a label whose key
+  or colour differs is reported as a conflict and this database's version is kept; a
+  new label whose key is already taken here is added without a key, and reported; a
+  removal (a retired row) or a rename (a ``label_renames`` record) is carried over,
+  so an older copy's spans take the new name and a removed label stays removed;
 - annotations by id: the version with the newest ``updated_at`` wins, ties going to
   the greater row in a canonical JSON form, so two machines always pick the same
   one. A deletion is a newer version with ``deleted_at`` set, so it wins like any edit;
@@ -23,18 +26,22 @@ and everything is applied in one transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sqlite_utils.utils import chunks
 
 from .database import Database
 from .db import open_database, source_database, write
+from .documents import default_title
 from .errors import MarginError
-from .labels import list_labels
-from .model import Label
+from .merge_labels import LabelConflict, merge_labels, merge_renames, renamed
+from .safe_output import building, refuse_database, same_file
+from .timestamps import comparable
 
 BATCH_SIZE = 500
 TABLES = ("documents", "labels", "annotations", "reading_state", "reviews")
@@ -47,18 +54,6 @@ class TableCounts:
     added: int = 0
     updated: int = 0
     skipped: int = 0
-
-
-@dataclass(slots=True)
-class LabelConflict:
-    """A label both databases define differently; this database's version was kept."""
-
-    label: str
-    source: str
-    column: str
-    kept: str | None
-    theirs: str | None
-    message: str
 
 
 @dataclass(slots=True)
@@ -83,8 +78,10 @@ class MergeReport:
 
 def version_key(row: dict) -> tuple[str, str]:
     """The order in which versions of one row win: newest ``updated_at``, then the
-    canonical JSON of the whole row, so that ties are settled the same way everywhere."""
-    return (row.get("updated_at") or "", json.dumps(row, sort_keys=True, ensure_ascii=False))
+    canonical JSON of the whole row, so that ties are settled the same way everywhere.
+    Timestamps compare in their stored form, so an odd string an older margin let
+    in never outranks a real time."""
+    return (comparable(row.get("updated_at")), json.dumps(row, sort_keys=True, ensure_ascii=False))
 
 
 def _batches(db: Database, table: str) -> Iterator[list[dict]]:
@@ -121,58 +118,31 @@ def _merge_missing(
             counts.added += len(missing)
 
 
-def _merge_labels(
-    target: Database,
-    source: Database,
-    source_name: str,
-    counts: TableCounts,
-    conflicts: list[LabelConflict],
-) -> None:
-    ours = {label.name: label for label in list_labels(target)}
-    next_position = max((label.position for label in ours.values()), default=-1) + 1
-    for theirs in list_labels(source):
-        mine = ours.get(theirs.name)
-        if mine is None:
-            key = theirs.key
-            holder = next((label.name for label in ours.values() if key and label.key == key), None)
-            if holder is not None:
-                conflicts.append(
-                    LabelConflict(
-                        label=theirs.name,
-                        source=source_name,
-                        column="key",
-                        kept=None,
-                        theirs=key,
-                        message=(
-                            f"label {theirs.name!r} added without a key: its key {key!r} "
-                            f"is taken by {holder!r} here"
-                        ),
-                    )
-                )
-                key = None
-            row = asdict(theirs) | {"key": key, "position": next_position}
-            target.table("labels").insert(row)
-            ours[theirs.name] = Label(**row)
-            next_position += 1
-            counts.added += 1
-            continue
-        counts.skipped += 1
-        for name in ("key", "color"):
-            kept, other = getattr(mine, name), getattr(theirs, name)
-            if kept != other:
-                conflicts.append(
-                    LabelConflict(
-                        label=theirs.name,
-                        source=source_name,
-                        column=name,
-                        kept=kept,
-                        theirs=other,
-                        message=(
-                            f"label {theirs.name!r}: {name} is {kept!r} here and "
-                            f"{other!r} in {source_name}; kept {kept!r}"
-                        ),
-                    )
-                )
+def _title_rank(row: dict) -> tuple[bool, bool, str]:
+    """How two titles of one document are settled, the same whichever database is
+    merged into which (titles carry no edit time): a title someone gave beats the one
+    derived from the text, which beats none; then the smaller string."""
+    title = row.get("title") or ""
+    return (not title, title == default_title(row["text"]), title)
+
+
+def _merge_documents(target: Database, source: Database, counts: TableCounts) -> None:
+    """Missing documents are inserted; a present one keeps the title that ranks first."""
+    for batch in _batches(source, "documents"):
+        present = _existing(target, "documents", ("id",), batch)
+        missing = []
+        for row in batch:
+            mine = present.get((row["id"],))
+            if mine is None:
+                missing.append(row)
+            elif row["title"] != mine["title"] and _title_rank(row) < _title_rank(mine):
+                target.execute("update documents set title = ? where id = ?", [row["title"], row["id"]])
+                counts.updated += 1
+            else:
+                counts.skipped += 1
+        if missing:
+            target.table("documents").insert_all(missing)
+            counts.added += len(missing)
 
 
 def _merge_newest(
@@ -181,9 +151,12 @@ def _merge_newest(
     table: str,
     pk: tuple[str, ...],
     counts: TableCounts,
+    transform: Callable[[dict], dict] | None = None,
 ) -> None:
     """Rows keyed by ``pk``: insert the missing, replace those whose version loses."""
     for batch in _batches(source, table):
+        if transform is not None:
+            batch = [transform(row) for row in batch]
         present = _existing(target, table, pk, batch)
         winners = []
         for row in batch:
@@ -204,15 +177,21 @@ def _merge_one(
     target: Database, source: Database, name: str, report: MergeReport
 ) -> None:
     tables = report.tables
-    _merge_missing(target, source, "documents", tables["documents"])
-    _merge_labels(target, source, name, tables["labels"], report.label_conflicts)
-    _merge_newest(target, source, "annotations", ("id",), tables["annotations"])
+    _merge_documents(target, source, tables["documents"])
+    renames = merge_renames(target, source)
+    added, updated, skipped = merge_labels(target, source, name, renames, report.label_conflicts)
+    tables["labels"].added += added
+    tables["labels"].updated += updated
+    tables["labels"].skipped += skipped
+    _merge_newest(
+        target, source, "annotations", ("id",), tables["annotations"], partial(renamed, renames=renames)
+    )
     _merge_newest(target, source, "reading_state", ("doc_id", "annotator"), tables["reading_state"])
     _merge_missing(target, source, "reviews", tables["reviews"])
 
 
 def _same_file(one: Database, other: Database) -> bool:
-    return one.path.resolve() == other.path.resolve()
+    return same_file(one.path, other.path)
 
 
 @contextmanager
@@ -252,30 +231,41 @@ def merge_databases(
 
 
 def copy_database(db: Database, destination: str | Path) -> Path:
-    """Write a consistent copy of ``db`` to a new file (``VACUUM INTO``)."""
+    """Write a consistent copy of ``db`` to a new file (``VACUUM INTO``), built under
+    a temporary name so that a failure (a full disk) leaves nothing under this one."""
+    destination = _new_file(db, destination, [])
+    with building(destination, overwrite=False) as temporary:
+        db.execute("vacuum into ?", [str(temporary)])
+    return destination
+
+
+def _new_file(db: Database, destination: str | Path, sources: Iterable[Path]) -> Path:
     destination = Path(destination).expanduser()
+    refuse_database(destination, [db.path, *sources])
     if destination.exists():
         raise MarginError(f"{destination}: already exists; choose a new file for the merged copy")
     destination.parent.mkdir(parents=True, exist_ok=True)
-    db.execute("vacuum into ?", [str(destination)])
     return destination
 
 
 def merge_into_copy(
     db: Database, sources: Iterable[str | Path], destination: str | Path
 ) -> MergeReport:
-    """Copy ``db`` to ``destination`` and merge the sources into the copy, leaving
-    ``db`` untouched. The sources are checked before the copy is made, and a copy
-    whose merge fails is removed again."""
+    """Copy ``db`` and merge the sources into the copy, leaving ``db`` untouched. The
+    copy is built under a temporary name and renamed to ``destination`` only once
+    the merge is committed and closed, so a refused source, a failure or a kill
+    leaves nothing under that name and a rerun can start afresh."""
     with _opened(sources) as named:
-        destination = copy_database(db, destination)
+        destination = _new_file(db, destination, [source.path for _, source in named])
         try:
-            target = open_database(destination)
-            try:
-                return merge_databases(target, [source for _, source in named])
-            finally:
-                target.close()
-        except BaseException:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{destination}{suffix}").unlink(missing_ok=True)
-            raise
+            with building(destination, overwrite=False) as temporary:
+                db.execute("vacuum into ?", [str(temporary)])
+                target = open_database(temporary)
+                try:
+                    report = merge_databases(target, [source for _, source in named])
+                    target.execute("pragma wal_checkpoint(truncate)")
+                finally:
+                    target.close()
+        except (OSError, sqlite3.Error) as error:
+            raise MarginError(f"{destination}: {getattr(error, 'strerror', None) or error}") from None
+        return report

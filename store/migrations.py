@@ -201,3 +201,23 @@ def _counts_and_changes(db: sqlite_utils.Database) -> None:
         "create trigger annotation_counts_drop_empty after update of n on annotation_counts when new.n = 0 begin "
         "delete from annotation_counts where doc_id = new.doc_id and label = new.label and status = new.status; end"
     )
+
+
+@migrations(name="0004_label_history")
+def _label_history(db: sqlite_utils.Database) -> None:
+    """Removing and renaming a label become history that merges carry.
+
+    A removed label keeps its row, marked ``retired_at`` (hidden from the app, the
+    listings and the exports), and its annotations become tombstones, so an older
+    copy of the database cannot bring them back in a merge. ``updated_at`` on a label
+    orders its versions across copies the way it does for annotations.
+
+    ``label_renames`` records each rename, so a merge maps an older copy's spans and
+    label row from the old name to the new one instead of re-creating the old label.
+    """
+    db.execute("alter table labels add column retired_at text")
+    db.execute("alter table labels add column updated_at text")
+    db.execute(
+        "create table label_renames (old text not null, new text not null, renamed_at text not null, "
+        "primary key (old, new))"
+    )

@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
+
+from . import timestamps
 
 STATUSES = ("accepted", "suggested", "rejected")
 CONTEXT_CHARS = 32
@@ -20,7 +21,7 @@ REVIEW_PREFIX = "review:"
 
 def now_iso() -> str:
     """UTC timestamp with microseconds; fixed width so string order is time order."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return timestamps.now_iso()
 
 
 def new_id() -> str:

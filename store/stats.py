@@ -55,7 +55,7 @@ def annotation_stats(db: Database) -> Stats:
         ),
     )
     # Labels with no annotations still belong in the table, in scheme order.
-    for (name,) in db.execute("select name from labels order by position, name").fetchall():
+    for (name,) in db.execute("select name from labels where retired_at is null order by position, name").fetchall():
         stats.by_label.setdefault(name, 0)
     stats.total = sum(stats.by_status.values())
     return stats
@@ -124,7 +124,7 @@ def database_info(db: Database) -> DatabaseInfo:
         documents=scalar("select count(*) from documents"),
         annotations=scalar("select coalesce(sum(n), 0) from annotation_counts"),
         deleted_annotations=scalar("select count(*) from annotations where deleted_at is not null"),
-        labels=scalar("select count(*) from labels"),
+        labels=scalar("select count(*) from labels where retired_at is null"),
         annotators=scalar(
             "select count(distinct annotator) from annotations where deleted_at is null"
         ),

@@ -161,7 +161,8 @@ def test_data_reaching_a_terminal_is_inert(tmp_path: Path, monkeypatch: pytest.M
     add_document(db, "Some text.", title=HOSTILE)
     db.close()
     piped = run(path, "documents").splitlines()[1].split("\t")[1]
-    assert piped == HOSTILE.replace("\t", "\\t").replace("\n", "\\n")  # TSV escapes, data kept
+    # TSV escapes, data kept: controls as backslash escapes, never raw
+    assert piped == "Evil \\x1b[31mred\\x1b[0m\\ttab\\nline \\u202eflipped \\x9bcsi"
     piped_json = run(path, "documents", "--json")
     assert "\x1b" not in piped_json and "\u202e" not in piped_json and "\x9b" not in piped_json
     assert json.loads(piped_json)[0]["title"] == HOSTILE

@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from textual import actions
-from textual.app import App
 from textual.binding import Binding
+from textual.keys import KEY_NAME_REPLACEMENTS, Keys, key_to_character
 
 from margin.store.database import Database, load_sqlite_utils
 from margin.store.db import open_database
 
-from .config import Settings
+from .config import MODIFIERS, Settings
+from .inert_app import InertApp
 from .keymap import ACTIONS, LABEL_ID
 from .palette import DocumentCommands, MarginCommands
 from .screens.main import MainScreen
@@ -29,14 +30,14 @@ SQLITE_UTILS_AFTER = 1.0
 """Seconds after start; importing it beside the first screen slowed that screen."""
 
 
-class MarginApp(App[None]):
+class MarginApp(InertApp):
     """The reader with its document list, annotation panel and status line."""
 
     CSS_PATH = "margin.tcss"
     TITLE = "margin"
     HELP_TITLE = MainScreen.HELP_TITLE
     """Textual's own keys (ctrl+q, the palette) are listed with the main screen's."""
-    COMMANDS = App.COMMANDS | {MarginCommands, DocumentCommands}
+    COMMANDS = InertApp.COMMANDS | {MarginCommands, DocumentCommands}
 
     cursor_blink = True
     """Whether text cursors blink; tests turn it off so screenshots are stable."""
@@ -57,12 +58,17 @@ class MarginApp(App[None]):
         self.main = MainScreen(self)
 
     def on_mount(self) -> None:
-        self.set_keymap(self.settings.keymap)
-        self._check_keymap()
+        for warning in self.settings.warnings:
+            self.notify(warning, severity="warning", markup=False, timeout=10)
+        self.set_keymap(self._check_keymap())
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         else:
-            self.notify(f"Unknown theme {self.settings.theme!r}; using {self.theme}", markup=False)
+            self.notify(
+                f"{self.settings.path}: theme {self.settings.theme!r} is not a theme; using {self.theme}",
+                severity="warning",
+                markup=False,
+            )
         self.push_screen(self.main)
         # Imports, merges and label changes use sqlite-utils: import it once the first
         # screen is up, in a thread, rather than on the way to it. Only the import: the
@@ -75,8 +81,9 @@ class MarginApp(App[None]):
     def on_unmount(self) -> None:
         self.db.close()
 
-    def _check_keymap(self) -> None:
-        """Name keymap entries that match no binding, which Textual would ignore."""
+    def _check_keymap(self) -> dict[str, str]:
+        """The keymap without entries Textual would ignore or never fire, each named:
+        ids that match no binding, and key names no key sends."""
         known = {entry.id for entry in ACTIONS} | {
             binding.id for binding in Binding.make_bindings(Reader.BINDINGS) if binding.id
         }
@@ -85,6 +92,19 @@ class MarginApp(App[None]):
             for binding_id in self.settings.keymap
             if binding_id not in known and not binding_id.startswith(LABEL_ID)
         ]
+        usable = {}
+        for binding_id, keys in self.settings.keymap.items():
+            bad = [key.strip() for key in keys.split(",") if not _is_key(key.strip())]
+            if bad:
+                self.notify(
+                    f"{self.settings.path}: [keymap] {binding_id!r} ignored: {bad[0]!r} is not a key name "
+                    "(keys are named as in Textual, e.g. ctrl+w, f5, left_square_bracket)",
+                    severity="warning",
+                    markup=False,
+                    timeout=10,
+                )
+            else:
+                usable[binding_id] = keys
         if unknown:
             self.notify(
                 f"{self.settings.path}: [keymap] names no binding {', '.join(map(repr, unknown))}; "
@@ -93,6 +113,7 @@ class MarginApp(App[None]):
                 markup=False,
                 timeout=10,
             )
+        return usable
 
     async def run_action(
         self,
@@ -109,6 +130,18 @@ class MarginApp(App[None]):
                 self.notify(reason, severity="warning")
                 return True
         return await super().run_action(action, default_namespace, namespaces)
+
+
+KEY_NAMES = frozenset(key.value for key in Keys) | frozenset(KEY_NAME_REPLACEMENTS.values())
+
+
+def _is_key(key: str) -> bool:
+    """Whether Textual would ever send ``key``: a character, or a key it names,
+    after any modifiers (``ctrl+shift+x``)."""
+    *modifiers, name = key.split("+") if len(key) > 1 else [key]
+    return all(modifier in MODIFIERS for modifier in modifiers) and (
+        len(name) == 1 or name in KEY_NAMES or key_to_character(name) is not None
+    )
 
 
 def make_app(

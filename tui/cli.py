@@ -19,6 +19,7 @@ from margin.store.errors import MarginError
 
 from .commands.context import Context, pass_context
 from .config import default_db_path, load_settings, resolve_annotator
+from .text.sanitise import sanitise
 
 __all__ = ["COMMANDS", "Context", "cli", "main", "pass_context"]
 
@@ -50,6 +51,10 @@ SUMMARIES = {
 }
 
 
+APP_COMMANDS = (None, "open")
+"""What opens the reader, which shows the config file's warnings itself."""
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use."""
 
@@ -71,12 +76,13 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except MarginError as error:
-            raise click.ClickException(str(error)) from None
+            # Messages quote names, titles and file contents: made inert like any data.
+            raise click.ClickException(sanitise(str(error))) from None
         except sqlite3.Error as error:
             # What no refusal foresaw (the lock still held after the busy timeout, a
             # full disk): still one line naming the database, never a traceback.
             where = getattr(ctx.obj, "db_path", None) or "the database"
-            raise click.ClickException(f"{where}: {error}") from None
+            raise click.ClickException(sanitise(f"{where}: {error}")) from None
 
 
 @click.group(cls=LazyGroup, invoke_without_command=True)
@@ -109,7 +115,10 @@ def cli(ctx: click.Context, db_path: Path | None, annotator: str | None) -> None
     try:
         settings = load_settings()
     except MarginError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(sanitise(str(error))) from None
+    if ctx.invoked_subcommand not in APP_COMMANDS:
+        for warning in settings.warnings:
+            click.echo(f"warning: {sanitise(warning)}", err=True)
     ctx.obj = Context(
         db_path=(db_path or default_db_path()).expanduser(),
         annotator=resolve_annotator(annotator, settings),
@@ -122,7 +131,7 @@ def cli(ctx: click.Context, db_path: Path | None, annotator: str | None) -> None
         try:
             run_app(ctx.obj, [])
         except MarginError as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(sanitise(str(error))) from None
 
 
 def main() -> None:

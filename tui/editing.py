@@ -5,20 +5,35 @@ carrying the committed row, and passes that row on to the widgets that show it. 
 edit is one committed transaction before the change is returned, so the screen never
 shows anything the file does not hold. Undo and redo are further committed writes
 (``tui/undo.py``).
+
+When another process holds the write lock for longer than a key may wait
+(``write_queue.UI_WAIT_MS``), the edit is handed to the ``WriteQueue`` and ``Pending``
+is returned at once; the committed ``Change`` (or the reason it failed) reaches the
+screen later through ``on_late``, from the queue's thread.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 
 from margin.store.annotations import add_annotation, delete_annotation, update_annotation
 from margin.store.database import Database
 from margin.store.errors import MarginError
 from margin.store.model import Annotation, Document
+from margin.store.reading import set_position
 
 from .undo import Added, Changed, Deleted, Edit, Field, History
+from .write_queue import WriteQueue, is_locked, short_wait
 
 READ_ONLY = "read-only database: nothing was changed"
+PENDING = "pending"
+"""The status of a placeholder span: shown, not yet in the database, not editable."""
+WAIT_FOR_QUEUE = "edits are still waiting for the database; undo and redo once they are saved"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,46 +44,111 @@ class Change:
     description: str
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """An edit queued behind another process's write lock; its ``Change`` comes later."""
+
+    description: str
+    waiting: int
+    placeholder: Annotation | None = None
+    """What the reader shows (status ``pending``) until the real row commits."""
+
+
+@dataclass(frozen=True, slots=True)
+class Late:
+    """What became of a queued edit: its change, or why it was not saved."""
+
+    description: str
+    change: Change | None
+    error: BaseException | None
+    edit: Edit | None = None
+    placeholder: Annotation | None = None
+
+
 class Editing:
     """The edits of one annotator on one database, with their undo history."""
 
-    def __init__(self, db: Database, annotator: str) -> None:
+    def __init__(
+        self, db: Database, annotator: str, *, on_late: Callable[[Late], object] | None = None,
+        queue: WriteQueue | None = None,
+    ) -> None:
         self.db = db
         self.annotator = annotator
         self.history = History()
+        self.on_late = on_late
+        self.queue = queue or WriteQueue(Path(db.path))
 
     def _check_writable(self) -> None:
         if self.db.readonly:
             raise MarginError(READ_ONLY)
 
-    def label(self, document: Document, start: int, end: int, name: str) -> Change:
+    def _commit(
+        self, write: Callable[[Database], Annotation], edit_for: Callable[[Annotation], Edit], description: str,
+        placeholder: Annotation | None = None,
+    ) -> Change | Pending:
+        """Commit on the app's connection, or queue the write when the lock is taken
+        (and while anything is already queued, so edits keep their order)."""
         self._check_writable()
-        annotation = add_annotation(
-            self.db, document.id, start, end, name, annotator=self.annotator, text=document.text
+        if not self.queue.waiting:
+            try:
+                with short_wait(self.db):
+                    annotation = write(self.db)
+            except sqlite3.OperationalError as error:
+                if not is_locked(error):
+                    raise
+            else:
+                return self._record(edit_for(annotation), annotation)
+
+        def done(annotation: Annotation | None, error: BaseException | None) -> None:
+            edit = None if annotation is None else edit_for(annotation)
+            change = None if annotation is None or edit is None else Change(annotation, edit.description)
+            if self.on_late is not None:
+                self.on_late(Late(description, change, error, edit, placeholder))
+
+        self.queue.submit(write, done)
+        return Pending(description, self.queue.waiting, placeholder)
+
+    def committed_late(self, late: Late) -> None:
+        """Record a queued edit's undo step, on the UI thread, once it has committed."""
+        if late.edit is not None:
+            self.history.record(late.edit)
+
+    def label(self, document: Document, start: int, end: int, name: str) -> Change | Pending:
+        return self._commit(
+            lambda db: add_annotation(db, document.id, start, end, name, annotator=self.annotator, text=document.text),
+            lambda annotation: Added(annotation.id, name),
+            f"label {name}",
+            Annotation(
+                f"pending:{uuid.uuid4()}", document.id, start, end, name, document.text[start:end],
+                annotator=self.annotator, status=PENDING, origin=PENDING,
+            ),
         )
-        return self._record(Added(annotation.id, name), annotation)
 
-    def delete(self, annotation: Annotation) -> Change:
-        self._check_writable()
-        deleted = delete_annotation(self.db, annotation.id)
-        return self._record(Deleted(annotation.id, annotation.label), deleted)
+    def delete(self, annotation: Annotation) -> Change | Pending:
+        return self._commit(
+            lambda db: delete_annotation(db, annotation.id),
+            lambda _deleted: Deleted(annotation.id, annotation.label),
+            f"delete {annotation.label}",
+        )
 
-    def relabel(self, annotation: Annotation, label: str) -> Change | None:
+    def relabel(self, annotation: Annotation, label: str) -> Change | Pending | None:
         return self._change(annotation, "label", annotation.label, label)
 
-    def set_note(self, annotation: Annotation, note: str) -> Change | None:
+    def set_note(self, annotation: Annotation, note: str) -> Change | Pending | None:
         return self._change(annotation, "note", annotation.note, note)
 
-    def set_status(self, annotation: Annotation, status: str) -> Change | None:
+    def set_status(self, annotation: Annotation, status: str) -> Change | Pending | None:
         return self._change(annotation, "status", annotation.status, status)
 
-    def _change(self, annotation: Annotation, field: Field, before: str, after: str) -> Change | None:
+    def _change(self, annotation: Annotation, field: Field, before: str, after: str) -> Change | Pending | None:
         """One field changed; None when it already had that value (nothing recorded)."""
         if before == after:
             return None
-        self._check_writable()
-        changed = update_annotation(self.db, annotation.id, **{field: after})
-        return self._record(Changed(annotation.id, field, before, after), changed)
+        return self._commit(
+            lambda db: update_annotation(db, annotation.id, **{field: after}),
+            lambda _changed: Changed(annotation.id, field, before, after),
+            {"label": "relabelling", "note": "note", "status": "status change"}[field],
+        )
 
     def _record(self, edit: Edit, annotation: Annotation) -> Change:
         self.history.record(edit)
@@ -76,10 +156,40 @@ class Editing:
 
     def undo(self) -> Change | None:
         self._check_writable()
-        step = self.history.undo(self.db)
+        if self.queue.waiting:
+            raise MarginError(WAIT_FOR_QUEUE)
+        with short_wait(self.db):
+            step = self.history.undo(self.db)
         return None if step is None else Change(step[1], f"Undid {step[0].description}")
 
     def redo(self) -> Change | None:
         self._check_writable()
-        step = self.history.redo(self.db)
+        if self.queue.waiting:
+            raise MarginError(WAIT_FOR_QUEUE)
+        with short_wait(self.db):
+            step = self.history.redo(self.db)
         return None if step is None else Change(step[1], f"Redid {step[0].description}")
+
+    def save_position(self, doc_id: str, offset: int) -> None:
+        """Save where the reader is, queued like an edit when the lock is taken."""
+        if self.db.readonly:
+            return
+        write = partial(set_position, doc_id=doc_id, annotator=self.annotator, offset=offset)
+        if not self.queue.waiting:
+            try:
+                with short_wait(self.db):
+                    write(self.db)
+                return
+            except sqlite3.OperationalError as error:
+                if not is_locked(error):
+                    raise
+
+        def done(_result: object, error: BaseException | None) -> None:
+            if error is not None and self.on_late is not None:
+                self.on_late(Late("reading position", None, error))
+
+        self.queue.submit(write, done)
+
+    def close(self, timeout: float | None = None) -> bool:
+        """Commit whatever is queued before the app goes; False if it could not."""
+        return self.queue.close(timeout)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from textual.app import App
 from textual.screen import Screen
 
 from margin.store.database import Database
 
+from .inert_app import InertApp
 from .screens.review import ReviewScreen
 
 
-class ReviewApp(App[None]):
+class ReviewApp(InertApp):
     """Opens on the first disagreement nobody settled yet; ``q`` quits."""
 
     TITLE = "margin review"

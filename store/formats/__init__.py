@@ -131,8 +131,8 @@ def detect(path: str | Path) -> str | None:
             return name
     if suffix in JSON_EXTENSIONS:
         found, record = _first_json_record(path)
-        if not found:
-            return "margin"
+        if not found:  # nothing to tell by: the reader will find the file empty
+            return "label-studio" if suffix == ".json" else "margin"
         sniffed = sniff(record)
         if isinstance(record, dict) and ("@context" in record or record.get("type") in W3C_TYPES):
             raise FormatError(

@@ -78,6 +78,8 @@ def _parse(text: str, ann_text: str, ann: str, warn: Warn | None) -> list[SpanRe
                 raise FormatError(
                     ann, lineno, f"{ident} text {quote!r} does not match the document ({expected!r})"
                 )
+            if ident in spans:
+                raise FormatError(ann, lineno, f"duplicate id {ident}")
             spans[ident] = SpanRecord(start=start, end=end, label=label, text=text[start:end])
         elif kind == "#":
             fields = line.split("\t", 2)
@@ -100,11 +102,11 @@ def _parse(text: str, ann_text: str, ann: str, warn: Warn | None) -> list[SpanRe
 def read_pair(txt: Path, ann: Path, *, encoding: str | None = None, warn: Warn | None = None) -> DocumentRecord:
     if not txt.exists():
         raise FormatError(ann, None, f"no text file {txt.name} beside it")
+    if not ann.exists():
+        raise FormatError(txt, None, f"no annotation file {ann.name} beside it; brat reads a .txt and .ann pair")
     text = decode_text(read_all(txt), str(txt), encoding=encoding, warn=warn, strip_bom=False)
-    spans: list[SpanRecord] = []
-    if ann.exists():
-        ann_text = decode_text(read_all(ann), str(ann), encoding=encoding, warn=warn)
-        spans = _parse(text, ann_text, str(ann), warn)
+    ann_text = decode_text(read_all(ann), str(ann), encoding=encoding, warn=warn)
+    spans = _parse(text, ann_text, str(ann), warn)
     return DocumentRecord(text=text, source=str(txt), spans=spans, line=None)
 
 
@@ -118,6 +120,10 @@ def read(source: Source, *, encoding: str | None = None, warn: Warn | None = Non
             if txt.with_suffix(".ann").exists() and not txt.name.startswith("."):
                 yield read_pair(txt, txt.with_suffix(".ann"), encoding=encoding, warn=warn)
         return
+    if path.suffix.lower() not in (".txt", ".ann"):
+        raise FormatError(
+            path, None, "brat reads a .txt file and its .ann; name one of the pair, not this file"
+        )
     yield read_pair(*pair(path), encoding=encoding, warn=warn)
 
 

@@ -8,6 +8,8 @@ code serves the command line and the tests.
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -21,6 +23,16 @@ Source = str | os.PathLike | IO[bytes] | IO[str]
 Warn = Callable[[str], None]
 
 FALLBACK_ENCODING = "cp1252"
+TOO_DEEP = "too deeply nested"
+# Longest first: a UTF-32 LE mark begins with the UTF-16 LE one.
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+WIDE_CODECS = ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be")
 _DECODER = json.JSONDecoder()
 _WHITESPACE = " \t\n\r"
 
@@ -56,6 +68,46 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, str]:
     return line, f"byte 0x{data[offset]:02x} at byte offset {offset}"
 
 
+def bom_encoding(head: bytes) -> str | None:
+    """The encoding a leading byte-order mark names (the mark itself stays in the
+    decoded text as U+FEFF, for the caller to drop or count)."""
+    for mark, codec in BYTE_ORDER_MARKS:
+        if head.startswith(mark):
+            return codec
+    return None
+
+
+def is_wide(encoding: str) -> bool:
+    """Whether the codec spends more than one byte on a newline, so that the bytes
+    cannot be split into lines before decoding."""
+    try:
+        return codecs.lookup(encoding).name in WIDE_CODECS
+    except LookupError:
+        return False
+
+
+def _utf16_hint(data: bytes) -> str:
+    """A hint for NUL-laden bytes that look like UTF-16 written without a mark."""
+    sample = data[:4096]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    pairs = len(sample) // 2
+    if pairs and odd > 0.4 * pairs and even < 0.05 * pairs:
+        return " (it looks like UTF-16 without a byte-order mark: name it with --encoding utf-16-le)"
+    if pairs and even > 0.4 * pairs and odd < 0.05 * pairs:
+        return " (it looks like UTF-16 without a byte-order mark: name it with --encoding utf-16-be)"
+    return ""
+
+
+def _decode_wide(data: bytes, name: str, codec: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as error:
+        raise FormatError(
+            name, None, f"not valid {codec.upper()} ({error.reason} at byte offset {error.start}); "
+            "name its encoding with --encoding"
+        ) from None
+
+
 def decode_text(
     data: bytes | str, name: str, *, encoding: str | None = None, warn: Warn | None = None,
     strip_bom: bool = True,
@@ -77,9 +129,11 @@ def decode_text(
         except UnicodeDecodeError as error:
             line, where = _byte_position(data, error.start)
             raise FormatError(name, line, f"cannot be read as {encoding}: {where}") from None
+    elif (wide := bom_encoding(data)) is not None and is_wide(wide):
+        text = _decode_wide(data, name, wide)
     else:
         if b"\x00" in data:
-            raise FormatError(name, None, "binary file, not text")
+            raise FormatError(name, None, "binary file, not text" + _utf16_hint(data))
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -133,6 +187,8 @@ def iter_json_document(text: str, name: str, first_line: int = 1) -> Iterator[tu
         start = position
         try:
             value, position = _DECODER.raw_decode(text, position)
+        except RecursionError:
+            raise FormatError(name, line, TOO_DEEP) from None
         except json.JSONDecodeError as error:
             raise FormatError(
                 name, error.lineno + first_line - 1, f"not valid JSON ({error.msg}, column {error.colno})"
@@ -169,6 +225,44 @@ def iter_json_document(text: str, name: str, first_line: int = 1) -> Iterator[tu
         skip_whitespace()
 
 
+def _peek(handle: IO, size: int) -> bytes | str:
+    """The first bytes of a stream, left in it to be read again."""
+    peek = getattr(handle, "peek", None)
+    if peek is not None:
+        return peek(size)[:size]
+    if handle.seekable():
+        position = handle.tell()
+        head = handle.read(size)
+        handle.seek(position)
+        return head
+    return b""
+
+
+def _text_lines(handle: IO[bytes], name: str, codec: str) -> Iterator[tuple[int, str]]:
+    """Lines of a stream in a codec whose newline is more than one byte. Decoded
+    whole (the import's size limit bounds it) so a bad byte is named by its offset."""
+    data = handle.read()
+    text = data if isinstance(data, str) else _decode_wide(data, name, codec)
+    yield from enumerate(io.StringIO(text, newline=""), 1)
+
+
+def _lines(handle: IO, name: str, encoding: str | None) -> Iterator[tuple[int, bytes | str]]:
+    """(line number, line) with the line decoded where it has to be before it can be
+    split (UTF-16 and UTF-32, named or announced by a byte-order mark)."""
+    head = _peek(handle, 4)
+    codec = encoding or (bom_encoding(head) if isinstance(head, bytes) else None)
+    if codec is not None and is_wide(codec):
+        return _text_lines(handle, name, codec)
+    return enumerate(handle, 1)
+
+
+def _loads(line: str, name: str, lineno: int) -> Any:
+    try:
+        return json.loads(line)
+    except RecursionError:
+        raise FormatError(name, lineno, TOO_DEEP) from None
+
+
 def iter_json_lines(source: Source, *, encoding: str | None = None) -> Iterator[tuple[int, Any]]:
     """(line number, value) for each non-blank line of a JSON lines file.
 
@@ -180,19 +274,24 @@ def iter_json_lines(source: Source, *, encoding: str | None = None) -> Iterator[
     codec = encoding or "utf-8"
     with open_source(source) as handle:
         first = True
-        for lineno, raw in enumerate(handle, 1):
+        lines = _lines(handle, name, encoding)
+        for lineno, raw in lines:
             line = _decode_line(raw, name, lineno, codec)
             if lineno == 1 and line.startswith("\ufeff"):
                 line = line[1:]
             if not line.strip():
                 continue
             try:
-                value = json.loads(line)
+                value = _loads(line, name, lineno)
             except json.JSONDecodeError as error:
                 problem = FormatError(name, lineno, f"not valid JSON ({error.msg}, column {error.colno})")
                 if not first:
                     raise problem from None
-                whole = line + _decode_line(handle.read(), name, lineno + 1, codec)
+                if isinstance(raw, str):  # already decoded: the rest comes from the same reader
+                    rest = "".join(str(text) for _, text in lines)
+                else:
+                    rest = _decode_line(handle.read(), name, lineno + 1, codec)
+                whole = line + rest
                 values = iter_json_document(whole, name, lineno)
                 try:
                     first_value = next(values)
@@ -210,9 +309,14 @@ def load_json_document(source: Source, *, encoding: str | None = None) -> Iterat
     name = source_name(source)
     data = read_all(source)
     if isinstance(data, bytes):
+        codec = encoding or bom_encoding(data) or "utf-8"
         try:
-            text = data.decode(encoding or "utf-8-sig")
+            text = data.decode(codec).removeprefix("\ufeff")
         except UnicodeDecodeError as error:
+            if is_wide(codec):
+                raise FormatError(
+                    name, None, f"not valid {codec.upper()} ({error.reason} at byte offset {error.start})"
+                ) from None
             line, where = _byte_position(data, error.start)
             raise FormatError(name, line, f"not valid UTF-8 ({where})") from None
         except LookupError:
@@ -239,6 +343,17 @@ def record_text(record: dict, key: str, name: str, line: int) -> str:
     if not isinstance(text, str):
         raise FormatError(name, line, f'"{key}" must be a string, found {type(text).__name__}')
     return text
+
+
+def optional_string(record: dict, key: str, name: str, line: int) -> str:
+    """A string field that may be missing or null; anything else is refused rather
+    than stored as its Python spelling."""
+    value = record.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise FormatError(name, line, f'"{key}" must be a string, found {type(value).__name__}')
+    return value
 
 
 def describe(error: Exception) -> str:

@@ -33,8 +33,16 @@ EXPORT_STATUSES = ("accepted",)
 SPAN_KEYS = ("label", "labels", "entities", "annotations")
 
 
+PRODIGY_KEYS = ("spans", "answer", "_input_hash", "_task_hash")
+
+
 def looks_like(record: dict) -> bool:
-    return any(isinstance(record.get(key), list) for key in SPAN_KEYS) and "spans" not in record
+    """Span lists under doccano's keys; or a lone ``label`` string (a text
+    classification record), claimed so that it is refused rather than read as
+    Prodigy with its label silently dropped."""
+    if any(key in record for key in PRODIGY_KEYS):
+        return False
+    return any(isinstance(record.get(key), list) for key in SPAN_KEYS) or isinstance(record.get("label"), str)
 
 
 def _span(item: Any) -> SpanRecord:
@@ -57,9 +65,9 @@ def _spans(record: dict, label_key: str | None) -> list[SpanRecord]:
         if items is None:
             continue
         if not isinstance(items, list):
-            if label_key is None and key == "label":
-                continue
-            raise TypeError(f'"{key}" must be a list')
+            raise TypeError(
+                f'"{key}" must be a list of [start, end, label] spans, found {type(items).__name__} {items!r:.40}'
+            )
         spans.extend(_span(item) for item in items)
     return spans
 

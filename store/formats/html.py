@@ -13,6 +13,10 @@ from ..errors import FormatError
 from ..model import DocumentRecord
 from .common import Source, Warn, decode_text, read_all, source_name
 
+# Fewer words than this is what trafilatura finds on a page without an article
+# (a lone link, a navigation bar), not an article to annotate.
+MIN_WORDS = 5
+
 
 def read(source: Source, *, encoding: str | None = None, warn: Warn | None = None) -> Iterator[DocumentRecord]:
     import trafilatura
@@ -26,8 +30,10 @@ def read(source: Source, *, encoding: str | None = None, warn: Warn | None = Non
     )
     text = getattr(extracted, "text", None) or ""
     paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
-    if not paragraphs:
-        raise FormatError(name, None, "no article text found in this HTML page")
+    words = sum(len(paragraph.split()) for paragraph in paragraphs)
+    if words < MIN_WORDS:
+        found = f" (only {words} word{'s' if words != 1 else ''})" if words else ""
+        raise FormatError(name, None, f"no article text found in this HTML page{found}")
     meta = {
         key: value
         for key in ("url", "author", "date", "sitename", "description")

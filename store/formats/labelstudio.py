@@ -25,6 +25,7 @@ from .common import (
     describe,
     expect_object,
     load_json_document,
+    optional_string,
     source_name,
 )
 
@@ -43,13 +44,12 @@ def _task_text(task: dict, name: str, line: int) -> str:
         raise FormatError(name, line, 'task has no "data" object; nothing from this file was imported')
     text = data.get("text")
     if text is None:
-        strings = [value for value in data.values() if isinstance(value, str)]
-        if len(strings) != 1:
-            raise FormatError(
-                name, line, 'task has no "data.text"; nothing from this file was imported '
-                "(each file is imported whole or not at all)"
-            )
-        text = strings[0]
+        # An image or audio task holds a URL, which is not an article to read.
+        found = ", ".join(f'"{key[:40]}"' for key in list(data)[:5]) or "nothing"
+        raise FormatError(
+            name, line, 'task has no "data.text"; nothing from this file was imported (margin reads '
+            f"text tasks, and this one's data holds {found})"
+        )
     if not isinstance(text, str):
         raise FormatError(name, line, '"data.text" must be a string')
     return text
@@ -116,12 +116,10 @@ def _record(task: dict, name: str, line: int, skipped: Counter[str]) -> Document
             ))
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise FormatError(name, line, f"malformed result ({describe(error)})") from None
-    title = data.get("title")
-    source = data.get("source")
     return DocumentRecord(
         text=text,
-        title=title if isinstance(title, str) else "",
-        source=source if isinstance(source, str) else "",
+        title=optional_string(data, "title", name, line),
+        source=optional_string(data, "source", name, line),
         meta=meta or {},
         spans=spans,
         line=line,

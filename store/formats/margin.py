@@ -19,6 +19,7 @@ from .common import (
     expect_object,
     iter_json_lines,
     json_line,
+    optional_string,
     record_text,
     source_name,
 )
@@ -79,8 +80,8 @@ def _record(record: dict, name: str, line: int) -> DocumentRecord:
         raise FormatError(name, line, f"malformed span ({describe(error)})") from None
     return DocumentRecord(
         text=text,
-        title=str(record.get("title") or ""),
-        source=str(record.get("source") or ""),
+        title=optional_string(record, "title", name, line),
+        source=optional_string(record, "source", name, line),
         meta=meta,
         spans=span_records,
         id=record.get("id"),

@@ -185,7 +185,7 @@ def stats_command(ctx: Context, by: str | None, listing: ListingOptions) -> None
             used += len(counts) + 5
         out.print(Text("Documents", style="italic"))
         emit(_document_totals_listing(db), listing, Terminal(screen.width, max(TABLE_ROWS_AT_LEAST, screen.height - used - 2)))
-        out.print(f"{stats.total} annotation(s)")
+        out.print(f"{stats.total} annotation(s)", markup=False)
         return
     totals = _document_totals_listing(db)
     if fmt == "json":
@@ -306,7 +306,7 @@ def labels_add(ctx: Context, name: str, key: str | None, color: str | None, desc
     """
     _refuse_reserved(key)
     label = labels_store.add_label(ctx.open_db(), name, key=key, color=color, description=description)
-    click.echo(f"added label {label.name} (key {label.key or 'none'}, colour {label.color})")
+    click.echo(sanitise(f"added label {label.name} (key {label.key or 'none'}, colour {label.color})"))
 
 
 @labels_command.command("rename")
@@ -321,7 +321,7 @@ def labels_rename(ctx: Context, old: str, new: str) -> None:
       margin labels rename statistic number
     """
     moved = labels_store.rename_label(ctx.open_db(), old, new)
-    click.echo(f"renamed {old} to {new} ({moved} annotation(s))")
+    click.echo(sanitise(f"renamed {old} to {new} ({moved} annotation(s))"))
 
 
 @labels_command.command("remove")
@@ -336,7 +336,7 @@ def labels_remove(ctx: Context, name: str, force: bool) -> None:
       margin labels remove quote --force
     """
     removed = labels_store.remove_label(ctx.open_db(), name, force=force)
-    click.echo(f"removed label {name}" + (f" and {removed} annotation(s)" if removed else ""))
+    click.echo(sanitise(f"removed label {name}" + (f" and {removed} annotation(s)" if removed else "")))
 
 
 @labels_command.command("set")
@@ -359,7 +359,7 @@ def labels_set(
     label = labels_store.update_label(
         ctx.open_db(), name, key=key, color=color, description=description, clear_key=no_key
     )
-    click.echo(f"{label.name}: key {label.key or 'none'}, colour {label.color}")
+    click.echo(sanitise(f"{label.name}: key {label.key or 'none'}, colour {label.color}"))
 
 
 @click.command("info")
@@ -377,7 +377,7 @@ def info_command(ctx: Context, as_json: bool) -> None:
         if as_json:
             print_json({"path": str(ctx.db_path), "exists": False, "annotator": ctx.annotator})
         else:
-            click.echo(f"database {ctx.db_path} (not created yet: `margin` creates it)\nyou {ctx.annotator}")
+            click.echo(sanitise(f"database {ctx.db_path} (not created yet: `margin` creates it)\nyou {ctx.annotator}"))
         return
     info = database_info(ctx.open_db())
     if as_json:

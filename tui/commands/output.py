@@ -3,27 +3,28 @@
 Listings stream: rows are written as they are read, whatever the format, so a list
 of a million rows costs no more memory than a list of ten. A table is drawn only on a
 terminal, and only for what fits unless more is asked for; piped, a listing is TSV.
-Every string that came from the database is made inert on its way to a terminal.
+Every string that came from the database is made inert on its way out: shown with
+``sanitise`` in tables, and as backslash escapes in TSV and JSON, which keep the data
+for scripts while staying inert on a terminal that shows them (``less``, ``cat``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import re
 import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from typing import IO, Any, cast
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..text.sanitise import sanitise
+from ..text.sanitise import escape_unsafe, sanitise
 from .context import ListingOptions
 
 CHUNK_ROWS = 200
@@ -56,16 +57,13 @@ def console(stderr: bool = False, width: int | None = None) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
-# C0 controls are escaped by json itself; these are not, and act on some terminals
-# (C1 controls such as CSI, DEL) or rearrange what is shown (bidirectional overrides).
-_JSON_UNSAFE = re.compile("[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
 def json_text(value: Any, indent: int | None = None) -> str:
     """``value`` as JSON that is inert on a terminal: non-ASCII text stays readable,
-    every control character is a ``\\u`` escape, and parsing gives back the same value."""
-    text = json.dumps(value, ensure_ascii=False, indent=indent)
-    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    every control character is a ``\\u`` escape, and parsing gives back the same value.
+
+    ``json.dumps`` escapes C0 controls itself, but with ``ensure_ascii=False`` it writes
+    DEL, the C1 controls (CSI is U+009B) and bidirectional overrides as they are."""
+    return escape_unsafe(json.dumps(value, ensure_ascii=False, indent=indent), json=True)
 
 
 def print_json(value: Any) -> None:
@@ -78,10 +76,45 @@ _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r
 
 
 def tsv_cell(value: object) -> str:
-    """A TSV field: tabs, newlines and backslashes escaped as ``\\t``, ``\\n``, ``\\\\``."""
+    """A TSV field: tabs, newlines and backslashes escaped as ``\\t``, ``\\n``, ``\\\\``,
+    and every other control character as ``\\x1b`` (``\\u202e`` above U+00FF)."""
     if value is None:
         return ""
-    return str(value).translate(_TSV_ESCAPES)
+    return escape_unsafe(str(value).translate(_TSV_ESCAPES))
+
+
+JSON_EXPORTS = ("margin", "prodigy", "doccano", "label-studio", "w3c")
+"""Export formats written as JSON, where an escape keeps the data exactly."""
+
+
+class _CleanedStream:
+    """A text stream whose writes go through ``clean`` first; the rest is the stream's."""
+
+    def __init__(self, stream: IO[str], clean: Callable[[str], str]) -> None:
+        self._stream = stream
+        self._clean = clean
+
+    def write(self, text: str) -> int:
+        self._stream.write(self._clean(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _sanitise_keeping_line_ends(text: str) -> str:
+    return sanitise(text).replace("\u240d\n", "\r\n")
+
+
+def inert_export(stream: IO[str], format_name: str) -> IO[str]:
+    """Standard output for an export. JSON formats write every unsafe character as a
+    ``\\u`` escape, which is the same data; CSV has no escapes, so it is kept exact
+    when piped and shown inert only when standard output is a terminal."""
+    if format_name in JSON_EXPORTS:
+        return cast(IO[str], _CleanedStream(stream, lambda text: escape_unsafe(text, json=True)))
+    if terminal() is not None:
+        return cast(IO[str], _CleanedStream(stream, _sanitise_keeping_line_ends))
+    return stream
 
 
 def table(*columns: str, title: str | None = None, numeric: tuple[str, ...] = ()) -> Table:
@@ -142,7 +175,7 @@ def _chunk_table(columns: Sequence[Column], show_header: bool) -> Table:
     )
     for column in columns:
         result.add_column(
-            column.name,
+            Text(sanitise(column.name)),
             width=column.width,
             justify="right" if column.numeric else "left",
             no_wrap=True,
@@ -233,10 +266,9 @@ def emit(listing: Listing, options: ListingOptions, screen: Terminal | None = No
     rows = listing.fetch(options.limit, options.offset)
     write = sys.stdout.write
     if fmt == "tsv":
-        clean = sanitise if inert else str
-        write("\t".join(listing.columns) + "\n")
+        write("\t".join(map(tsv_cell, listing.columns)) + "\n")
         for row in rows:
-            write("\t".join(clean(tsv_cell(value)) for value in listing.cells(row)) + "\n")
+            write("\t".join(tsv_cell(value) for value in listing.cells(row)) + "\n")
     elif fmt == "jsonl":
         for line in _json_rows(listing, rows, inert):
             write(line + "\n")

@@ -24,6 +24,7 @@ from margin.store.review import disagreements
 
 from ..text.sanitise import sanitise
 from .context import Context, doc_option, label_option, pass_context
+from .output import json_text
 
 
 def _resolve_docs(db, refs: tuple[str, ...]) -> list[str] | None:
@@ -40,7 +41,7 @@ def _print_merge(report: MergeReport, target: Path) -> None:
     sources = ", ".join(report.sources)
     if sys.stdout.isatty():
         console = Console(highlight=False)
-        console.print(Text(f"Merged {sources} into {target}", style="bold"))
+        console.print(Text(sanitise(f"Merged {sources} into {target}"), style="bold"))
         table = Table()
         table.add_column("table")
         for column in ("added", "updated", "skipped"):
@@ -51,11 +52,11 @@ def _print_merge(report: MergeReport, target: Path) -> None:
         for conflict in report.label_conflicts:
             console.print(Text.assemble(("conflict: ", "yellow"), sanitise(conflict.message)))
         return
-    click.echo(f"merged {sources} into {target}")
+    click.echo(sanitise(f"merged {sources} into {target}"))
     for name, counts in report.tables.items():
         click.echo(f"{name}: {counts.added} added, {counts.updated} updated, {counts.skipped} skipped")
     for conflict in report.label_conflicts:
-        click.echo(f"conflict: {conflict.message}")
+        click.echo(f"conflict: {sanitise(conflict.message)}")
 
 
 @click.command("merge")
@@ -66,16 +67,18 @@ def _print_merge(report: MergeReport, target: Path) -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Copy this database to a new file OUTPUT and merge into the copy; this one is left as it is.",
+    help="Copy this database to a new file OUTPUT and merge into the copy; this one is left as it is. "
+    "OUTPUT appears only once the merge is complete.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print what was merged as JSON.")
 @pass_context
 def merge_command(ctx: Context, sources: tuple[Path, ...], output: Path | None, as_json: bool) -> None:
     """Merge other margin databases into this one.
 
-    Documents merge by their content id, labels by name (a differing key or colour
-    is reported, and this database's is kept), annotations by id with the newest
-    edit winning (deletions included). Merging is idempotent and the order of
+    Documents merge by their content id (of two titles, one given by a person
+    wins over one taken from the text, then the alphabetically first), labels by
+    name (a differing key or colour is reported, and this database's is kept),
+    annotations by id with the newest edit winning (deletions included). Merging is idempotent and the order of
     merges does not matter. A file that is not a margin database, or was written
     by a newer margin, is refused and nothing is merged.
 
@@ -173,7 +176,7 @@ def agreement_command(ctx: Context, as_json: bool, labels: tuple[str, ...], docs
     db = ctx.open_db(existing=True)
     report = compute_agreement(db, labels=_check_labels(db, labels), doc_ids=_resolve_docs(db, docs))
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2))
+        click.echo(json_text(report.to_dict(), indent=2))
     else:
         _print_agreement(report)
 
@@ -205,7 +208,7 @@ def review_command(ctx: Context, docs: tuple[str, ...], accept_agreed: bool) -> 
     doc_ids = _resolve_docs(db, docs)
     if accept_agreed:
         added = accept_agreed_spans(db, ctx.annotator, doc_ids)
-        click.echo(f"copied {added} agreed span(s) into {ctx.annotator}'s reviewed version")
+        click.echo(sanitise(f"copied {added} agreed span(s) into {ctx.annotator}'s reviewed version"))
         return
     found = disagreements(db, doc_ids=doc_ids)
     if not found:

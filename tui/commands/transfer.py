@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import io
 import os
-import stat
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,7 +18,10 @@ import click
 from margin.store.errors import MarginError
 from margin.store.formats import READABLE, WRITABLE
 from margin.store.model import STATUSES
+from margin.store.names import name_problem
+from margin.store.safe_output import building, refuse_database
 
+from ..text.sanitise import sanitise
 from .context import Context, pass_context
 
 PLAIN_PROGRESS_SECONDS = 2.0
@@ -50,6 +51,7 @@ def _import_progress() -> Iterator[Callable]:
         yield _plain_progress()
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import (
         BarColumn,
         DownloadColumn,
@@ -70,7 +72,7 @@ def _import_progress() -> Iterator[Callable]:
         task = progress.add_task("", total=None, documents=0, spans=0)
 
         def show(event) -> None:
-            name = Path(event.path).name
+            name = escape(sanitise(Path(event.path).name))  # the description is markup
             progress.update(
                 task,
                 description=f"{event.files_done}/{event.files_total} {name}",
@@ -86,7 +88,7 @@ def _import_progress() -> Iterator[Callable]:
 def _echo_some(kind: str, lines: list[str]) -> None:
     """The first few lines of a kind on stderr, then how many more there were."""
     for line in lines[:MAX_LINES_SHOWN]:
-        click.echo(f"{kind}: {line}", err=True)
+        click.echo(f"{kind}: {sanitise(line)}", err=True)
     if len(lines) > MAX_LINES_SHOWN:
         click.echo(f"{kind}: … and {len(lines) - MAX_LINES_SHOWN:,} more", err=True)
 
@@ -104,6 +106,8 @@ def _echo_some(kind: str, lines: list[str]) -> None:
 @click.option("--text-key", help="doccano: the column holding the text (default \"text\").")
 @click.option("--label-key", help="doccano: the column holding the spans (default: label, labels, "
               "entities).")
+@click.option("--max-size", metavar="SIZE", help="Refuse files larger than this, e.g. 2G or 800M "
+              "(default: $MARGIN_MAX_IMPORT_BYTES, else 512M).")
 @pass_context
 def import_command(
     ctx: Context,
@@ -113,6 +117,7 @@ def import_command(
     encoding: str | None,
     text_key: str | None,
     label_key: str | None,
+    max_size: str | None,
 ) -> None:
     """Import articles and annotations from files or directories.
 
@@ -130,7 +135,15 @@ def import_command(
     """
     if (text_key or label_key) and format_name != "doccano":
         raise click.UsageError("--text-key and --label-key apply to --format doccano")
+    if annotator and (problem := name_problem("annotator", annotator.strip())):
+        raise click.BadParameter(problem, param_hint="--annotator")
+    from margin.store.import_limits import parse_size
     from margin.store.importing import import_paths
+
+    try:
+        max_bytes = parse_size(max_size) if max_size is not None else None
+    except MarginError as error:
+        raise click.BadParameter(str(error), param_hint="--max-size") from None
 
     db = ctx.open_db()
     with _import_progress() as progress:
@@ -142,31 +155,20 @@ def import_command(
             encoding=encoding,
             reader_options={"text_key": text_key, "label_key": label_key},
             progress=progress,
+            max_bytes=max_bytes,
         )
     _echo_some("warning", report.warnings)
     _echo_some("skipped", [f"{path} (no format reads it)" for path in report.skipped])
     _echo_some("failed", report.failed)
-    click.echo(report.summary())
+    click.echo(sanitise(report.summary()))
     if not report.ok:
         raise click.exceptions.Exit(1)
-
-
-def _file_mode(output: Path) -> int:
-    """The mode writing ``output`` directly would give: the replaced file's, else
-    0666 less the umask. A temporary file starts as 0600, which would keep an
-    export from the rest of the team."""
-    try:
-        return stat.S_IMODE(output.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 @contextmanager
 def _text_output(output: Path | None) -> Iterator[IO[str]]:
     """stdout, or a file written beside its final name and moved into place only
-    once the export finished, so a failed export never leaves half a file."""
+    once the export finished, so a failed or killed export never leaves half a file."""
     if output is None:
         stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
         try:
@@ -180,19 +182,8 @@ def _text_output(output: Path | None) -> Iterator[IO[str]]:
         with output.open("w", encoding="utf-8", newline="") as stream:
             yield stream
         return
-    directory = output.parent if str(output.parent) else Path(".")
-    # Not a with-block: the file outlives it, renamed over the output once complete.
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", newline="", dir=directory, prefix=f".{output.name}.", delete=False
-    )
-    try:
-        with handle:
-            yield handle
-        os.chmod(handle.name, _file_mode(output))
-        os.replace(handle.name, output)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    with building(output) as temporary, temporary.open("w", encoding="utf-8", newline="") as handle:
+        yield handle
 
 
 @contextmanager
@@ -258,6 +249,8 @@ def export_command(
     """
     from margin.store.exporting import export
 
+    from .output import inert_export
+
     if output == Path("-"):
         output = None
     if format_name == "brat" and output is None:
@@ -268,6 +261,8 @@ def export_command(
         raise click.UsageError(f"{output} is a file; brat needs a directory")
     if not ctx.db_path.exists():
         raise MarginError(f"{ctx.db_path}: no such database; import something first")
+    if output is not None:
+        refuse_database(output, [ctx.db_path])
     db = ctx.open_db()
     filters: dict[str, Any] = {
         "label": labels, "annotator": annotators, "status": statuses, "doc": docs, "reviewed": reviewed
@@ -280,6 +275,8 @@ def export_command(
                 report = export(db, output, format=format_name, options=options, progress=progress, **filters)
             else:
                 with _text_output(output) as out:
+                    if output is None:
+                        out = inert_export(out, format_name)
                     report = export(db, out, format=format_name, options=options, progress=progress, **filters)
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from ..text.sanitise import sanitise
+
 
 class Confirm(ModalScreen[bool]):
     """Ask ``question``; dismisses with True for yes.
@@ -29,7 +31,7 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog", classes="dialog"):
-            yield Label(self.question, markup=False, classes="dialog-title")
+            yield Label(sanitise(self.question), markup=False, classes="dialog-title")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Yes", id="yes", variant="primary")
                 yield Button("No", id="no")

@@ -13,6 +13,7 @@ from textual.widgets import Label as TitleLabel
 from margin.store.database import Database
 from margin.store.model import Label
 
+from ..text.sanitise import sanitise
 from ..widgets.document_list import DocumentList
 
 
@@ -59,7 +60,7 @@ class DocumentPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="document-picker-dialog", classes="dialog"):
-            yield TitleLabel(self.title_text, markup=False, classes="dialog-title")
+            yield TitleLabel(sanitise(self.title_text), markup=False, classes="dialog-title")
             yield self.documents
 
     def on_mount(self) -> None:

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from margin.store.model import Label
 
 from ..keymap import LABEL_ID
+from ..text.sanitise import sanitise
 
 
 def label_bindings(labels: list[Label], taken: set[str]) -> Iterable[Binding]:
@@ -26,9 +27,11 @@ def label_bindings(labels: list[Label], taken: set[str]) -> Iterable[Binding]:
         by_key.setdefault(str(position), label)
     for key, label in by_key.items():
         binding_id = f"{LABEL_ID}_{key}" if key.isdigit() else f"{LABEL_ID}.{label.name}"
-        tooltip = f"Label the selection (or the word under the cursor) as {label.name}"
+        # The footer, help screen and palette show these; the action keeps the real name.
+        shown = sanitise(label.name)
+        tooltip = f"Label the selection (or the word under the cursor) as {shown}"
         for binding in Binding.make_bindings(
-            [Binding(key, f"label({label.name!r})", label.name, tooltip=tooltip, id=binding_id)]
+            [Binding(key, f"label({label.name!r})", shown, tooltip=tooltip, id=binding_id)]
         ):
             if binding.key not in taken:
                 yield binding

@@ -13,13 +13,24 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from ..text.sanitise import sanitise
+
 T = TypeVar("T")
+
+
+def _inert(prompt: Text | str) -> Text:
+    """The prompt as Text with its characters made inert; styles stay where they were,
+    since ``sanitise`` replaces one character by one."""
+    text = prompt.copy() if isinstance(prompt, Text) else Text(prompt)
+    text.plain = sanitise(text.plain)
+    return text
 
 
 class LabelPicker(ModalScreen[T | None], Generic[T]):
     """Choose among ``choices`` (prompt, value); dismisses with the value, or None.
 
-    Prompts are Rich ``Text`` (never markup), so article text in them stays inert.
+    Prompts are Rich ``Text`` (never markup) and are sanitised here, like the title,
+    so label names and article text in them stay inert.
 
     | key | action |
     |---|---|
@@ -46,10 +57,10 @@ class LabelPicker(ModalScreen[T | None], Generic[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-dialog", classes="dialog"):
-            yield Label(self.title_text, markup=False, classes="dialog-title")
+            yield Label(sanitise(self.title_text), markup=False, classes="dialog-title")
             yield OptionList(
                 *(
-                    Option(prompt if isinstance(prompt, Text) else Text(prompt), id=str(index))
+                    Option(_inert(prompt), id=str(index))
                     for index, (prompt, _value) in enumerate(self.choices)
                 ),
                 id="picker-options",

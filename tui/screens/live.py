@@ -17,12 +17,12 @@ from margin.store.annotations import annotators
 from margin.store.model import Annotation
 
 from ..compat import own_bindings
-from ..editing import Change
+from ..editing import Change, Pending
 from ..sync import ChangesArrived
 from ..text.sanitise import sanitise, shorten
 from .dismiss import if_chosen
 from .document_picker import DocumentPicker
-from .panes import PaneScreen
+from .panes import LateWrite, PaneScreen
 
 
 class LiveScreen(PaneScreen):
@@ -59,10 +59,50 @@ class LiveScreen(PaneScreen):
             self.documents.update(doc_id)
         self._refresh_binding_state()
 
-    def show_change(self, change: Change | None) -> None:
-        if change is not None:
+    def show_change(self, change: Change | Pending | None) -> None:
+        if isinstance(change, Pending):
+            self.status.pending = self.editing.queue.waiting
+            if change.placeholder is not None:
+                self._show_placeholder(change.placeholder, shown=True)
+            if change.waiting == 1:
+                self.notify(
+                    f"Another process is writing to the database; the {change.description} will be "
+                    "saved as soon as it finishes (the status line counts what is waiting)",
+                    title="Waiting to save", severity="warning", markup=False,
+                )
+        elif change is not None:
             self._shown_edits[change.annotation.id] = change.annotation.updated_at
+            self._note_drafts.pop(change.annotation.id, None)
             self._apply([change.annotation])
+
+    def _show_placeholder(self, placeholder: Annotation, *, shown: bool) -> None:
+        """A queued label in the readers only: the lists count what is committed."""
+        for reader in self.readers:
+            if reader.document is not None and reader.document.id == placeholder.doc_id:
+                if shown:
+                    reader.upsert_annotation(placeholder)
+                else:
+                    reader.remove_annotation(placeholder.id)
+
+    def on_late_write(self, message: LateWrite) -> None:
+        """A queued edit has committed: shown now, with its undo step; or it failed."""
+        late = message.late
+        self.status.pending = self.editing.queue.waiting
+        if late.placeholder is not None:
+            self._show_placeholder(late.placeholder, shown=False)
+        if late.description == "reading position":
+            # Minor and retried: the next save (a timer, leaving the document) tries again.
+            self._saved_positions.clear()
+            return
+        if late.error is not None:
+            kept = " Your note is kept: ⏎ on the span opens it again." if late.description == "note" else ""
+            self.notify(
+                f"The {late.description} was not saved: {sanitise(str(late.error))}.{kept}",
+                title="Not saved", severity="error", markup=False, timeout=30,
+            )
+            return
+        self.editing.committed_late(late)
+        self.show_change(late.change)
 
     def on_changes_arrived(self, message: ChangesArrived) -> None:
         batch = message.batch
@@ -106,7 +146,7 @@ class LiveScreen(PaneScreen):
         colors = {label.name: label.color for label in self.labels}
         text = Text()
         text.append("■ ", style=colors.get(annotation.label, "#888888"))
-        text.append(f"{annotation.label:<10} ", style="bold")
+        text.append(f"{sanitise(annotation.label):<10} ", style="bold")
         text.append(f"“{shorten(annotation.quote, 50)}”")
         text.append(f"  {sanitise(annotation.annotator)}", style="dim")
         return text

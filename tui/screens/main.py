@@ -7,6 +7,7 @@ that change in them ``LiveScreen`` (``live.py``); this file holds the actions. E
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from textual.binding import Binding
 from margin.store.model import Annotation
 
 from ..clipboard import copy_text
-from ..editing import READ_ONLY, Change
+from ..editing import READ_ONLY, Change, Pending
 from ..keymap import ACTIONS, WHY_NOT
 from ..text.sanitise import one_line, sanitise, shorten
 from .confirm import Confirm
@@ -50,8 +51,9 @@ class MainScreen(LiveScreen):
             return False
         return True
 
-    def _edit(self, edit: Callable[[], Change | None]) -> Change | None:
-        """Make one edit and show it; a refusal becomes a notification, never a crash."""
+    def _edit(self, edit: Callable[[], Change | Pending | None]) -> Change | Pending | None:
+        """Make one edit and show it; a refusal becomes a notification, never a crash.
+        A ``Pending`` edit (another process holds the lock) is shown once it commits."""
         change = self._store(edit)
         self.show_change(change)
         return change
@@ -97,7 +99,7 @@ class MainScreen(LiveScreen):
         if annotation.annotator == self.annotator:
             self._delete_now(annotation)
             return
-        question = f"Delete {annotation.annotator}'s {annotation.label} “{shorten(annotation.quote, 40)}”?"
+        question = f"Delete {sanitise(annotation.annotator)}'s {sanitise(annotation.label)} “{shorten(annotation.quote, 40)}”?"
         self.app.push_screen(Confirm(question), if_chosen(partial(self._delete_if_sure, annotation)))
 
     def _delete_if_sure(self, annotation: Annotation, sure: bool) -> None:
@@ -105,7 +107,7 @@ class MainScreen(LiveScreen):
             self._delete_now(annotation)
 
     def _delete_now(self, annotation: Annotation) -> None:
-        if self._edit(partial(self.editing.delete, annotation)) is not None:
+        if isinstance(self._edit(partial(self.editing.delete, annotation)), Change):
             self.notify(f"Deleted {annotation.label} (u undoes)", markup=False)
 
     def action_relabel(self) -> None:
@@ -117,14 +119,14 @@ class MainScreen(LiveScreen):
         for label in self.labels:
             prompt = Text()
             prompt.append("■ ", style=label.color)
-            prompt.append(label.name, style="bold")
+            prompt.append(sanitise(label.name), style="bold")
             if label.description:
                 prompt.append(f"  {sanitise(label.description)}", style="dim")
             choices.append((prompt, label.name))
         names = [label.name for label in self.labels]
         current = names.index(annotation.label) if annotation.label in names else 0
         picker = LabelPicker(
-            f"Relabel “{shorten(annotation.quote, 40)}” ({annotation.label}) as",
+            f"Relabel “{shorten(annotation.quote, 40)}” ({sanitise(annotation.label)}) as",
             choices,
             highlighted=(current + 1) % max(1, len(names)),
         )
@@ -141,12 +143,16 @@ class MainScreen(LiveScreen):
         from .note_editor import NoteEditor  # its TextArea is not needed for the first screen
 
         self.app.push_screen(
-            NoteEditor(annotation.note, quote=annotation.quote, label=annotation.label),
+            NoteEditor(self._note_drafts.get(annotation.id, annotation.note), quote=annotation.quote,
+                       label=annotation.label),
             if_chosen(partial(self._set_note, annotation)),
         )
 
     def _set_note(self, annotation: Annotation, note: str) -> None:
-        self._edit(partial(self.editing.set_note, annotation, note))
+        # Kept until the note is committed, so a write that fails loses nothing typed.
+        self._note_drafts[annotation.id] = note
+        if self._edit(partial(self.editing.set_note, annotation, note)) is None:
+            self._note_drafts.pop(annotation.id, None)
 
     def action_accept(self) -> None:
         if self._writable():
@@ -268,4 +274,11 @@ class MainScreen(LiveScreen):
 
     async def action_quit(self) -> None:
         self._save_positions()
+        waiting = self.editing.queue.waiting
+        if waiting:
+            self.notify(
+                f"Saving {waiting} edit(s) first: another process is writing to the database",
+                title="Quitting", markup=False,
+            )
+            await asyncio.to_thread(self.editing.close)
         self.app.exit()

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
-from ..text.sanitise import shorten
+from ..text.sanitise import sanitise, shorten
 
 
 class NoteEditor(ModalScreen[str | None]):
@@ -34,11 +34,12 @@ class NoteEditor(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="note-dialog", classes="dialog"):
             yield Label(
-                f"Note on {self.label}: “{shorten(self.quote, 60)}”",
+                f"Note on {sanitise(self.label)}: “{shorten(self.quote, 60)}”",
                 markup=False,
                 classes="dialog-title",
             )
-            yield TextArea(self.note, id="note-text", soft_wrap=True)
+            # Shown inert: a text area draws what it holds as it is.
+            yield TextArea(sanitise(self.note), id="note-text", soft_wrap=True)
             yield Label("ctrl+s save · escape cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -49,7 +50,9 @@ class NoteEditor(ModalScreen[str | None]):
         text_area.focus()
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one(TextArea).text)
+        text = self.query_one(TextArea).text
+        # Saved unedited, the note keeps its own characters rather than the glyphs shown.
+        self.dismiss(self.note if text == sanitise(self.note) else text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

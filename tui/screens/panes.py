@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import DescendantFocus, Resize
+from textual.message import Message
 from textual.screen import Screen
 
 from margin.store.annotations import query_annotations
@@ -26,10 +27,10 @@ from margin.store.documents import get_document
 from margin.store.errors import MarginError
 from margin.store.labels import list_labels
 from margin.store.model import Annotation, Label
-from margin.store.reading import get_position, last_read, set_position
+from margin.store.reading import get_position, last_read
 
 from ..compat import own_bindings, replace_own_bindings
-from ..editing import Editing
+from ..editing import PENDING, Editing, Late
 from ..keymap import LABEL_ID, NEEDS, WHY_NOT, Need
 from ..recent import Recent
 from ..sync import ChangeFollower
@@ -62,6 +63,14 @@ NARROW = 100  # below this many columns the annotation panel starts hidden
 VERY_NARROW = 70  # and below this, the document list too
 
 
+class LateWrite(Message):
+    """A queued edit committed (or failed) in the write queue's thread."""
+
+    def __init__(self, late: Late) -> None:
+        super().__init__()
+        self.late = late
+
+
 class PaneScreen(Screen[None]):
     """The reader with its document list, annotation panel and status line."""
 
@@ -71,13 +80,15 @@ class PaneScreen(Screen[None]):
         self.db = app.db
         self.annotator = app.annotator
         self.settings = app.settings
-        self.editing = Editing(app.db, app.annotator)
+        self.editing = Editing(app.db, app.annotator, on_late=lambda late: self.post_message(LateWrite(late)))
         self.labels: list[Label] = []
         self.viewing: str | None = None
         """Whose annotations are shown: None for everyone, else one annotator."""
         self._active_reader: Reader | None = None
         self._saved_positions: dict[str, int] = {}
         self._shown_edits: Recent[str, str] = Recent(SHOWN_EDITS)
+        self._note_drafts: dict[str, str] = {}
+        """Notes typed but not yet committed, by annotation id: reopened if a save fails."""
         """``updated_at`` of the rows this app's own edits showed, newest per id."""
         self._loading: set[str] = set()
         """Documents shown with their first screen's spans only, the rest on the way."""
@@ -134,6 +145,9 @@ class PaneScreen(Screen[None]):
     def on_unmount(self) -> None:
         if self.follower is not None:
             self.follower.close()
+        # Quitting with `q` waits for queued edits with the screen still live; any
+        # other way out (ctrl+q) still commits them before the process ends.
+        self.editing.close()
 
     def _open_first(self) -> None:
         """The document asked for, else the one this annotator read last, else the first."""
@@ -292,7 +306,7 @@ class PaneScreen(Screen[None]):
         if self._saved_positions.get(document.id) == reader.cursor:
             return
         self._saved_positions[document.id] = reader.cursor
-        self._store(set_position, self.db, document.id, self.annotator, reader.cursor)
+        self._store(self.editing.save_position, document.id, reader.cursor)
         self.documents.update(document.id)
 
     def _save_positions(self) -> None:
@@ -381,7 +395,7 @@ class PaneScreen(Screen[None]):
         reader = self.reader
         if reader.document is None:
             return []
-        found = reader.annotations_at()
+        found = [a for a in reader.annotations_at() if a.status != PENDING]
         return [a for a in found if a.status == "suggested"] if suggested_only else found
 
     def _applies(self, need: Need) -> bool:

@@ -173,7 +173,7 @@ class ReviewScreen(Screen[None]):
     ) -> VerticalScroll:
         body = Text()
         for annotation in spans:
-            body.append(annotation.label, style=f"bold {colours.get(annotation.label, '')}".strip())
+            body.append(sanitise(annotation.label), style=f"bold {colours.get(annotation.label, '')}".strip())
             body.append(f"  {annotation.start}–{annotation.end}\n", style="dim")
             body.append(f"“{sanitise(annotation.quote)}”\n", style="italic")
             if annotation.note:
@@ -254,7 +254,7 @@ class ReviewScreen(Screen[None]):
                 return
             start, end = extent
             choices = [
-                (Text(label.name, style=label.color) + Text(f"  {label.key or ''}", style="dim"), label.name)
+                (Text(sanitise(label.name), style=label.color) + Text(f"  {label.key or ''}", style="dim"), label.name)
                 for label in labels
             ]
             self.app.push_screen(

@@ -172,9 +172,10 @@ class Layout:
             elif block in complex_blocks:
                 start = starts[block]
                 if length <= width:
-                    # An upper bound on the cells: wide characters take two, tabs four.
-                    bound = length + len(WIDE.findall(text, start, start + length))
-                    bound += (TAB_SIZE - 1) * text.count("\t", start, start + length)
+                    # An upper bound on the cells: any character that is not plain takes at
+                    # most two (the WIDE ranges are only an estimate), a tab four.
+                    bound = length + len(COMPLEX.findall(text, start, start + length))
+                    bound += (TAB_SIZE - 2) * text.count("\t", start, start + length)
                     if bound <= width:
                         continue
                     cells = bound

@@ -40,7 +40,7 @@ def annotation_lines(annotation: Annotation, color: str, width: int) -> list[Tex
     if any."""
     heading = Text()
     heading.append("■ ", style=color)
-    heading.append(annotation.label, style="bold")
+    heading.append(sanitise(annotation.label), style="bold")
     heading.append(f" · {sanitise(annotation.annotator)}", style="dim")
     if annotation.status != "accepted":
         heading.append(f" · {annotation.status}", style="italic")

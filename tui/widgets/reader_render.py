@@ -53,7 +53,7 @@ class ReaderRender(ReaderView):
 
     def _span_style(self, annotation: Annotation, nested: bool) -> Style:
         mine = self._me is None or annotation.annotator == self._me
-        suggested = annotation.status == "suggested"
+        suggested = annotation.status in ("suggested", "pending")  # pending: queued, not yet saved
         key = ("span", annotation.label, mine, suggested, nested)
         style = self._styles.get(key)
         if style is None:

@@ -30,6 +30,8 @@ class StatusLine(Widget):
     """Whose annotations are shown: everyone, mine, or one annotator's name."""
     readonly: reactive[bool] = reactive(False)
     """The database cannot be written; edits are refused."""
+    pending: reactive[int] = reactive(0)
+    """Edits queued behind another process's write lock, not yet saved."""
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -37,6 +39,8 @@ class StatusLine(Widget):
         text.append(f" {sanitise(self.annotator)} ", style="bold")
         if self.readonly:
             text.append(" read-only ", style="reverse")
+        if self.pending:
+            text.append(f" saving {self.pending}… ", style="reverse bold")
         text.append(f" viewing {sanitise(self.viewing)} ", style="dim")
         text.append(f" {self.position:3.0f}% ")
         if self.selection_length:

@@ -1,0 +1,134 @@
+"""Removing and renaming a label are history a merge carries: removed spans stay
+removed, and an older copy's spans take the new name instead of reviving the old one."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from click.testing import CliRunner
+from team_data import ARTICLE
+
+from margin.store import annotations, documents
+from margin.store.db import open_database
+from margin.store.labels import add_label, get_label, list_labels, remove_label, rename_label
+from margin.store.merge import merge_databases
+from margin.tui.cli import cli
+
+
+def _copy(source: Path, destination: Path) -> Path:
+    db = open_database(source)
+    db.execute("vacuum into ?", [str(destination)])
+    db.close()
+    return destination
+
+
+def _base(tmp_path: Path) -> tuple[Path, str]:
+    path = tmp_path / "ours.db"
+    db = open_database(path)
+    doc, _ = documents.add_document(db, ARTICLE)
+    add_label(db, "quote", key="q")
+    for start in (0, 10, 20):
+        annotations.add_annotation(db, doc.id, start, start + 5, "quote", annotator="ana")
+    annotations.add_annotation(db, doc.id, 30, 35, "claim", annotator="ana")
+    db.close()
+    return path, doc.id
+
+
+def _live(path: Path) -> list[tuple[str, int]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(
+            "select label, count(*) from annotations where deleted_at is null group by label order by label"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def _label_names(path: Path) -> list[str]:
+    db = open_database(path)
+    try:
+        return [label.name for label in list_labels(db)]
+    finally:
+        db.close()
+
+
+def test_remove_force_leaves_tombstones_and_a_retired_label(tmp_path: Path) -> None:
+    path, _ = _base(tmp_path)
+    result = CliRunner().invoke(cli, ["--db", str(path), "labels", "remove", "quote", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "3 annotation(s)" in result.output
+    conn = sqlite3.connect(path)
+    # Nothing hard-deleted: the spans are tombstones, the label row is retired.
+    assert conn.execute("select count(*) from annotations where label = 'quote'").fetchone()[0] == 3
+    assert conn.execute(
+        "select count(*) from annotations where label = 'quote' and deleted_at is null"
+    ).fetchone()[0] == 0
+    assert conn.execute("select retired_at is not null, key from labels where name = 'quote'").fetchone() == (1, None)
+    conn.close()
+    assert "quote" not in _label_names(path)
+    listing = CliRunner().invoke(cli, ["--db", str(path), "labels"])
+    assert "quote" not in listing.output
+
+
+def test_a_removed_label_stays_removed_after_merging_an_older_copy(tmp_path: Path) -> None:
+    ours, _ = _base(tmp_path)
+    older = _copy(ours, tmp_path / "older.db")
+    db = open_database(ours)
+    remove_label(db, "quote", force=True)
+    merge_databases(db, [older])
+    db.close()
+    assert _live(ours) == [("claim", 1)]
+    assert "quote" not in _label_names(ours)
+
+    # And the other way round: the older copy learns of the removal.
+    db = open_database(older)
+    merge_databases(db, [ours])
+    db.close()
+    assert _live(older) == [("claim", 1)]
+    assert "quote" not in _label_names(older)
+
+
+def test_a_rename_maps_an_older_copys_spans_in_both_directions(tmp_path: Path) -> None:
+    ours, doc_id = _base(tmp_path)
+    older = _copy(ours, tmp_path / "older.db")
+    # The older copy goes on labelling with the old name.
+    theirs = open_database(older)
+    annotations.add_annotation(theirs, doc_id, 40, 45, "quote", annotator="ben")
+    theirs.close()
+
+    db = open_database(ours)
+    assert rename_label(db, "quote", "citation") == 3
+    merge_databases(db, [older])
+    db.close()
+    assert _live(ours) == [("citation", 4), ("claim", 1)]
+    assert "quote" not in _label_names(ours)
+
+    db = open_database(older)
+    merge_databases(db, [ours])
+    db.close()
+    assert _live(older) == [("citation", 4), ("claim", 1)]
+    assert "quote" not in _label_names(older)
+    assert "citation" in _label_names(older)
+
+
+def test_chained_renames_resolve_to_the_last_name(tmp_path: Path) -> None:
+    ours, _ = _base(tmp_path)
+    older = _copy(ours, tmp_path / "older.db")
+    db = open_database(ours)
+    rename_label(db, "quote", "citation")
+    rename_label(db, "citation", "source")
+    merge_databases(db, [older])
+    assert [name for name in _label_names(ours) if name in ("quote", "citation", "source")] == ["source"]
+    assert _live(ours) == [("claim", 1), ("source", 3)]
+    db.close()
+
+
+def test_adding_a_removed_label_again_makes_a_fresh_one(tmp_path: Path) -> None:
+    path, _ = _base(tmp_path)
+    db = open_database(path)
+    remove_label(db, "quote", force=True)
+    again = add_label(db, "quote")
+    assert get_label(db, "quote") == again
+    assert db.execute("select count(*) from labels where name = 'quote'").fetchone()[0] == 1
+    db.close()

@@ -1,0 +1,127 @@
+"""Edits that could not take the write lock at once, committed in order off the UI thread.
+
+An edit is first tried on the app's own connection with a short busy timeout
+(``UI_WAIT_MS``), so a key press never freezes the screen for longer than that. When
+another process holds the lock (a large import, a merge), the edit goes to this queue:
+one thread with its own connection commits the queued edits in the order they were
+made, waiting for the lock as long as it takes (up to ``GIVE_UP_AFTER``), and hands
+each result back. Until the queue is empty every further edit joins it, so edits are
+never committed out of order.
+
+No Textual import: the screen passes callbacks that hop back to the UI thread.
+"""
+
+from __future__ import annotations
+
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from margin.store.database import Database
+from margin.store.db import BUSY_TIMEOUT_MS, open_database
+
+UI_WAIT_MS = 150
+"""How long a key waits for another process's write lock before its edit is queued."""
+GIVE_UP_AFTER = 600.0
+"""Seconds a queued edit keeps waiting for the lock before it is reported as not saved."""
+RETRY_PAUSE = 0.05
+ATTEMPT_WAIT = 5.0
+"""Seconds one attempt waits for the lock, so that giving up is on time."""
+
+Write = Callable[[Database], Any]
+Done = Callable[[Any, BaseException | None], None]
+
+
+def is_locked(error: BaseException) -> bool:
+    """SQLite's "database is locked" (or busy): another process holds the write lock."""
+    return (isinstance(error, sqlite3.OperationalError) and getattr(error, "sqlite_errorcode", None) in (
+        sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED,
+    )) or "database is locked" in str(error)
+
+
+@contextmanager
+def short_wait(db: Database, milliseconds: int = UI_WAIT_MS) -> Iterator[Database]:
+    """The connection with a short busy timeout for the length of the block."""
+    db.execute(f"pragma busy_timeout = {milliseconds}")
+    try:
+        yield db
+    finally:
+        db.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+@dataclass(slots=True)
+class _Job:
+    write: Write
+    done: Done
+
+
+class WriteQueue:
+    """One thread, one connection, edits committed in the order they were queued."""
+
+    def __init__(self, path: Path, *, give_up_after: float = GIVE_UP_AFTER) -> None:
+        self.path = path
+        self.give_up_after = give_up_after
+        self._jobs: queue.Queue[_Job | None] = queue.Queue()
+        self._waiting = 0
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def waiting(self) -> int:
+        """Edits queued and not yet committed (or failed)."""
+        with self._lock:
+            return self._waiting
+
+    def submit(self, write: Write, done: Done) -> None:
+        """Queue ``write``; ``done(result, error)`` is called from the queue's thread."""
+        with self._lock:
+            self._waiting += 1
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="margin-writes", daemon=True)
+                self._thread.start()
+        self._jobs.put(_Job(write, done))
+
+    def close(self, timeout: float | None = None) -> bool:
+        """Commit what is queued, then stop; False if edits were still waiting at ``timeout``."""
+        with self._lock:
+            thread = self._thread
+        if thread is None:
+            return True
+        self._jobs.put(None)
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    def _run(self) -> None:
+        db: Database | None = None
+        try:
+            while (job := self._jobs.get()) is not None:
+                try:
+                    if db is None:
+                        db = open_database(self.path)
+                    result, error = self._commit(db, job.write), None
+                except BaseException as failure:  # reported to the screen, never raised here
+                    result, error = None, failure
+                with self._lock:
+                    self._waiting -= 1
+                job.done(result, error)
+        finally:
+            if db is not None:
+                db.close()
+
+    def _commit(self, db: Database, write: Write) -> Any:
+        give_up = time.monotonic() + self.give_up_after
+        while True:
+            left = give_up - time.monotonic()
+            try:
+                with short_wait(db, int(min(max(left, 0.05), ATTEMPT_WAIT) * 1000)):
+                    return write(db)
+            except sqlite3.OperationalError as error:
+                if not is_locked(error) or time.monotonic() >= give_up:
+                    raise
+                time.sleep(RETRY_PAUSE)
