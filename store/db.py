@@ -47,8 +47,22 @@ def _uri(path: Path, query: str) -> str:
     return f"{path.resolve().as_uri()}?{query}"
 
 
+def _beside(path: Path, suffix: str) -> Path:
+    """SQLite keeps its -wal and -shm beside the real file, wherever a symlink points."""
+    real = Path(os.path.realpath(path))
+    return real.with_name(real.name + suffix)
+
+
 def _log(path: Path) -> Path:
-    return path.with_name(path.name + "-wal")
+    return _beside(path, "-wal")
+
+
+def _nobody_writes(path: Path) -> bool:
+    """No write bit for anyone: a file nobody but its owner's chmod can change."""
+    try:
+        return not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    except OSError:
+        return False
 
 
 def _has_log(path: Path) -> bool:
@@ -61,9 +75,10 @@ def _has_log(path: Path) -> bool:
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
-        if not _has_log(path) and not is_writable(path):
+        if not _has_log(path) and _nobody_writes(path):
             # Nothing to read from a log, and nobody can write the file: reading it
             # as immutable leaves no empty -wal and -shm files behind, as mode=ro would.
+            # (A file only this user cannot write may be changing under a colleague.)
             return sqlite3.connect(_uri(path, "immutable=1"), uri=True, check_same_thread=False)
         conn = sqlite3.connect(_uri(path, "mode=ro"), uri=True, check_same_thread=False)
         try:
@@ -79,15 +94,21 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     return sqlite3.connect(str(path), check_same_thread=False)
 
 
-def _state_of(uri: str, path: Path) -> tuple[bool, int] | str:
-    """What a read-only look at ``uri`` finds: ``_schema_state``, or why it failed."""
+def _state_of(uri: str, path: Path) -> tuple[bool, int] | str | None:
+    """What a read-only look at ``uri`` finds: ``_schema_state``, why margin refuses
+    the file, or None when it could not be read at all (a read-only folder, say)."""
     try:
         conn = sqlite3.connect(uri, uri=True)
-    except sqlite3.Error as error:
-        return str(error)
+    except sqlite3.Error:
+        return None
     try:
+        conn.execute("select count(*) from sqlite_master").fetchone()
         return _schema_state(conn, path)
     except DatabaseRefused as error:
+        return str(error)
+    except sqlite3.OperationalError:
+        return None
+    except sqlite3.DatabaseError as error:
         return str(error)
     finally:
         conn.close()
@@ -112,11 +133,13 @@ def _check_log(path: Path) -> None:
         f"{_log(path)}: this write-ahead log does not belong to {path.name}; nothing was "
         "applied or changed. Move it away to open the database"
     )
+    if together is None:
+        return  # unreadable without writing (e.g. no -shm possible): nothing can be told
     if isinstance(together, str):
         raise foreign if isinstance(alone, tuple) and not alone[0] else DatabaseRefused(together)
     if isinstance(alone, tuple) and not alone[0] and together[0]:
         raise foreign
-    if not path.with_name(path.name + "-shm").exists() and not _quick_check(path):
+    if not _beside(path, "-shm").exists() and not _quick_check(path):
         raise foreign
 
 

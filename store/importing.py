@@ -21,9 +21,7 @@ imports stay fast, memory stays flat, and other writers wait only for the publis
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO
@@ -36,56 +34,18 @@ from .database import Database
 from .db import write
 from .documents import document_row
 from .errors import FormatError, MarginError, SpanError
+from .import_checks import check_document, check_label, crlf_mapper, span_timestamps
 from .import_limits import check_size, import_limit, open_bounded
 from .import_plan import FileResult, ImportProgress, ImportReport, ImportUnit, plan_imports
 from .import_staging import Staging
 from .labels import ensure_labels, list_labels
-from .model import DocumentRecord, SpanRecord, normalise_newlines
-from .names import name_problem, quoted
-from .timestamps import TimestampError, comparable, normalise
+from .model import DocumentRecord, normalise_newlines
+from .timestamps import comparable
 
 BATCH_RECORDS = 500
 INSERT_BATCH = 1000
 QUERY_CHUNK = 500
-MAX_META_DEPTH = 32
 EMPTY = "empty, nothing imported"
-_CRLF = re.compile("\r\n")
-
-
-
-def _crlf_mapper(raw: str) -> Callable[[int], int] | None:
-    """Maps an offset into ``raw`` to the same place once CRLF has become LF."""
-    if "\r\n" not in raw:
-        return None
-    removed = [match.start() for match in _CRLF.finditer(raw)]
-    return lambda offset: offset - bisect_left(removed, offset) if isinstance(offset, int) else offset
-
-def _check_label(label: object, name: str, line: int | None) -> str:
-    problem = name_problem("label", label) if isinstance(label, str) else None
-    if problem:
-        raise FormatError(name, line, problem)
-    if not isinstance(label, str) or any(ch.isspace() for ch in label):
-        raise FormatError(
-            name, line, f"label {quoted(label)} is not usable: margin labels are single words without spaces"
-        )
-    return label
-
-def _depth_over(value: object, limit: int) -> bool:
-    """Whether ``value`` nests containers more than ``limit`` deep; iterative, so
-    the check itself cannot run out of stack."""
-    pending = [(value, 1)]
-    while pending:
-        item, depth = pending.pop()
-        if isinstance(item, (dict, list)):
-            if depth > limit:
-                return True
-            children = item.values() if isinstance(item, dict) else item
-            pending.extend((child, depth + 1) for child in children)
-    return False
-
-
-def _shown(value: str, width: int = 60) -> str:
-    return repr(value if len(value) <= width else value[: width - 1] + "…")
 
 
 class _FileImport:
@@ -107,39 +67,9 @@ class _FileImport:
         self.usable_labels: set[str] = set()
         self.documents_seen: set[str] = set()
 
-    def _timestamps(self, span: SpanRecord, line: int | None) -> tuple[str | None, str | None]:
-        """The span's timestamps in the stored form; refused unless they are real,
-        past times, since the newer ``updated_at`` wins every later merge."""
-        stamps: list[str | None] = []
-        for value in (span.created_at, span.updated_at):
-            if value is None:
-                stamps.append(None)
-                continue
-            try:
-                stamps.append(normalise(value))
-            except TimestampError as error:
-                shown = _shown(value) if isinstance(value, str) else repr(value)
-                raise FormatError(self.name, line, f"bad timestamp {shown} ({error})") from None
-        return stamps[0], stamps[1]
-
-    def _check_document(self, record: DocumentRecord) -> None:
-        raw, line = record.text, record.line
-        if not isinstance(raw, str):
-            raise FormatError(self.name, line, "the text must be a string")
-        for key, value in (("title", record.title), ("source", record.source)):
-            if value is not None and not isinstance(value, str):
-                raise FormatError(self.name, line, f"the {key} must be a string, found {type(value).__name__}")
-        if "\x00" in raw:
-            raise FormatError(
-                self.name, line, f"the text holds a NUL character (\\u0000) at character {raw.index(chr(0))}; "
-                "binary data, not text"
-            )
-        if _depth_over(record.meta, MAX_META_DEPTH):
-            raise FormatError(self.name, line, f"meta is too deeply nested (more than {MAX_META_DEPTH} levels)")
-
     def _rows(self, record: DocumentRecord) -> tuple[dict, list[tuple[dict, bool]]]:
         raw = record.text
-        self._check_document(record)
+        check_document(self.name, record)
         try:
             raw.encode("utf-8")
         except UnicodeEncodeError as error:
@@ -153,14 +83,14 @@ class _FileImport:
             added_by=self.annotator,
         )
         text = doc["text"]
-        mapper = _crlf_mapper(raw)
+        mapper = crlf_mapper(raw)
         rows = []
         for span in record.spans:
             label = span.label
             if not (isinstance(label, str) and label in self.usable_labels):
-                self.usable_labels.add(_check_label(label, self.name, record.line))
+                self.usable_labels.add(check_label(label, self.name, record.line))
             start, end = (mapper(span.start), mapper(span.end)) if mapper else (span.start, span.end)
-            created_at, updated_at = self._timestamps(span, record.line)
+            created_at, updated_at = span_timestamps(self.name, span, record.line)
             quote = normalise_newlines(span.text) if isinstance(span.text, str) else None
             try:
                 row = annotation_row(
@@ -252,17 +182,22 @@ class _FileImport:
         Spans with ids match by id, the others by place, label and annotator. Only documents stored before this batch can hold matching annotations, so
         a batch of new documents costs no query at all."""
         ids = [row["id"] for row, has_id, _ in spans if has_id]
+        # What is stored, and what earlier batches of this file have staged (a staged
+        # version is the newer one, so it is read second and wins).
         by_id = {
             row[0]: (row[1], row[2])
-            for row in self._existing("select id, doc_id, updated_at from annotations where id in ({})", ids)
+            for table in ("main.annotations", "temp.import_annotations")
+            for row in self._existing(f"select id, doc_id, updated_at from {table} where id in ({{}})", ids)
         }
-        keys = set(
-            self._existing(
-                'select doc_id, start, "end", label, annotator from annotations '
+        keys = {
+            key
+            for table in ("main.annotations", "temp.import_annotations")
+            for key in self._existing(
+                f'select doc_id, start, "end", label, annotator from {table} '
                 "where deleted_at is null and doc_id in ({})",
                 sorted(stored_before),
             )
-        )
+        }
         inserts: list[tuple[dict, bool]] = []
         updates: list[dict] = []
         batch_ids: set[str] = set()
@@ -299,6 +234,7 @@ class _FileImport:
             inserts.append((row, False))
         return inserts, updates
 
+
 def _is_empty(path: Path) -> bool:
     """A file known to be empty without reading it: 0 bytes, or the null device."""
     try:
@@ -309,6 +245,7 @@ def _is_empty(path: Path) -> bool:
 
 def _read_options(fmt: formats.Format, options: dict) -> dict:
     return {key: value for key, value in options.items() if value is not None} if fmt.name == "doccano" else {}
+
 
 def import_file(
     db: Database,
@@ -358,6 +295,7 @@ def import_file(
         staging.close()
     return state.result
 
+
 def _store_all(
     state: _FileImport,
     records: Iterable[DocumentRecord],
@@ -377,6 +315,7 @@ def _position(handle: IO[bytes] | None) -> int:
         return handle.tell() if handle is not None else 0
     except OSError:
         return 0
+
 
 def import_paths(
     db: Database,

@@ -46,12 +46,6 @@ def get_label(db: Database, name: str) -> Label | None:
     return _row_to_label(row) if row else None
 
 
-def renamed_to(db: Database, name: str) -> str | None:
-    """The name a renamed label carries now (renames are stored resolved), or None."""
-    row = db.execute("select new from label_renames where old = ? order by renamed_at desc limit 1", [name]).fetchone()
-    return row[0] if row else None
-
-
 def require_label(db: Database, name: str) -> Label:
     """The label called ``name``; an error that names it when there is none."""
     label = get_label(db, name)
@@ -94,7 +88,6 @@ def add_label(
             raise MarginError(f"label {name!r} already exists")
         _check_key(db, key, name)
         existing = list_labels(db)
-        db.execute("delete from label_renames where old = ?", [name])
         if color is None:
             color = PALETTE[len(existing) % len(PALETTE)]
         _check_color(color)
@@ -158,9 +151,9 @@ def rename_label(db: Database, old: str, new: str) -> int:
     """Rename a label and every annotation that carries it; returns how many moved.
 
     The annotations' ``updated_at`` moves too, so the rename wins in a merge, and the
-    rename is recorded (``label_renames``, kept resolved: a→b then b→c stores a→c and
-    b→c), so a merge maps an older copy's ``old`` to ``new`` rather than bringing the
-    old label back.
+    rename is recorded in ``label_renames``, a history that is only ever added to, so
+    a merge maps an older copy's ``old`` to ``new`` rather than bringing the old label
+    back (``store.merge_labels.resolve``).
     """
     new = check_label_name(new.strip())
     with write(db):
@@ -179,15 +172,9 @@ def rename_label(db: Database, old: str, new: str) -> int:
 
 
 def record_rename(db: Database, old: str, new: str, when: str) -> None:
-    """Store ``old`` → ``new``, re-pointing earlier renames that ended at ``old``, and
-    forgetting one that ended at ``new`` (the name is back in use)."""
-    db.execute("update label_renames set new = ? where new = ?", [new, old])
-    db.execute("delete from label_renames where old = ?", [new])
-    db.execute(
-        "insert into label_renames (old, new, renamed_at) values (?, ?, ?) "
-        "on conflict (old, new) do update set renamed_at = max(renamed_at, excluded.renamed_at)",
-        [old, new, when],
-    )
+    """Add ``old`` → ``new`` at ``when`` to the rename history. Nothing is ever taken
+    out of it, so every copy that has seen the same renames resolves a name alike."""
+    db.execute("insert or ignore into label_renames (old, new, renamed_at) values (?, ?, ?)", [old, new, when])
 
 
 def label_usage(db: Database, name: str) -> int:

@@ -39,7 +39,7 @@ from .database import Database
 from .db import open_database, source_database, write
 from .documents import default_title
 from .errors import MarginError
-from .merge_labels import LabelConflict, merge_labels, merge_renames, renamed
+from .merge_labels import LabelConflict, merge_labels, merge_renames, renamed, settle_labels
 from .safe_output import building, refuse_database, same_file
 from .timestamps import comparable
 
@@ -186,6 +186,7 @@ def _merge_one(
     _merge_newest(
         target, source, "annotations", ("id",), tables["annotations"], partial(renamed, renames=renames)
     )
+    settle_labels(target, renames)
     _merge_newest(target, source, "reading_state", ("doc_id", "annotator"), tables["reading_state"])
     _merge_missing(target, source, "reviews", tables["reviews"])
 

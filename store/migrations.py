@@ -219,5 +219,5 @@ def _label_history(db: sqlite_utils.Database) -> None:
     db.execute("alter table labels add column updated_at text")
     db.execute(
         "create table label_renames (old text not null, new text not null, renamed_at text not null, "
-        "primary key (old, new))"
+        "primary key (old, renamed_at, new))"
     )

@@ -51,7 +51,10 @@ def name_problem(kind: str, name: str) -> str | None:
 
 def check_name(kind: str, name: str) -> str:
     """``name`` if it is usable as a ``kind`` name; else a MarginError saying why."""
-    problem = name_problem(kind, name)
+    return _checked(name, name_problem(kind, name))
+
+
+def _checked(name: str, problem: str | None) -> str:
     if problem:
         raise MarginError(problem)
     return name
@@ -66,7 +69,4 @@ def label_name_problem(name: str) -> str | None:
 
 
 def check_label_name(name: str) -> str:
-    problem = label_name_problem(name)
-    if problem:
-        raise MarginError(problem)
-    return name
+    return _checked(name, label_name_problem(name))

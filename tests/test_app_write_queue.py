@@ -138,3 +138,23 @@ async def test_quitting_waits_for_the_queue(sample: tuple[Path, str]) -> None:
             await pilot.press("q")
             await pilot.pause()
     assert [(a.start, a.label) for a in rows(path)] == [(PERSON, "person")]
+
+
+@pilot_test
+async def test_an_edit_made_while_quitting_waits_is_saved_too(sample: tuple[Path, str]) -> None:
+    path, _ = sample
+    app = app_for(path)
+    async with running(app) as pilot:
+        await go(pilot, PERSON)
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("begin immediate")
+        await pilot.press("W", "2")
+        queue = app.main.editing.queue
+        closing = asyncio.create_task(asyncio.to_thread(queue.close))
+        await asyncio.sleep(0.2)
+        await go(pilot, 0)
+        await pilot.press("v", "e", "1")  # after the queue was asked to close
+        holder.execute("rollback")
+        holder.close()
+        await closing
+    assert [(a.start, a.label) for a in rows(path)] == [(0, "claim"), (PERSON, "person")]

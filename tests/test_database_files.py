@@ -138,3 +138,36 @@ def test_reading_a_read_only_database_leaves_no_files_beside_it(tmp_path: Path, 
         assert _digest(path) == before
     finally:
         os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+
+
+def test_a_foreign_log_beside_the_real_file_of_a_symlink_is_refused(tmp_path: Path, seed_text: str) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    path = real / "x.db"
+    _margin_file(path, seed_text)
+    link = tmp_path / "link.db"
+    link.symlink_to(path)
+    shutil.copy(_foreign_log(tmp_path), f"{path}-wal")  # where SQLite looks: beside the real file
+    before = _digest(path)
+    with pytest.raises(DatabaseRefused, match="does not belong"):
+        open_database(link)
+    assert _digest(path) == before
+
+
+def test_a_file_only_this_user_cannot_write_is_read_live(tmp_path: Path, seed_text: str) -> None:
+    """Read-only for us but writable by the group: a colleague may be writing, so the
+    reader must see the log, not take the file as immutable."""
+    path = tmp_path / "a.db"
+    _margin_file(path, seed_text, spans=1)
+    writer = open_database(path)
+    writer.execute("pragma wal_autocheckpoint = 0")
+    doc_id = writer.execute("select id from documents").fetchone()[0]
+    annotations.add_annotation(writer, doc_id, 10, 20, "person", annotator="colleague")
+    os.chmod(path, stat.S_IRUSR | stat.S_IRGRP | stat.S_IWGRP)
+    try:
+        reader = open_database(path, readonly=True)
+        assert reader.execute("select count(*) from annotations").fetchone()[0] == 2
+        reader.close()
+    finally:
+        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+        writer.close()

@@ -94,7 +94,7 @@ def test_unknown_labels_are_created(fresh_db, tmp_path):
 def test_label_with_spaces_is_refused(fresh_db, tmp_path):
     path = jsonl(tmp_path / "a.jsonl", {"text": "Ana", "label": [[0, 3, "Named Person"]]})
     report = import_paths(fresh_db, [path], annotator="a")
-    assert report.failed == [f"{path}:1: label 'Named Person' is not usable: margin labels are single words without spaces"]
+    assert report.failed == [f"{path}:1: label name 'Named Person' must be one word without spaces"]
 
 
 def test_crlf_text_is_stored_with_lf_and_offsets_follow(fresh_db, tmp_path):

@@ -90,3 +90,37 @@ def test_a_bad_record_late_in_the_file_leaves_nothing(tmp_path: Path) -> None:
     assert db.execute("select count(*) from documents").fetchone()[0] == 0
     assert db.execute("select count(*) from annotations").fetchone()[0] == 0
     db.close()
+
+
+def test_a_record_repeated_in_a_later_batch_adds_its_spans_once(tmp_path: Path) -> None:
+    path = tmp_path / "margin.db"
+    db = open_database(path)
+    source = _file(tmp_path / "repeat.jsonl", BATCH_RECORDS)
+    first = source.read_text(encoding="utf-8").splitlines()[0]
+    with source.open("a", encoding="utf-8") as out:
+        out.write(first + "\n" + first + "\n")
+    result = import_file(db, source, format=None, annotator="ana")
+    assert result.spans_added == BATCH_RECORDS and result.spans_present == 2
+    assert db.execute("select count(*) from annotations").fetchone()[0] == BATCH_RECORDS
+    db.close()
+
+
+def test_a_span_id_repeated_in_a_later_batch_keeps_the_newest_version(tmp_path: Path) -> None:
+    path = tmp_path / "margin.db"
+    db = open_database(path)
+    text = "The border deal was signed."
+    lines = [
+        json.dumps({"text": f"Filler {number}.", "spans": []}) for number in range(BATCH_RECORDS)
+    ]
+
+    def record(note: str, when: str) -> str:
+        span = {"id": "s1", "start": 0, "end": 3, "label": "claim", "annotator": "ana", "note": note,
+                "updated_at": when}
+        return json.dumps({"text": text, "spans": [span]})
+
+    source = tmp_path / "versions.jsonl"
+    source.write_text("\n".join([record("newer", "2024-05-02T00:00:00Z"), *lines,
+                                 record("older", "2024-05-01T00:00:00Z")]) + "\n", encoding="utf-8")
+    import_file(db, source, format="margin", annotator="ana")
+    assert db.execute("select note from annotations where id = 's1'").fetchall() == [("newer",)]
+    db.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from team_data import ARTICLE
 
@@ -132,3 +133,89 @@ def test_adding_a_removed_label_again_makes_a_fresh_one(tmp_path: Path) -> None:
     assert get_label(db, "quote") == again
     assert db.execute("select count(*) from labels where name = 'quote'").fetchone()[0] == 1
     db.close()
+
+
+def _state(path: Path) -> tuple[list, list, list]:
+    """Labels (with whether retired), live spans by label, and the rename history."""
+    conn = sqlite3.connect(path)
+    try:
+        return (
+            conn.execute("select name, retired_at is not null from labels order by name").fetchall(),
+            conn.execute(
+                "select label, count(*) from annotations where deleted_at is null group by label order by label"
+            ).fetchall(),
+            conn.execute("select old, new from label_renames order by old, new").fetchall(),
+        )
+    finally:
+        conn.close()
+
+
+def _label(path: Path, doc_id: str, start: int, name: str) -> None:
+    db = open_database(path)
+    annotations.add_annotation(db, doc_id, start, start + 4, name, annotator="ana")
+    db.close()
+
+
+def _on(path: Path, change) -> None:
+    db = open_database(path)
+    change(db)
+    db.close()
+
+
+# Each scenario: what happens on A, then on B (a copy of A taken after `base`).
+SCENARIOS = {
+    "chained renames on both": (
+        lambda a, d: _on(a, lambda db: rename_label(db, "quote", "citation")),
+        lambda b, d: (_on(b, lambda db: rename_label(db, "quote", "citation")),
+                      _on(b, lambda db: rename_label(db, "citation", "source"))),
+    ),
+    "a name renamed away comes back with new spans": (
+        lambda a, d: (_on(a, lambda db: rename_label(db, "quote", "citation")),
+                      _on(a, lambda db: add_label(db, "quote")), _label(a, d, 40, "quote")),
+        lambda b, d: _label(b, d, 45, "quote"),
+    ),
+    "independent renames": (
+        lambda a, d: _on(a, lambda db: rename_label(db, "quote", "citation")),
+        lambda b, d: _on(b, lambda db: rename_label(db, "quote", "source")),
+    ),
+    "a rename, then a removal elsewhere": (
+        lambda a, d: _on(a, lambda db: rename_label(db, "quote", "citation")),
+        lambda b, d: _on(b, lambda db: remove_label(db, "quote", force=True)),
+    ),
+    "a removal, then a rename elsewhere": (
+        lambda a, d: _on(a, lambda db: remove_label(db, "quote", force=True)),
+        lambda b, d: _on(b, lambda db: rename_label(db, "quote", "citation")),
+    ),
+    "a rename and a rename back": (
+        lambda a, d: _on(a, lambda db: rename_label(db, "quote", "citation")),
+        lambda b, d: (_on(b, lambda db: rename_label(db, "quote", "source")),
+                      _on(b, lambda db: rename_label(db, "source", "quote"))),
+    ),
+    "a span added here, the label removed there": (
+        lambda a, d: _label(a, d, 48, "quote"),
+        lambda b, d: _on(b, lambda db: remove_label(db, "quote", force=True)),
+    ),
+}
+
+
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_label_history_merges_the_same_either_way(tmp_path: Path, scenario: str) -> None:
+    on_a, on_b = SCENARIOS[scenario]
+    a, doc_id = _base(tmp_path)
+    b = _copy(a, tmp_path / "b.db")
+    on_a(a, doc_id)
+    on_b(b, doc_id)
+    a_into_b, b_into_a = _copy(b, tmp_path / "ab.db"), _copy(a, tmp_path / "ba.db")
+    for target, source in ((a_into_b, a), (b_into_a, b)):
+        db = open_database(target)
+        merge_databases(db, [source])
+        db.close()
+    assert _state(a_into_b) == _state(b_into_a)
+    labels, live, _ = _state(a_into_b)
+    retired = {name for name, is_retired in labels if is_retired}
+    assert not retired & {label for label, _ in live}, "a retired label kept live spans"
+    # And merging again changes nothing.
+    db = open_database(a_into_b)
+    merge_databases(db, [b_into_a])
+    db.close()
+    assert _state(a_into_b) == _state(b_into_a)

@@ -20,7 +20,7 @@ from app_support import app_for, go, messages, pilot_test, running
 from click.testing import CliRunner, Result
 from conftest import CORPUS
 
-import margin.store.importing
+import margin.store.import_checks
 from margin.store.annotations import add_annotation, annotation_row
 from margin.store.db import open_database
 from margin.store.documents import add_document
@@ -232,7 +232,7 @@ def test_the_import_summary_and_warnings_are_inert_even_for_names_already_let_in
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A margin that let such names in (an older one) must still print them inert."""
-    monkeypatch.setattr(margin.store.importing, "name_problem", lambda kind, name: None)
+    monkeypatch.setattr(margin.store.import_checks, "label_name_problem", lambda name: None)
     monkeypatch.setattr(margin.store.labels, "check_label_name", lambda name: name)
     path = tmp_path / f"ok{OSC_TITLE}.jsonl"
     path.write_text(

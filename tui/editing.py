@@ -31,6 +31,7 @@ from .undo import Added, Changed, Deleted, Edit, Field, History
 from .write_queue import WriteQueue, is_locked, short_wait
 
 READ_ONLY = "read-only database: nothing was changed"
+POSITION = "reading position"
 PENDING = "pending"
 """The status of a placeholder span: shown, not yet in the database, not editable."""
 WAIT_FOR_QUEUE = "edits are still waiting for the database; undo and redo once they are saved"
@@ -109,9 +110,11 @@ class Editing:
         return Pending(description, self.queue.waiting, placeholder)
 
     def committed_late(self, late: Late) -> None:
-        """Record a queued edit's undo step, on the UI thread, once it has committed."""
+        """Take in a queued edit's outcome on the UI thread: its undo step if it
+        committed. Only then may the next edit skip the queue."""
         if late.edit is not None:
             self.history.record(late.edit)
+        self.queue.acknowledge()
 
     def label(self, document: Document, start: int, end: int, name: str) -> Change | Pending:
         return self._commit(
@@ -185,8 +188,8 @@ class Editing:
                     raise
 
         def done(_result: object, error: BaseException | None) -> None:
-            if error is not None and self.on_late is not None:
-                self.on_late(Late("reading position", None, error))
+            if self.on_late is not None:
+                self.on_late(Late(POSITION, None, error))
 
         self.queue.submit(write, done)
 

@@ -71,12 +71,19 @@ class WriteQueue:
         self._waiting = 0
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._gave_up = False
 
     @property
     def waiting(self) -> int:
-        """Edits queued and not yet committed (or failed)."""
+        """Edits queued whose outcome the screen has not yet taken in (``acknowledge``):
+        until then a new edit queues behind them, so the order of edits holds."""
         with self._lock:
             return self._waiting
+
+    def acknowledge(self) -> None:
+        """The screen has shown (or reported) one queued edit's outcome."""
+        with self._lock:
+            self._waiting = max(0, self._waiting - 1)
 
     def submit(self, write: Write, done: Done) -> None:
         """Queue ``write``; ``done(result, error)`` is called from the queue's thread."""
@@ -88,7 +95,8 @@ class WriteQueue:
         self._jobs.put(_Job(write, done))
 
     def close(self, timeout: float | None = None) -> bool:
-        """Commit what is queued, then stop; False if edits were still waiting at ``timeout``."""
+        """Commit what is queued (and what is queued meanwhile), then stop; False if
+        edits were still waiting at ``timeout``."""
         with self._lock:
             thread = self._thread
         if thread is None:
@@ -97,31 +105,48 @@ class WriteQueue:
         thread.join(timeout)
         return not thread.is_alive()
 
+    @property
+    def unfinished(self) -> int:
+        """Edits queued and not yet committed or failed, whatever the screen knows."""
+        return self._jobs.qsize()
+
     def _run(self) -> None:
         db: Database | None = None
         try:
-            while (job := self._jobs.get()) is not None:
+            while True:
+                job = self._jobs.get()
+                if job is None:
+                    if self._jobs.empty():
+                        break
+                    self._jobs.put(None)  # edits made while closing still go first
+                    continue
                 try:
                     if db is None:
                         db = open_database(self.path)
                     result, error = self._commit(db, job.write), None
                 except BaseException as failure:  # reported to the screen, never raised here
                     result, error = None, failure
-                with self._lock:
-                    self._waiting -= 1
                 job.done(result, error)
         finally:
             if db is not None:
                 db.close()
 
     def _commit(self, db: Database, write: Write) -> Any:
-        give_up = time.monotonic() + self.give_up_after
+        # One deadline for a stretch of waiting, not one per edit: once an edit has
+        # given up, those behind it try once while the lock is still held.
+        give_up = time.monotonic() + (0.0 if self._gave_up else self.give_up_after)
         while True:
             left = give_up - time.monotonic()
             try:
                 with short_wait(db, int(min(max(left, 0.05), ATTEMPT_WAIT) * 1000)):
-                    return write(db)
+                    result = write(db)
             except sqlite3.OperationalError as error:
-                if not is_locked(error) or time.monotonic() >= give_up:
+                if not is_locked(error):
+                    raise
+                if time.monotonic() >= give_up:
+                    self._gave_up = True
                     raise
                 time.sleep(RETRY_PAUSE)
+            else:
+                self._gave_up = False
+                return result

@@ -17,7 +17,7 @@ from margin.store.annotations import annotators
 from margin.store.model import Annotation
 
 from ..compat import own_bindings
-from ..editing import Change, Pending
+from ..editing import POSITION, Change, Pending
 from ..sync import ChangesArrived
 from ..text.sanitise import sanitise, shorten
 from .dismiss import if_chosen
@@ -87,12 +87,14 @@ class LiveScreen(PaneScreen):
     def on_late_write(self, message: LateWrite) -> None:
         """A queued edit has committed: shown now, with its undo step; or it failed."""
         late = message.late
+        self.editing.committed_late(late)
         self.status.pending = self.editing.queue.waiting
         if late.placeholder is not None:
             self._show_placeholder(late.placeholder, shown=False)
-        if late.description == "reading position":
-            # Minor and retried: the next save (a timer, leaving the document) tries again.
-            self._saved_positions.clear()
+        if late.description == POSITION:
+            if late.error is not None:
+                # Minor and retried: the next save (a timer, leaving the document) tries again.
+                self._saved_positions.clear()
             return
         if late.error is not None:
             kept = " Your note is kept: ⏎ on the span opens it again." if late.description == "note" else ""
@@ -101,7 +103,6 @@ class LiveScreen(PaneScreen):
                 title="Not saved", severity="error", markup=False, timeout=30,
             )
             return
-        self.editing.committed_late(late)
         self.show_change(late.change)
 
     def on_changes_arrived(self, message: ChangesArrived) -> None:

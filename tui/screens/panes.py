@@ -10,6 +10,7 @@ document's annotations or rebuilds a list.
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
@@ -31,7 +32,7 @@ from margin.store.reading import get_position, last_read
 
 from ..compat import own_bindings, replace_own_bindings
 from ..editing import PENDING, Editing, Late
-from ..keymap import LABEL_ID, NEEDS, WHY_NOT, Need
+from ..keymap import LABEL_ID
 from ..recent import Recent
 from ..sync import ChangeFollower
 from ..undo import History
@@ -40,6 +41,8 @@ from ..widgets.document_list import DocumentList
 from ..widgets.key_bar import KeyBar
 from ..widgets.reader import Reader
 from ..widgets.status_line import StatusLine
+from ..write_queue import GIVE_UP_AFTER
+from .availability import ActionAvailability
 from .document_picker import DocumentPicker
 from .label_keys import label_bindings
 
@@ -71,7 +74,7 @@ class LateWrite(Message):
         self.late = late
 
 
-class PaneScreen(Screen[None]):
+class PaneScreen(ActionAvailability, Screen[None]):
     """The reader with its document list, annotation panel and status line."""
 
     def __init__(self, app: MarginApp) -> None:
@@ -146,8 +149,13 @@ class PaneScreen(Screen[None]):
         if self.follower is not None:
             self.follower.close()
         # Quitting with `q` waits for queued edits with the screen still live; any
-        # other way out (ctrl+q) still commits them before the process ends.
-        self.editing.close()
+        # other way out (ctrl+q) still commits them before the process ends, or says
+        # on the terminal what could not be saved.
+        if not self.editing.close(timeout=GIVE_UP_AFTER + 10):
+            print(
+                f"margin: {self.editing.queue.unfinished} edit(s) not saved: {self.db.path} stayed locked "
+                "by another process", file=sys.__stderr__ or sys.stderr,
+            )
 
     def _open_first(self) -> None:
         """The document asked for, else the one this annotator read last, else the first."""
@@ -397,31 +405,3 @@ class PaneScreen(Screen[None]):
             return []
         found = [a for a in reader.annotations_at() if a.status != PENDING]
         return [a for a in found if a.status == "suggested"] if suggested_only else found
-
-    def _applies(self, need: Need) -> bool:
-        if need == "document":
-            return self.reader.document is not None
-        if need == "annotation":
-            return bool(self._under_cursor())
-        if need == "suggestion":
-            return bool(self._under_cursor(suggested_only=True))
-        if need == "undo":
-            return self.history.can_undo
-        return self.history.can_redo
-
-    def _refresh_binding_state(self) -> None:
-        """Refresh the footer only when what applies has changed, not on every move."""
-        state = tuple(self._applies(need) for need in WHY_NOT)
-        if state != self._binding_state:
-            self._binding_state = state
-            self.refresh_bindings()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Grey out what does not apply where the cursor is."""
-        need = NEEDS.get(action)
-        return True if need is None or self._applies(need) else None
-
-    def why_not(self, action: str) -> str | None:
-        """Why a greyed-out action does nothing here (said when its key is pressed)."""
-        need = NEEDS.get(action)
-        return WHY_NOT[need] if need is not None and not self._applies(need) else None
