@@ -269,7 +269,7 @@ def import_file(
     Nothing past ``max_bytes`` (see :func:`store.import_limits.import_limit`) is read."""
     limit = import_limit(max_bytes)
     check_size(path, limit)
-    name = format or formats.detect(path)
+    name = format or formats.detect(path, warn=warn)
     if name is None:
         if _is_empty(path):
             raise FormatError(path, None, EMPTY)

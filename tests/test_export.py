@@ -66,7 +66,7 @@ def test_each_format_exports_the_statuses_it_can_express(filled_db):
     assert [[label for *_, label in line["label"]] for line in doccano] == [["person"], ["person"], []]
     prodigy = [json.loads(line) for line in export_text(filled_db, "prodigy").splitlines()]
     assert [(t.get("_annotator_id"), t.get("answer"), [s["label"] for s in t["spans"]]) for t in prodigy] == [
-        ("ana", "reject", ["claim"]), ("ana", "accept", ["person"]), ("ben", "accept", ["person"]), (None, None, []),
+        ("ana", "reject", ["claim"]), ("ana", "accept", ["person"]), ("ben", "accept", ["person"]), (None, "ignore", []),
     ]
     studio = json.loads(export_text(filled_db, "label-studio"))
     assert [len(t["annotations"]) for t in studio] == [1, 1, 0]

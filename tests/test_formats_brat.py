@@ -87,12 +87,15 @@ def test_write_notes_dedupes_and_config(tmp_path):
         text="Ana runs", id="abc",
         spans=[SpanRecord(0, 3, "person", "Ana", note="line one\nline two", annotator="a"),
                SpanRecord(0, 3, "person", "Ana", annotator="b"),
+               SpanRecord(0, 3, "person", "Ana", annotator="c"),
                SpanRecord(0, 8, "claim", "Ana runs", annotator="a")],
     )
     brat.write([record], tmp_path / "out")
     assert (tmp_path / "out" / "abc.txt").read_text() == "Ana runs"
     assert (tmp_path / "out" / "abc.ann").read_text() == (
-        "T1\tperson 0 3\tAna\n#1\tAnnotatorNotes T1\tline one line two\nT2\tclaim 0 8\tAna runs\n"
+        "T1\tperson 0 3\tAna\n#1\tAnnotatorNotes T1\tline one\\nline two\n#2\tAnnotator T1\ta\n"
+        "T2\tperson 0 3\tAna\n#3\tAnnotator T2\tb\n#4\tAnnotator T2\tc\n"
+        "T3\tclaim 0 8\tAna runs\n#5\tAnnotator T3\ta\n"
     )
     conf = (tmp_path / "out" / "annotation.conf").read_text()
     assert conf.startswith("[entities]\nperson\nclaim\n")

@@ -30,7 +30,7 @@ def test_rows_and_columns():
                SpanRecord(31, 36, "person", '"Ana"', note="multi\nline", annotator="ben", id="a2")],
     )
     out = io.StringIO()
-    csv_format.write([record], out)
+    csv_format.write([record], out, safe_for_spreadsheets=True)
     rows = list(csv.reader(io.StringIO(out.getvalue())))
     assert rows[0] == list(csv_format.COLUMNS)
     assert rows[1] == ["d1", "'-title", "a1", "0", "25", "claim", "'" + text[:25], "'@note", "ana", "accepted", "c", "u"]

@@ -69,12 +69,12 @@ def test_malformed_span_is_an_error():
         list(doccano.read(io.StringIO('{"text": "abc", "label": [[0, 1]]}')))
 
 
-def test_write_dedupes_spans_annotators_agree_on():
-    record = DocumentRecord(
-        text="Ana runs", id="d", meta={"m": 1},
-        spans=[SpanRecord(0, 3, "person", annotator="a"), SpanRecord(0, 3, "person", annotator="b"),
-               SpanRecord(0, 8, "claim", annotator="a")],
-    )
+def test_write_gives_one_line_per_annotator_and_dedupes_within_it():
+    record = DocumentRecord(text="Ana runs", id="d", meta={"m": 1}, spans=[
+        SpanRecord(0, 3, "person", annotator="a"), SpanRecord(0, 3, "person", annotator="a"),
+        SpanRecord(0, 3, "person", annotator="b"), SpanRecord(0, 8, "claim", annotator="a")])
     out = io.StringIO()
     doccano.write([record], out)
-    assert json.loads(out.getvalue()) == {"text": "Ana runs", "label": [[0, 3, "person"], [0, 8, "claim"]], "meta": {"m": 1}}
+    assert [json.loads(line) for line in out.getvalue().splitlines()] == [
+        {"text": "Ana runs", "m": 1, "label": [[0, 3, "person"], [0, 8, "claim"]], "annotator": "a"},
+        {"text": "Ana runs", "m": 1, "label": [[0, 3, "person"]], "annotator": "b"}]

@@ -98,7 +98,9 @@ def test_write_streams_a_json_array_that_reads_back():
     tasks = json.loads(out.getvalue())
     assert tasks[0]["data"] == {"text": "Ana said 40%", "title": "T", "source": "s"}
     [annotation] = tasks[0]["annotations"]
-    assert annotation["completed_by"] == "ana"
+    assert "completed_by" not in annotation  # a server takes only its own users' ids or emails
+    assert tasks[0]["meta"] == {"margin_annotators": {str(annotation["id"]): "ana"}}
+    assert all(type(value) is int for value in (tasks[0]["id"], tasks[1]["id"], annotation["id"]))
     assert annotation["result"][0] == {
         "value": {"start": 0, "end": 3, "text": "Ana", "labels": ["person"]},
         "from_name": "label", "to_name": "text", "type": "labels", "id": "a1",
@@ -109,7 +111,25 @@ def test_write_streams_a_json_array_that_reads_back():
         (0, 3, "person", "Ana", "who", "ana", "accepted"),
         (9, 12, "statistic", "40%", "", "bot", "suggested"),
     ]
-    assert back[0].title == "T" and back[1].spans == []
+    assert back[0].title == "T" and back[0].meta == {} and back[1].spans == []
+
+
+def test_annotator_names_follow_margin_ids_only():
+    """A server keeps margin's annotation id as ``import_id`` and gives its own ``id``;
+    an annotation made on the server has no ``import_id``, and its ``id`` may equal one
+    margin wrote, which must not give it a margin annotator's name."""
+    task = {"data": {"text": "Ana and Ben"}, "meta": {"margin_annotators": {"5": "ana"}, "kept": 1}, "annotations": [
+        {"id": 9, "import_id": 5, "completed_by": 1, "result": [result(0, 3, "person", "Ana")]},
+        {"id": 5, "import_id": None, "completed_by": {"id": 1, "email": "me@example.org"},
+         "result": [result(8, 11, "person", "Ben")]},
+    ]}
+    [record] = labelstudio.read(io.StringIO(json.dumps([task])))
+    assert [span.annotator for span in record.spans] == ["ana", "me@example.org"]
+    assert record.meta == {"kept": 1}
+    own = {"data": {"text": "Ana"}, "meta": {"margin_annotators": {"5": "ana"}},
+           "annotations": [{"id": 5, "result": [result(0, 3, "person", "Ana")]}]}
+    [record] = labelstudio.read(io.StringIO(json.dumps([own])))
+    assert record.spans[0].annotator == "ana"
 
 
 def test_empty_export_is_an_empty_array():

@@ -59,7 +59,7 @@ def test_write_one_task_per_annotator_and_answer():
         ],
     )
     out = io.StringIO()
-    prodigy.write([record], out)
+    prodigy.write([record], out, tokens=False)
     tasks = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [(t["_annotator_id"], t["answer"]) for t in tasks] == [("ana", "accept"), ("ben", "accept"), ("ana", "reject")]
     assert tasks[0]["spans"] == [{"start": 0, "end": 3, "label": "person", "text": "Ana"}]
@@ -79,11 +79,11 @@ def test_hashes_are_stable_across_runs():
     assert first.getvalue() == second.getvalue()
 
 
-def test_document_without_spans_is_a_plain_task():
+def test_document_without_spans_is_an_ignored_task():
     out = io.StringIO()
     prodigy.write([DocumentRecord(text="Nothing here", id="d")], out)
     task = json.loads(out.getvalue())
-    assert task["spans"] == [] and "answer" not in task and task["text"] == "Nothing here"
+    assert task["spans"] == [] and task["answer"] == "ignore" and task["text"] == "Nothing here"
 
 
 def test_reads_the_corpus_headlines(corpus):

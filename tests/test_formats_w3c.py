@@ -31,15 +31,16 @@ def test_collection_is_json_ld_with_selectors():
     first, second, third = collection["first"]["items"]
     assert first["id"] == "urn:uuid:u1" and first["type"] == "Annotation"
     assert first["motivation"] == "commenting"
+    provenance = {"creator": w3c.agent("ana"), "created": "2024-01-01T00:00:00Z", "modified": "2024-01-02T00:00:00Z"}
     assert first["body"] == [
-        {"type": "TextualBody", "purpose": "tagging", "value": "person"},
-        {"type": "TextualBody", "purpose": "commenting", "value": "the mayor", "format": "text/plain"},
+        {"type": "TextualBody", "purpose": "tagging", "value": "person", "format": "text/plain", **provenance},
+        {"type": "TextualBody", "purpose": "commenting", "value": "the mayor", "format": "text/plain", **provenance},
     ]
     quote, position = first["target"]["selector"]
     assert quote == {"type": "TextQuoteSelector", "exact": "Ana", "prefix": "x" * 32, "suffix": " said 40%" + "y" * 23}
     assert position == {"type": "TextPositionSelector", "start": 40, "end": 43}
     assert first["target"]["source"] == "urn:margin:document:doc1"
-    assert first["creator"] == {"type": "Person", "name": "ana"}
+    assert first["creator"] == {"id": "urn:margin:annotator:ana", "type": "Person", "name": "ana", "nickname": "ana"}
     assert first["created"] == "2024-01-01T00:00:00Z" and first["modified"] == "2024-01-02T00:00:00Z"
     assert second["motivation"] == "tagging" and len(second["body"]) == 1
     assert third["target"]["source"] == "https://example.org/story"

@@ -3,8 +3,9 @@
 Each format is a module here with ``read(source, *, encoding, warn)`` yielding
 :class:`~store.model.DocumentRecord` and/or ``write(records, out)``; this registry
 names them, lists their file extensions, and guesses a file's format from its
-extension and, for JSON, from its first record. Modules are imported only when
-used, so nothing heavy (trafilatura for HTML) loads until a file needs it.
+extension and, for JSON (whatever the file is called), from its first record.
+Modules are imported only when used, so nothing heavy (trafilatura for HTML)
+loads until a file needs it.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from ..errors import FormatError, MarginError
+
+if TYPE_CHECKING:
+    from .common import Warn
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,7 @@ READABLE = tuple(name for name, fmt in FORMATS.items() if fmt.readable)
 WRITABLE = tuple(name for name, fmt in FORMATS.items() if fmt.writable)
 JSON_EXTENSIONS = (".jsonl", ".ndjson", ".json", ".jsonld")
 W3C_TYPES = ("Annotation", "AnnotationCollection", "AnnotationPage")
+SNIFF_BYTES = 4096
 
 
 def get(name: str, *, reading: bool = False, writing: bool = False) -> Format:
@@ -105,44 +111,91 @@ def sniff(record: object) -> str | None:
     return None
 
 
-def _first_json_record(path: Path) -> tuple[bool, object]:
+def _first_json_record(path: Path, *, array: bool) -> tuple[bool, object]:
     from .common import iter_json_lines, load_json_document
 
-    reader = iter_json_lines if path.suffix.lower() != ".json" else load_json_document
+    reader = load_json_document if array else iter_json_lines
     for _, value in reader(path):
         return True, value
     return False, None
 
 
-def detect(path: str | Path) -> str | None:
+def json_opening(path: Path) -> str | None:
+    """``{`` or ``[`` when the file's first character (past a byte-order mark and
+    whitespace) opens JSON, else None; only the head of the file is read."""
+    from .common import bom_encoding
+
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError:
+        return None
+    codec = bom_encoding(head) or "utf-8"
+    text = head.decode(codec, errors="ignore").lstrip("\ufeff \t\r\n")
+    return text[0] if text[:1] in ("{", "[") else None
+
+
+def _json_format(path: Path, *, array: bool, empty: str) -> str:
+    """The format of a file known to hold JSON, by its first record."""
+    found, record = _first_json_record(path, array=array)
+    if not found:  # nothing to tell by: the reader will find the file empty
+        return empty
+    if isinstance(record, dict) and ("@context" in record or record.get("type") in W3C_TYPES):
+        raise FormatError(
+            path, None, "W3C Web Annotation can be exported but not imported: it does not "
+            "carry the documents' text"
+        )
+    sniffed = sniff(record)
+    if sniffed is None:
+        raise FormatError(
+            path, None, "cannot tell which tool wrote this JSON (no \"text\" or \"data\" in "
+            "its first record); name it with --format"
+        )
+    return sniffed
+
+
+def _json_in_text_file(path: Path, opening: str) -> str | None:
+    """The format of a text file that is really another tool's JSON, or None when
+    it is prose that merely starts with a brace or a bracket."""
+    try:
+        found, record = _first_json_record(path, array=opening == "[")
+    except FormatError:
+        return None
+    return sniff(record) if found else None
+
+
+def detect(path: str | Path, *, warn: Warn | None = None) -> str | None:
     """The format of the file at ``path``, or None when no format claims it.
 
     A ``.txt`` with a ``.ann`` beside it is brat; JSON is told apart by its first
     record (``data.text``: Label Studio; spans with annotators: margin;
-    ``spans``: Prodigy; ``label``/``entities`` lists: doccano). Raises FormatError
-    when a JSON file cannot be read far enough to tell.
+    ``spans``: Prodigy; ``label``/``entities`` lists: doccano), whatever the file
+    is called: a name margin does not know (``out.prodigy``) is read by its
+    content, and a ``.txt`` holding a known tool's JSON is read as that tool's
+    file, which ``warn`` is told. Raises FormatError when a JSON file cannot be
+    read far enough to tell.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".ann" or (suffix == ".txt" and path.with_suffix(".ann").exists()):
         return "brat"
-    for name in ("text", "html"):
-        if suffix in FORMATS[name].extensions:
-            return name
+    if suffix in FORMATS["html"].extensions:
+        return "html"
     if suffix in JSON_EXTENSIONS:
-        found, record = _first_json_record(path)
-        if not found:  # nothing to tell by: the reader will find the file empty
-            return "label-studio" if suffix == ".json" else "margin"
-        sniffed = sniff(record)
-        if isinstance(record, dict) and ("@context" in record or record.get("type") in W3C_TYPES):
-            raise FormatError(
-                path, None, "W3C Web Annotation can be exported but not imported: it does not "
-                "carry the documents' text"
-            )
+        return _json_format(
+            path, array=suffix == ".json", empty="label-studio" if suffix == ".json" else "margin"
+        )
+    opening = json_opening(path)
+    if suffix in FORMATS["text"].extensions:
+        sniffed = _json_in_text_file(path, opening) if opening else None
         if sniffed is None:
-            raise FormatError(
-                path, None, "cannot tell which tool wrote this JSON (no \"text\" or \"data\" in "
-                "its first record); name it with --format"
+            return "text"
+        if warn is not None:
+            warn(
+                f"{path}: holds {sniffed} JSON, not plain text; imported as {sniffed} "
+                "(give --format text to import it as text)"
             )
         return sniffed
-    return None
+    if opening is None:
+        return None
+    return _json_format(path, array=opening == "[", empty="margin")

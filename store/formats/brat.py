@@ -4,18 +4,34 @@ Only text-bound ``T`` lines are spans (``T1<TAB>Label start end<TAB>text``), wit
 ``#`` AnnotatorNotes lines as their notes; events, relations, attributes and
 normalisations have no place in margin and are skipped (the reader says how many).
 
-brat's text field cannot hold a newline, so brat itself splits a selection that
-crosses lines into fragments (``start end;start end``) at the line breaks. The
-writer does the same, and the reader joins fragments back into one span when only
-whitespace lies between them; a truly discontinuous span is refused. A fragment
-may be empty where a span begins or ends at a newline, so that its ends survive.
+brat's text field cannot hold a line break, so brat itself splits a selection that
+crosses lines into fragments (``start end;start end``) at the line breaks. brat
+reads an ``.ann`` the way Python's ``str.splitlines()`` does, so to brat a line
+ends not only at ``\n`` and ``\r`` but at ``\x0b \x0c \x1c \x1d \x1e \x85 U+2028
+U+2029`` too; the writer cuts fragments at every one of them (the text column is
+the fragments joined by spaces, which is what brat checks it against), and the
+reader joins fragments back into one span when only whitespace lies between them;
+a truly discontinuous span is refused. A fragment may be empty where a span begins
+or ends at a line break, so that its ends survive.
+
+A note is an ``AnnotatorNotes`` line, the comment brat shows when the span is
+hovered and edits in its dialog. A note may hold line breaks, which the line cannot,
+so they are written as backslash escapes (``\\`` ``\n`` ``\r`` ``\x0b`` ``\x0c``
+``\x1c`` ``\x1d`` ``\x1e`` ``\x85`` ``\u2028`` ``\u2029``) and read back; any other
+backslash is kept as it is. Who made a span is a ``#`` line of its own,
+``#2<TAB>Annotator T1<TAB>ana``: brat keeps it and shows it under the note when the
+span is hovered, yet it stays out of the note brat edits. A span two annotators
+agree on (same place, label and note) is written once with an ``Annotator`` line
+for each, and read back as one span per annotator.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import FormatError
@@ -26,6 +42,26 @@ EXPORT_STATUSES = ("accepted",)
 CONFIG_FILES = ("annotation.conf", "visual.conf", "tools.conf", "kb_shortcuts.conf")
 LINE_KINDS = {"E": "event", "R": "relation", "A": "attribute", "M": "attribute",
               "N": "normalisation", "*": "equivalence"}
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+"""Where ``str.splitlines()``, and so brat, ends a line."""
+_LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
+NOTE_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r"} | {
+    character: f"\\x{ord(character):02x}" if ord(character) < 0x100 else f"\\u{ord(character):04x}"
+    for character in LINE_BREAKS[2:]
+}
+_NOTE_UNESCAPES = {escape: character for character, escape in NOTE_ESCAPES.items()}
+_NOTE_SPECIAL = re.compile("|".join(re.escape(character) for character in NOTE_ESCAPES))
+_NOTE_ESCAPE = re.compile("|".join(re.escape(escape) for escape in NOTE_ESCAPES.values()))
+ANNOTATOR_COMMENT = "Annotator"
+
+
+def escape_note(note: str) -> str:
+    """The note on one line, so that brat neither splits it nor loses its breaks."""
+    return _NOTE_SPECIAL.sub(lambda match: NOTE_ESCAPES[match.group()], note)
+
+
+def unescape_note(value: str) -> str:
+    return _NOTE_ESCAPE.sub(lambda match: _NOTE_UNESCAPES[match.group()], value)
 
 
 def pair(path: Path) -> tuple[Path, Path]:
@@ -58,6 +94,7 @@ def _merge(text: str, fragments: list[tuple[int, int]], ann: str, lineno: int, i
 def _parse(text: str, ann_text: str, ann: str, warn: Warn | None) -> list[SpanRecord]:
     spans: dict[str, SpanRecord] = {}
     notes: dict[str, str] = {}
+    annotators: dict[str, list[str]] = {}
     skipped: Counter[str] = Counter()
     for lineno, line in enumerate(ann_text.split("\n"), 1):
         line = line.removesuffix("\r")
@@ -84,8 +121,11 @@ def _parse(text: str, ann_text: str, ann: str, warn: Warn | None) -> list[SpanRe
         elif kind == "#":
             fields = line.split("\t", 2)
             target = fields[1].split() if len(fields) > 1 else []
+            value = fields[2] if len(fields) > 2 else ""
             if len(target) == 2 and target[0] == "AnnotatorNotes":
-                notes[target[1]] = fields[2] if len(fields) > 2 else ""
+                notes[target[1]] = unescape_note(value)
+            elif len(target) == 2 and target[0] == ANNOTATOR_COMMENT and value.strip():
+                annotators.setdefault(target[1], []).append(value.strip())
         elif kind in LINE_KINDS:
             skipped[LINE_KINDS[kind]] += 1
         else:
@@ -96,7 +136,11 @@ def _parse(text: str, ann_text: str, ann: str, warn: Warn | None) -> list[SpanRe
     if skipped and warn is not None:
         kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(skipped.items()))
         warn(f"{ann}: skipped {kinds} line(s); margin keeps text-bound spans")
-    return list(spans.values())
+    return [
+        replace(span, annotator=name) if name else span
+        for ident, span in spans.items()
+        for name in dict.fromkeys(annotators.get(ident) or [""])
+    ]
 
 
 def read_pair(txt: Path, ann: Path, *, encoding: str | None = None, warn: Warn | None = None) -> DocumentRecord:
@@ -128,31 +172,34 @@ def read(source: Source, *, encoding: str | None = None, warn: Warn | None = Non
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The span cut at its newlines; the first and last pieces stay even when empty."""
+    """The span cut at its line breaks (each of LINE_BREAKS); the first and last
+    pieces stay even when empty."""
     pieces = []
     position = start
-    for piece in text[start:end].split("\n"):
+    for piece in _LINE_BREAK.split(text[start:end]):
         pieces.append((position, position + len(piece)))
         position += len(piece) + 1
     return [pieces[0], *[p for p in pieces[1:-1] if p[0] < p[1]], pieces[-1]] if len(pieces) > 1 else pieces
 
 
 def ann_lines(record: DocumentRecord) -> Iterator[str]:
-    """The .ann lines for a document; a span two annotators agree on is written once."""
-    seen: set[tuple[int, int, str]] = set()
-    number = 0
+    """The .ann lines for a document; a span two annotators agree on (place, label
+    and note) is written once, with an Annotator line for each of them."""
+    groups: dict[tuple[int, int, str, str], list[str | None]] = {}
     for span in record.spans:
-        key = (span.start, span.end, span.label)
-        if key in seen:
-            continue
-        seen.add(key)
-        number += 1
-        pieces = fragments(record.text, span.start, span.end)
+        groups.setdefault((span.start, span.end, span.label, span.note or ""), []).append(span.annotator)
+    comments = 0
+    for number, ((start, end, label, note), names) in enumerate(groups.items(), 1):
+        pieces = fragments(record.text, start, end)
         offsets = ";".join(f"{a} {b}" for a, b in pieces)
         quote = " ".join(record.text[a:b] for a, b in pieces)
-        yield f"T{number}\t{span.label} {offsets}\t{quote}\n"
-        if span.note:
-            yield f"#{number}\tAnnotatorNotes T{number}\t{' '.join(span.note.splitlines())}\n"
+        yield f"T{number}\t{label} {offsets}\t{quote}\n"
+        if note:
+            comments += 1
+            yield f"#{comments}\tAnnotatorNotes T{number}\t{escape_note(note)}\n"
+        for name in dict.fromkeys(name for name in names if name):
+            comments += 1
+            yield f"#{comments}\t{ANNOTATOR_COMMENT} T{number}\t{name}\n"
 
 
 def write(records: Iterable[DocumentRecord], out: str | os.PathLike) -> None:

@@ -2,23 +2,33 @@
 ``{"type": "labels", "value": {start, end, text, labels}}``.
 
 ``annotations`` (and the pre-1.0 ``completions``) become accepted spans by their
-``completed_by``; ``predictions`` become suggested spans named by their
-``model_version``. A ``textarea`` result sharing a region's id is that region's
-note, as Label Studio's per-region text areas store it. Other results (choices,
-relations, ratings...) have no place in margin and are counted in one warning per
-file, so nothing is dropped unsaid. Cancelled annotations are left out. Writing
-streams one task per document.
+``completed_by`` (a user id or a user object); ``predictions`` become suggested
+spans named by their ``model_version``. A ``textarea`` result sharing a region's id
+is that region's note, as Label Studio's per-region text areas store it. Other
+results (choices, relations, ratings...) have no place in margin and are counted in
+one warning per file, so nothing is dropped unsaid. Cancelled annotations are left out.
+
+Writing streams one task per document, in the shape a Label Studio server imports.
+A server takes ``completed_by`` only as the id or email of one of its own users and
+refuses anything else, so margin's annotator names cannot go there: annotations are
+written without it (the server gives them to the user who imports) and the names go
+in the task's ``meta`` under ``margin_annotators``, keyed by annotation id. The server
+keeps task ``meta`` and keeps each annotation's id as its ``import_id``, so reading
+the server's export back finds each annotation's margin annotator again. Tasks and
+annotations carry integer ids derived from the document id, so an export is the same
+each time and the converters that need ids (label-studio-sdk's) accept it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from ..errors import FormatError
-from ..model import DocumentRecord, SpanRecord
+from ..model import DocumentRecord, Label, SpanRecord, document_id
 from .common import (
     Source,
     Warn,
@@ -28,10 +38,13 @@ from .common import (
     optional_string,
     source_name,
 )
+from .labelstudio_config import LABELS_NAME, NOTE_NAME, TEXT_NAME, labelling_config
 
 EXPORT_STATUSES = ("accepted", "suggested")
-FROM_NAME = "label"
-NOTE_FROM_NAME = "note"
+ANNOTATORS_KEY = "margin_annotators"
+ID_BITS = 53
+"""Ids stay below 2**53 so JavaScript (Label Studio's editor) reads them exactly; a
+collision among a million documents has odds under one in ten thousand."""
 
 
 def looks_like(record: dict) -> bool:
@@ -94,19 +107,36 @@ def _spans(results: list, annotator: str | None, status: str, skipped: Counter[s
     return spans
 
 
+def _margin_annotators(meta: dict) -> dict[str, str]:
+    """The annotator names margin's export left in the task's meta (taken out of it,
+    since they belong to the annotations, not to the document)."""
+    names = meta.pop(ANNOTATORS_KEY, None)
+    if not isinstance(names, dict):
+        return {}
+    return {str(key): value for key, value in names.items() if isinstance(value, str) and value}
+
+
+def _annotation_key(annotation: dict) -> str | None:
+    """The id margin wrote for an annotation: a server's export has it as
+    ``import_id`` (its own ``id`` is new, and must not be taken for margin's), margin's
+    own file as ``id``."""
+    value = annotation["import_id"] if "import_id" in annotation else annotation.get("id")
+    return None if value is None or isinstance(value, bool) else str(value)
+
+
 def _record(task: dict, name: str, line: int, skipped: Counter[str]) -> DocumentRecord:
     text = _task_text(task, name, line)
     data = task["data"]
-    meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+    meta = dict(task["meta"]) if isinstance(task.get("meta"), dict) else {}
+    names = _margin_annotators(meta)
     spans: list[SpanRecord] = []
     try:
         for key in ("annotations", "completions"):
             for annotation in task.get(key) or []:
                 if annotation.get("was_cancelled"):
                     continue
-                spans.extend(_spans(
-                    annotation.get("result") or [], _annotator(annotation.get("completed_by")), "accepted", skipped
-                ))
+                annotator = names.get(_annotation_key(annotation) or "") or _annotator(annotation.get("completed_by"))
+                spans.extend(_spans(annotation.get("result") or [], annotator, "accepted", skipped))
         for prediction in task.get("predictions") or []:
             if isinstance(prediction, int) and not isinstance(prediction, bool):
                 skipped["prediction id"] += 1  # a server's export names its predictions by id
@@ -120,7 +150,7 @@ def _record(task: dict, name: str, line: int, skipped: Counter[str]) -> Document
         text=text,
         title=optional_string(data, "title", name, line),
         source=optional_string(data, "source", name, line),
-        meta=meta or {},
+        meta=meta,
         spans=spans,
         line=line,
     )
@@ -136,64 +166,98 @@ def read(source: Source, *, encoding: str | None = None, warn: Warn | None = Non
         warn(f"{name}: skipped {kinds} result(s); margin keeps text spans (\"labels\" results)")
 
 
+def stable_id(*parts: str) -> int:
+    """A positive integer id that is the same whenever the same parts are given."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(digest[:8], "big") >> (64 - ID_BITS) or 1
+
+
+def _region_id(span: SpanRecord) -> str:
+    """A span's id, which Label Studio needs to pair a region with its note."""
+    return span.id or f"{span.start}-{span.end}-{stable_id(span.label, str(span.annotator))}"
+
+
 def _results(spans: list[SpanRecord]) -> list[dict]:
     results = []
     for span in spans:
+        region = _region_id(span)
         results.append(
             {
                 "value": {"start": span.start, "end": span.end, "text": span.text, "labels": [span.label]},
-                "from_name": FROM_NAME,
-                "to_name": "text",
+                "from_name": LABELS_NAME,
+                "to_name": TEXT_NAME,
                 "type": "labels",
-                "id": span.id,
+                "id": region,
             }
         )
         if span.note:
             results.append(
                 {
                     "value": {"start": span.start, "end": span.end, "text": [span.note]},
-                    "from_name": NOTE_FROM_NAME,
-                    "to_name": "text",
+                    "from_name": NOTE_NAME,
+                    "to_name": TEXT_NAME,
                     "type": "textarea",
-                    "id": span.id,
+                    "id": region,
                 }
             )
     return results
 
 
 def _task(record: DocumentRecord) -> dict:
+    key = record.id or document_id(record.text)
     by_annotator: dict[tuple[str, str], list[SpanRecord]] = {}
     for span in record.spans:
         by_annotator.setdefault((span.status, span.annotator or ""), []).append(span)
-    annotations, predictions = [], []
+    annotations, predictions, names = [], [], {}
     for (status, annotator), spans in by_annotator.items():
+        number = stable_id(key, status, annotator)
         if status == "suggested":
-            predictions.append({"model_version": annotator, "result": _results(spans)})
-        else:
-            annotations.append(
-                {
-                    "completed_by": annotator,
-                    "result": _results(spans),
-                    "was_cancelled": False,
-                    "ground_truth": False,
-                    "created_at": min(span.created_at or "" for span in spans),
-                    "updated_at": max(span.updated_at or "" for span in spans),
-                }
-            )
+            predictions.append({"id": number, "model_version": annotator, "result": _results(spans)})
+            continue
+        if annotator:
+            names[str(number)] = annotator
+        annotations.append(
+            {
+                "id": number,
+                "result": _results(spans),
+                "was_cancelled": False,
+                "ground_truth": False,
+                "created_at": min(span.created_at or "" for span in spans),
+                "updated_at": max(span.updated_at or "" for span in spans),
+            }
+        )
+    meta = dict(record.meta)
+    meta.pop(ANNOTATORS_KEY, None)
+    if names:
+        meta[ANNOTATORS_KEY] = names
     return {
+        "id": stable_id(key),
         "data": {"text": record.text, "title": record.title, "source": record.source},
-        "meta": record.meta,
+        "meta": meta,
         "annotations": annotations,
         "predictions": predictions,
     }
 
 
-def write(records: Iterable[DocumentRecord], out: IO[str]) -> None:
-    """A JSON array written item by item, so memory does not grow with the export."""
+def write(
+    records: Iterable[DocumentRecord],
+    out: IO[str],
+    *,
+    config: IO[str] | None = None,
+    labels: Iterable[Label] = (),
+) -> None:
+    """A JSON array written item by item, so memory does not grow with the export.
+
+    With ``config``, the project's labelling config is written there once the tasks
+    are: ``labels`` (the label scheme) and any other label the spans used."""
+    used: set[str] = set()
     out.write("[")
     separator = "\n"
     for record in records:
+        used.update(span.label for span in record.spans)
         out.write(separator)
         out.write(json.dumps(_task(record), ensure_ascii=False))
         separator = ",\n"
     out.write("\n]\n")
+    if config is not None:
+        config.write(labelling_config(labels, used))

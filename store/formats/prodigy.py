@@ -2,21 +2,38 @@
 
 Reading: a task's ``answer`` decides its spans' status (accept, or none given:
 accepted; reject: rejected; ignore: the text is kept, its spans are not). The
-annotator is ``_annotator_id`` when the task names one.
+annotator is ``_annotator_id`` when the task names one. Prodigy dedupes on
+``_input_hash``/``_task_hash``, so they are kept, in the document's meta under
+``_prodigy`` (spans have no meta of their own): the input hash, and per annotator
+each task's hash, answer and spans. Tasks of one text that come near each other in
+the file (within ``MERGE_WINDOW`` lines, as ``ner.teach`` writes a text's questions)
+are all kept; the document's meta is the first task's.
 
-Writing: one task per document, annotator and answer, with stable
-``_input_hash``/``_task_hash`` derived from the content, as Prodigy dedupes on them.
+Writing: a task margin still holds exactly (its spans are all live with the status
+its answer gave) is written again with its own hashes. The other spans become new
+tasks with hashes derived from the content: per annotator one task of the accepted
+spans, and one task per rejected (answer ``reject``) or suggested (``ignore``: not
+decided) span, as a binary decision is about one span. A document without spans is
+written as its imported span-less tasks, or else as one ``ignore`` task, since no
+span is no decision. Accepted spans that overlap are written in the
+``spans_manual`` view, others in ``ner_manual`` (which spaCy's NER training needs
+without overlaps), single-span decisions in ``ner``. With spaCy, ``tokens`` from
+``spacy.blank(lang)`` are added, and ``token_start``/``token_end`` on every span
+that begins and ends on token boundaries (the others keep their character offsets only).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections import deque
 from collections.abc import Iterable, Iterator
-from typing import IO
+from dataclasses import dataclass
+from typing import IO, Any
 
 from ..errors import FormatError
-from ..model import DocumentRecord, SpanRecord
+from ..model import DocumentRecord, SpanRecord, normalise_newlines
+from . import tokens as tokenising
 from .common import (
     Source,
     Warn,
@@ -30,7 +47,12 @@ from .common import (
 
 EXPORT_STATUSES = ("accepted", "rejected")
 ANSWER_STATUS = {"accept": "accepted", "reject": "rejected"}
-STATUS_ANSWER = {"accepted": "accept", "rejected": "reject"}
+STATUS_ANSWER = {"accepted": "accept", "rejected": "reject", "suggested": "ignore"}
+KEPT = "_prodigy"
+MERGE_WINDOW = 1000
+# Tasks about the whole text (text classification, choices): margin holds none of it.
+WHOLE_TEXT_KEYS = ("label", "options", "accept")
+MANUAL, OVERLAPPING, BINARY = "ner_manual", "spans_manual", "ner"
 
 
 def looks_like(record: dict) -> bool:
@@ -75,10 +97,69 @@ def _record(task: dict, name: str, line: int) -> DocumentRecord:
     return DocumentRecord(text=text, meta=meta, spans=records, line=line)
 
 
+def _stored_offset(text: str, offset: int) -> int:
+    """Where ``offset`` lands once CRLF has become LF, as the store keeps text."""
+    return offset - text.count("\r\n", 0, offset)
+
+
+def _kept_task(task: dict) -> dict | None:
+    """What is kept of a task to write it again: its hash, answer, view and spans
+    (as stored offsets); None for a task margin could not write back."""
+    task_hash = task.get("_task_hash")
+    if not isinstance(task_hash, int) or any(key in task for key in WHOLE_TEXT_KEYS):
+        return None
+    text = task["text"]
+    crlf = "\r\n" in text
+    try:
+        spans = [
+            [_stored_offset(text, span["start"]) if crlf else span["start"],
+             _stored_offset(text, span["end"]) if crlf else span["end"], span["label"]]
+            for span in task.get("spans") or []
+        ]
+    except (KeyError, TypeError):  # an ignored task's spans are not checked: not kept either
+        return None
+    kept: dict[str, Any] = {"_task_hash": task_hash, "answer": task.get("answer", "accept"), "spans": spans}
+    if isinstance(task.get("_view_id"), str):
+        kept["_view_id"] = task["_view_id"]
+    return kept
+
+
+def _keep(owner: DocumentRecord, task: dict) -> None:
+    """Add ``task``'s hashes to the meta of ``owner``, the first record of its text."""
+    input_hash = task.get("_input_hash")
+    kept_task = _kept_task(task)
+    if not isinstance(input_hash, int) and kept_task is None:
+        return
+    entry = owner.meta.get(KEPT)
+    if not isinstance(entry, dict):
+        entry = {}
+        owner.meta = {**owner.meta, KEPT: entry}
+    if isinstance(input_hash, int):
+        entry.setdefault("_input_hash", input_hash)
+    if kept_task is not None:
+        annotator = task.get("_annotator_id")
+        entry.setdefault("tasks", {}).setdefault(str(annotator) if annotator else "", []).append(kept_task)
+
+
 def read(source: Source, *, encoding: str | None = None, warn: Warn | None = None) -> Iterator[DocumentRecord]:
+    """Records in file order, each held back for ``MERGE_WINDOW`` lines so that the
+    hashes of later tasks of the same text reach the meta of its first record."""
     name = source_name(source)
+    pending: deque[tuple[str, DocumentRecord]] = deque()
+    owners: dict[str, DocumentRecord] = {}
     for line, value in iter_json_lines(source, encoding=encoding):
-        yield _record(expect_object(value, name, line), name, line)
+        task = expect_object(value, name, line)
+        record = _record(task, name, line)
+        key = normalise_newlines(record.text)
+        _keep(owners.setdefault(key, record), task)
+        pending.append((key, record))
+        if len(pending) > MERGE_WINDOW:
+            done_key, done = pending.popleft()
+            if owners.get(done_key) is done:
+                del owners[done_key]
+            yield done
+    for _, record in pending:
+        yield record
 
 
 def _hash(*parts: object) -> int:
@@ -87,34 +168,150 @@ def _hash(*parts: object) -> int:
     return int.from_bytes(digest[:4], "big", signed=True)
 
 
-def _tasks(record: DocumentRecord) -> Iterator[dict]:
-    input_hash = _hash(record.text)
-    groups: dict[tuple[str, str], list[SpanRecord]] = {}
-    for span in record.spans:
-        groups.setdefault((span.annotator or "", STATUS_ANSWER.get(span.status, "accept")), []).append(span)
-    if not groups:
-        yield {"text": record.text, "meta": record.meta, "_input_hash": input_hash,
-               "_task_hash": _hash(input_hash, []), "spans": []}
-        return
-    for (annotator, answer), spans in groups.items():
-        span_dicts = [
-            {"start": span.start, "end": span.end, "label": span.label, "text": span.text}
-            for span in spans
+@dataclass(slots=True)
+class _Task:
+    annotator: str
+    answer: str
+    spans: list[SpanRecord]
+    task_hash: int | None = None
+    view: str | None = None
+    binary: bool = False
+
+
+def _overlapping(spans: list[SpanRecord]) -> bool:
+    ordered = sorted(spans, key=lambda span: (span.start, span.end))
+    return any(later.start < earlier.end for earlier, later in zip(ordered, ordered[1:]))
+
+
+def _view(task: _Task) -> str:
+    if _overlapping(task.spans):
+        return OVERLAPPING
+    if task.view and task.view != OVERLAPPING:
+        return task.view
+    return BINARY if task.binary else MANUAL
+
+
+def _answer(span: SpanRecord) -> str:
+    return STATUS_ANSWER.get(span.status, "accept")
+
+
+def _replayed(kept: dict, spans: list[SpanRecord]) -> list[_Task]:
+    """The imported tasks whose spans are all still live with their answer."""
+    live = {(s.start, s.end, s.label, s.annotator or "", _answer(s)): s for s in spans}
+    annotators = list(dict.fromkeys(s.annotator or "" for s in spans))
+    found = []
+    for key, stored in _stored_tasks(kept):
+        answer, triples = stored.get("answer"), _triples(stored.get("spans"))
+        if answer not in ANSWER_STATUS or not triples:
+            continue
+        for annotator in [key] if key else annotators:
+            matched = [live.get((start, end, label, annotator, answer)) for start, end, label in triples]
+            if all(matched):
+                found.append(_Task(annotator, answer, [s for s in matched if s], stored.get("_task_hash"),
+                                   stored.get("_view_id"), binary=answer != "accept" and len(matched) == 1))
+                break
+    return found
+
+
+def _stored_tasks(kept: dict) -> Iterator[tuple[str, dict]]:
+    """(annotator, task) for each kept task; meta is data anyone may have edited, so
+    whatever is not shaped as written is passed over."""
+    tasks = kept.get("tasks")
+    for key, stored_tasks in tasks.items() if isinstance(tasks, dict) else ():
+        for stored in stored_tasks if isinstance(stored_tasks, list) else ():
+            if isinstance(stored, dict):
+                yield str(key), stored
+
+
+def _triples(spans: object) -> list[tuple[int, int, str]] | None:
+    if not isinstance(spans, list):
+        return None
+    if not all(isinstance(span, list) and len(span) == 3 for span in spans):
+        return None
+    return [(span[0], span[1], span[2]) for span in spans]
+
+
+def _new_tasks(spans: list[SpanRecord]) -> list[_Task]:
+    """Accepted spans as one task per annotator; every other span a task of its own."""
+    accepted: dict[str, _Task] = {}
+    tasks = []
+    for span in spans:
+        annotator, answer = span.annotator or "", _answer(span)
+        if answer == "accept":
+            if annotator not in accepted:
+                accepted[annotator] = _Task(annotator, answer, [])
+                tasks.append(accepted[annotator])
+            accepted[annotator].spans.append(span)
+        else:
+            tasks.append(_Task(annotator, answer, [span], binary=True))
+    return tasks
+
+
+def _plan(record: DocumentRecord, kept: dict) -> list[_Task]:
+    if not record.spans:
+        empty = [
+            _Task(key, task["answer"], [], task.get("_task_hash"), task.get("_view_id"))
+            for key, task in _stored_tasks(kept)
+            if _triples(task.get("spans")) == [] and task.get("answer") in ("accept", "reject", "ignore")
         ]
-        yield {
-            "text": record.text,
-            "meta": record.meta,
-            "_input_hash": input_hash,
-            "_task_hash": _hash(input_hash, [[s["start"], s["end"], s["label"]] for s in span_dicts]),
-            "spans": span_dicts,
-            "answer": answer,
-            "_annotator_id": annotator,
-            "_session_id": f"margin-{annotator}",
-            "_view_id": "ner_manual",
-        }
+        return empty or [_Task("", "ignore", [])]
+    replayed = _replayed(kept, record.spans)
+    covered = {id(span) for task in replayed for span in task.spans}
+    tasks = replayed + _new_tasks([span for span in record.spans if id(span) not in covered])
+    position = {id(span): index for index, span in enumerate(record.spans)}
+    return sorted(tasks, key=lambda task: min(position[id(span)] for span in task.spans))
 
 
-def write(records: Iterable[DocumentRecord], out: IO[str]) -> None:
+class _Tokens:
+    """The record's tokens, made once and shared by its tasks."""
+
+    def __init__(self, record: DocumentRecord) -> None:
+        self.doc = tokenising.tokenise(record.text, tokenising.document_lang(record.meta))
+        self.dicts = tokenising.token_dicts(self.doc)
+
+
+def _span_dict(text: str, span: SpanRecord, tokens: _Tokens | None) -> dict[str, Any]:
+    result: dict[str, Any] = {"start": span.start, "end": span.end, "label": span.label,
+                              "text": text[span.start : span.end]}
+    bounds = tokenising.token_bounds(tokens.doc, span.start, span.end) if tokens else None
+    if bounds is not None:
+        result["token_start"], result["token_end"] = bounds
+    return result
+
+
+def _tasks(record: DocumentRecord, with_tokens: bool = False) -> Iterator[dict]:
+    meta = record.meta if isinstance(record.meta, dict) else {}
+    kept = meta.get(KEPT)
+    kept = kept if isinstance(kept, dict) else {}
+    meta = {key: value for key, value in meta.items() if key != KEPT}
+    input_hash = kept.get("_input_hash")
+    if not isinstance(input_hash, int):
+        input_hash = _hash(record.text)
+    tokens = _Tokens(record) if with_tokens else None
+    for task in _plan(record, kept):
+        spans = [_span_dict(record.text, span, tokens) for span in task.spans]
+        task_hash = task.task_hash
+        if not isinstance(task_hash, int):
+            task_hash = _hash(input_hash, [[s["start"], s["end"], s["label"]] for s in spans])
+        written: dict[str, Any] = {"text": record.text, "meta": meta, "_input_hash": input_hash,
+                                   "_task_hash": task_hash}
+        if tokens is not None:
+            written["tokens"] = tokens.dicts
+        written["spans"] = spans
+        written["answer"] = task.answer
+        if task.annotator:
+            written["_annotator_id"] = task.annotator
+            written["_session_id"] = f"margin-{task.annotator}"
+        written["_view_id"] = _view(task)
+        yield written
+
+
+def write(records: Iterable[DocumentRecord], out: IO[str], *, tokens: bool | None = None) -> None:
+    """``tokens``: add spaCy's tokens (None: when spaCy is installed); asking for
+    them without spaCy is an error before anything is written."""
+    if tokens and not tokenising.available():
+        raise tokenising.missing("--tokens")
+    with_tokens = tokenising.available() if tokens is None else tokens
     for record in records:
-        for task in _tasks(record):
+        for task in _tasks(record, with_tokens):
             out.write(json_line(task))

@@ -9,7 +9,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -17,9 +17,10 @@ import click
 
 from margin.store.errors import MarginError
 from margin.store.formats import READABLE, WRITABLE
+from margin.store.formats.offsets import OFFSET_UNITS
 from margin.store.model import STATUSES
 from margin.store.names import name_problem
-from margin.store.safe_output import building, refuse_database
+from margin.store.safe_output import building, refuse_database, same_file
 
 from ..text.sanitise import sanitise
 from .context import Context, pass_context
@@ -106,6 +107,9 @@ def _echo_some(kind: str, lines: list[str]) -> None:
 @click.option("--text-key", help="doccano: the column holding the text (default \"text\").")
 @click.option("--label-key", help="doccano: the column holding the spans (default: label, labels, "
               "entities).")
+@click.option("--offsets", type=click.Choice(OFFSET_UNITS), help="doccano: what span offsets count; "
+              "utf16 for offsets from doccano's web interface on text with emoji (default: codepoints, "
+              "refusing a file whose offsets only fit as UTF-16).")
 @click.option("--max-size", metavar="SIZE", help="Refuse files larger than this, e.g. 2G or 800M "
               "(default: $MARGIN_MAX_IMPORT_BYTES, else 512M).")
 @pass_context
@@ -117,6 +121,7 @@ def import_command(
     encoding: str | None,
     text_key: str | None,
     label_key: str | None,
+    offsets: str | None,
     max_size: str | None,
 ) -> None:
     """Import articles and annotations from files or directories.
@@ -135,6 +140,8 @@ def import_command(
     """
     if (text_key or label_key) and format_name != "doccano":
         raise click.UsageError("--text-key and --label-key apply to --format doccano")
+    if offsets and format_name not in (None, "doccano"):
+        raise click.UsageError("--offsets applies to doccano files")
     if annotator and (problem := name_problem("annotator", annotator.strip())):
         raise click.BadParameter(problem, param_hint="--annotator")
     from margin.store.import_limits import parse_size
@@ -153,9 +160,14 @@ def import_command(
             format=format_name,
             annotator=(annotator or "").strip() or ctx.annotator,
             encoding=encoding,
-            reader_options={"text_key": text_key, "label_key": label_key},
+            reader_options={"text_key": text_key, "label_key": label_key, "offsets": offsets},
             progress=progress,
             max_bytes=max_bytes,
+        )
+    if offsets:
+        report.warnings.extend(
+            f"{result.path}: read as {result.format}; --offsets applies only to doccano files"
+            for result in report.files if result.format != "doccano"
         )
     _echo_some("warning", report.warnings)
     _echo_some("skipped", [f"{path} (no format reads it)" for path in report.skipped])
@@ -183,6 +195,32 @@ def _text_output(output: Path | None) -> Iterator[IO[str]]:
             yield stream
         return
     with building(output) as temporary, temporary.open("w", encoding="utf-8", newline="") as handle:
+        yield handle
+
+
+def _check_config(config: Path | None, format_name: str, output: Path | None, db_path: Path) -> None:
+    if config is None:
+        return
+    if format_name != "label-studio":
+        raise click.UsageError("--config writes a Label Studio labelling config; use it with --format label-studio")
+    if output is not None and same_file(config, output):
+        raise click.UsageError(f"{config}: the config and the tasks need two files")
+    refuse_database(config, [db_path])
+
+
+@contextmanager
+def _config_output(config: Path | None) -> Iterator[IO[str] | None]:
+    """The config file, moved into place after the tasks' file and only if the export
+    succeeds, so no config is left beside tasks that were never written."""
+    if config is None:
+        yield None
+        return
+    with ExitStack() as stack:
+        try:
+            temporary = stack.enter_context(building(config))
+            handle = stack.enter_context(temporary.open("w", encoding="utf-8", newline=""))
+        except OSError as error:
+            raise MarginError(f"{config}: {error.strerror or error}") from None
         yield handle
 
 
@@ -218,8 +256,19 @@ def _export_progress() -> Iterator[Callable | None]:
               help="Only spans with this status (repeatable; default: what the format can express).")
 @click.option("--doc", "docs", multiple=True,
               help="Only this document: an id, a unique id prefix or a title (repeatable).")
+@click.option("--offsets", type=click.Choice(OFFSET_UNITS), help="doccano only: count span offsets "
+              "in utf16 code units, as doccano's web interface does (default: codepoints).")
 @click.option("--reviewed", is_flag=True,
               help="Only the reviewers' settled spans (see margin review).")
+@click.option("--config", "config", type=click.Path(path_type=Path, dir_okay=False),
+              help="label-studio only: also write the project's labelling config (XML) here.")
+@click.option("--tokens/--no-tokens", "tokens", default=None,
+              help="prodigy only: add spaCy's tokens and token_start/token_end "
+              "(default: when spaCy is installed).")
+@click.option("--safe-for-spreadsheets", is_flag=True,
+              help="csv only: put a ' before each cell that starts with = + - @ (or a tab, CR or ') so "
+              "a spreadsheet shows it as text instead of running it as a formula. Off by default, "
+              "which keeps every cell, and the text column, exactly as stored.")
 @pass_context
 def export_command(
     ctx: Context,
@@ -230,6 +279,10 @@ def export_command(
     statuses: tuple[str, ...],
     docs: tuple[str, ...],
     reviewed: bool,
+    offsets: str | None,
+    config: Path | None,
+    tokens: bool | None,
+    safe_for_spreadsheets: bool,
 ) -> None:
     """Export annotations as margin JSONL or another tool's format.
 
@@ -246,6 +299,7 @@ def export_command(
       margin export --format brat -o brat-dir/
       margin export --format csv --status accepted -o spans.csv
       margin export --reviewed --format prodigy -o gold.jsonl
+      margin export --format label-studio -o tasks.json --config config.xml
     """
     from margin.store.exporting import export
 
@@ -253,6 +307,10 @@ def export_command(
 
     if output == Path("-"):
         output = None
+    if offsets and format_name != "doccano":
+        raise click.UsageError("--offsets applies to --format doccano")
+    if safe_for_spreadsheets and format_name != "csv":
+        raise click.UsageError("--safe-for-spreadsheets applies to --format csv")
     if format_name == "brat" and output is None:
         raise click.UsageError("brat writes a directory of .txt and .ann files; give -o DIR")
     if format_name != "brat" and output is not None and output.is_dir():
@@ -263,20 +321,33 @@ def export_command(
         raise MarginError(f"{ctx.db_path}: no such database; import something first")
     if output is not None:
         refuse_database(output, [ctx.db_path])
+    _check_config(config, format_name, output, ctx.db_path)
     db = ctx.open_db()
     filters: dict[str, Any] = {
         "label": labels, "annotator": annotators, "status": statuses, "doc": docs, "reviewed": reviewed
     }
-    options = {"lines": True} if format_name == "w3c" and output and output.suffix == ".jsonl" else {}
+    options: dict[str, Any] = {"lines": True} if format_name == "w3c" and output and output.suffix == ".jsonl" else {}
+    if tokens is not None:
+        if format_name != "prodigy":
+            raise click.UsageError("--tokens/--no-tokens apply to --format prodigy")
+        options["tokens"] = tokens
+    if offsets:
+        options["offsets"] = offsets
+    if safe_for_spreadsheets:
+        options["safe_for_spreadsheets"] = True
     try:
         with _export_progress() as progress:
             if format_name == "brat":
                 assert output is not None  # refused above without -o
                 report = export(db, output, format=format_name, options=options, progress=progress, **filters)
             else:
-                with _text_output(output) as out:
+                with _config_output(config) as config_out, _text_output(output) as out:
                     if output is None:
                         out = inert_export(out, format_name)
+                    if config_out is not None:
+                        from margin.store.labels import list_labels
+
+                        options = {"config": config_out, "labels": list_labels(db)}
                     report = export(db, out, format=format_name, options=options, progress=progress, **filters)
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
