@@ -6,9 +6,11 @@ such character, and on notes and annotators, which must come back through margin
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from margin.store.annotations import add_annotation, iter_annotations
 from margin.store.db import open_database
@@ -16,6 +18,7 @@ from margin.store.documents import iter_documents
 from margin.store.exporting import export
 from margin.store.importing import import_paths
 from margin.store.labels import ensure_labels
+from margin.tui.cli import cli
 
 BRAT_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 ODD_BREAKS = BRAT_LINE_BREAKS[2:]
@@ -173,3 +176,71 @@ def test_notes_and_annotators_go_through_brat_and_back(seed_text, tmp_path):
     assert {(a.start, a.end, a.annotator, a.note) for a in iter_annotations(again)} == expected
     again.close()
     db.close()
+
+
+BRAT_WRITTEN_NOTES = ["C:\\new\\table", "\\\\server\\share", "a literal \\n and \\u2028", "ends in \\"]
+
+
+@pytest.mark.parametrize("conf", [None, "[entities]\nclaim\n\n[relations]\n\n[events]\n\n[attributes]\n"])
+def test_notes_brat_wrote_keep_their_backslashes(tmp_path, conf):
+    """brat writes a note as it was typed, so a backslash in it is a backslash,
+    whether or not the project has an annotation.conf of its own."""
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    text = "Ana said no. Ben agreed. Cy left. Di came."
+    (folder / "doc.txt").write_text(text, encoding="utf-8")
+    lines = []
+    for number, note in enumerate(BRAT_WRITTEN_NOTES, 1):
+        start = 9 * (number - 1)
+        lines.append(f"T{number}\tclaim {start} {start + 3}\t{text[start:start + 3]}\n")
+        lines.append(f"#{number}\tAnnotatorNotes T{number}\t{note}\n")
+    (folder / "doc.ann").write_text("".join(lines), encoding="utf-8")
+    if conf is not None:
+        (folder / "annotation.conf").write_text(conf, encoding="utf-8")
+    _, comments = brat_read(folder / "doc.txt")
+    assert [value for _, _, value in comments] == BRAT_WRITTEN_NOTES
+    db = open_database(tmp_path / "a.db")
+    report = import_paths(db, [folder], annotator="ana")
+    assert report.ok, report.failed
+    assert sorted((a.start, a.note) for a in iter_annotations(db)) == [
+        (9 * number, note) for number, note in enumerate(BRAT_WRITTEN_NOTES)
+    ]
+    db.close()
+
+
+def test_the_escape_marker_is_a_comment_to_brat_and_stays_with_its_folder(seed_text, tmp_path):
+    """The marker is a line brat's configuration reader skips (``^\\s*#``); margin's
+    own export read back as a folder or as one pair unescapes multi-line notes, and
+    the same pair copied away from its annotation.conf keeps the escapes as text."""
+    db = open_database(tmp_path / "a.db")
+    (tmp_path / "seed.txt").write_text(seed_text, encoding="utf-8")
+    assert import_paths(db, [tmp_path / "seed.txt"], annotator="ana").ok
+    [document] = iter_documents(db)
+    ensure_labels(db, ["claim"])
+    note = "line one\nline two \\ C:\\new"
+    add_annotation(db, document.id, 0, 5, "claim", annotator="ana", note=note)
+    db.close()
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "a.db"), "export", "--format", "brat",
+                                      "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    conf = (tmp_path / "out" / "annotation.conf").read_text(encoding="utf-8")
+    sections = {"[entities]", "[relations]", "[events]", "[attributes]"}
+    assert [line for line in conf.splitlines() if line.strip() and line not in sections and
+            not re.match(r"^\s*#", line)] == ["claim"]
+    _, comments = brat_read(tmp_path / "out" / f"{document.id}.txt")
+    [(_, _, written)] = [comment for comment in comments if comment[0] == "AnnotatorNotes"]
+    assert written == "line one\\nline two \\\\ C:\\\\new"
+    copied = tmp_path / "copied"
+    copied.mkdir()
+    for suffix in (".txt", ".ann"):
+        name = f"{document.id}{suffix}"
+        (copied / name).write_bytes((tmp_path / "out" / name).read_bytes())
+    for number, (source, expected) in enumerate((
+        (tmp_path / "out", note), (tmp_path / "out" / f"{document.id}.ann", note),
+        (copied / f"{document.id}.ann", written),
+    )):
+        again = open_database(tmp_path / f"again{number}.db")
+        report = import_paths(again, [source], annotator="nobody")
+        assert report.ok, report.failed
+        assert [a.note for a in iter_annotations(again)] == [expected], source
+        again.close()

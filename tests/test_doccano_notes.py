@@ -95,3 +95,31 @@ def test_legacy_meta_object_is_not_nested(fresh_db, corpus):
     assert report.ok, report.failed
     line = json.loads(export_text(fresh_db, "doccano").splitlines()[0])
     assert line["wikiPageID"] == 1 and "meta" not in line
+
+
+CLAIMED_META = {
+    "answer": "Paris", "_input_hash": 1, "_task_hash": 2, "spans": [{"start": 0}],  # Prodigy's keys
+    "data": {"text": "another text"},  # Label Studio's
+    "id": 5, "title": "T", "source": "s",  # margin's, with "spans" and "meta"
+    "@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",  # W3C's
+    "entities": "not spans", "plain": True,
+}
+
+
+def test_meta_keys_that_detection_reads_stay_nested_and_come_back(fresh_db, tmp_path):
+    ensure_labels(fresh_db, ["person"])
+    doc, _ = add_document(fresh_db, "Ana said no.", meta=CLAIMED_META)
+    add_annotation(fresh_db, doc.id, 0, 3, "person", annotator="ana", note="the speaker")
+    exported = export_text(fresh_db, "doccano")
+    [line] = [json.loads(text) for text in exported.splitlines()]
+    assert line["meta"] == {key: value for key, value in CLAIMED_META.items() if key not in ("id", "title", "source",
+                                                                                              "plain")}
+    assert (line["id"], line["title"], line["source"], line["plain"]) == (5, "T", "s", True)
+    path = tmp_path / "d.jsonl"
+    path.write_text(exported, encoding="utf-8")
+    again = open_database(tmp_path / "again.db")
+    report = import_paths(again, [path], annotator="someone-else")
+    assert report.ok, report.failed
+    assert rows(again) == {("Ana said no.", 0, 3, "person", "ana", "the speaker")}
+    assert json.loads(metas(again)["Ana said no."]) == CLAIMED_META
+    again.close()

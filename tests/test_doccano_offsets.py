@@ -168,3 +168,25 @@ def test_spans_that_only_look_right_as_utf16_are_warned_about(tmp_path, corpus):
     for args in ((str(plain),), (str(browser), "--offsets", "codepoints")):
         result = run(tmp_path / "quiet.db", "import", *args)
         assert result.exit_code == 0 and "warning" not in result.stderr, result.output
+
+
+def test_a_long_text_with_one_emoji_keeps_one_table_entry():
+    """Two million characters and one emoji: the conversion remembers the emoji
+    alone, and agrees with the UTF-16 encoding on both sides of it."""
+    from margin.store.formats.offsets import table_for
+
+    half = 1_000_000
+    text = "a" * half + "\U0001f600" + "b" * (half - 1)
+    assert len(text) == 2 * half
+    table = table_for(text)
+    assert table is not None
+    assert len(table.astral) == 1
+    assert table.length == len(text.encode("utf-16-le")) // 2
+    for point in (0, 1, half - 1, half, half + 1, half + 2, len(text) - 1, len(text)):
+        unit = utf16(text, point)
+        assert table.to_utf16(point) == unit
+        assert table.to_codepoint(unit) == point
+    assert table.to_codepoint(half + 1) is None  # between the emoji's two halves
+    assert table.splits_pair(half + 1)
+    assert table.to_codepoint(table.length + 1) is None
+    assert table_for("no astral characters here") is None

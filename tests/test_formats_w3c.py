@@ -29,7 +29,7 @@ def test_collection_is_json_ld_with_selectors():
     assert collection["@context"] == "http://www.w3.org/ns/anno.jsonld"
     assert collection["type"] == "AnnotationCollection"
     first, second, third = collection["first"]["items"]
-    assert first["id"] == "urn:uuid:u1" and first["type"] == "Annotation"
+    assert first["id"] == "urn:margin:annotation:u1" and first["type"] == "Annotation"
     assert first["motivation"] == "commenting"
     provenance = {"creator": w3c.agent("ana"), "created": "2024-01-01T00:00:00Z", "modified": "2024-01-02T00:00:00Z"}
     assert first["body"] == [

@@ -178,3 +178,40 @@ def test_ids_totals_agents_times_and_sources(exported):
     assert {item["creator"]["id"] for item in lines} >= {"urn:margin:annotator:cy%20dee"}
     [noted] = [item for item in lines if item["motivation"] == "commenting"]
     assert noted["body"][1]["value"] == "first line\nsecond line"
+
+
+IMPORTED_IDS = {
+    "my span/1 ?x#y": "urn:margin:annotation:my%20span%2F1%20%3Fx%23y",
+    "ünïcode id": "urn:margin:annotation:%C3%BCn%C3%AFcode%20id",
+    "{0F8FAD5B-D9CB-469F-A165-70867728950E}": "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e",
+}
+
+
+def test_imported_span_ids_that_are_not_uuids_give_valid_iris(tmp_path, corpus):
+    """Span ids from an imported margin file are kept; those that are not UUIDs
+    (spaces, slashes, non-ASCII) still make annotation ids every assertion accepts."""
+    text = "Ana said no. Ben agreed. Cy left."
+    spans = [
+        {"start": 4 + 9 * number, "end": 8 + 9 * number, "label": "claim", "annotator": "ana", "id": span_id}
+        for number, span_id in enumerate(IMPORTED_IDS)
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": text, "spans": spans}) + "\n", encoding="utf-8")
+    db_path = tmp_path / "w.db"
+    db = open_database(db_path)
+    assert import_paths(db, [source], format="margin", annotator="ana").ok
+    assert {a.id for a in iter_annotations(db)} == set(IMPORTED_IDS)
+    db.close()
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "export", "--format", "w3c", "-o", str(tmp_path / "a.jsonl")])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()]
+    registry, assertions = load_suite(corpus / "w3c-web-annotation")
+    checker = format_checker()
+    failed = set()
+    for kind, _level, uri in assertions:
+        if kind == "annotations":
+            validator = Draft4Validator({"$ref": uri}, registry=registry, format_checker=checker)
+            if any(True for item in lines for _ in validator.iter_errors(item)):
+                failed.add(uri.removeprefix(BASE))
+    assert failed <= set(SHOULD_NOT_MET)
+    assert {item["id"] for item in lines} == set(IMPORTED_IDS.values())

@@ -17,9 +17,12 @@ or ends at a line break, so that its ends survive.
 A note is an ``AnnotatorNotes`` line, the comment brat shows when the span is
 hovered and edits in its dialog. A note may hold line breaks, which the line cannot,
 so they are written as backslash escapes (``\\`` ``\n`` ``\r`` ``\x0b`` ``\x0c``
-``\x1c`` ``\x1d`` ``\x1e`` ``\x85`` ``\u2028`` ``\u2029``) and read back; any other
-backslash is kept as it is. Who made a span is a ``#`` line of its own,
-``#2<TAB>Annotator T1<TAB>ana``: brat keeps it and shows it under the note when the
+``\x1c`` ``\x1d`` ``\x1e`` ``\x85`` ``\u2028`` ``\u2029``). brat itself writes a
+note as typed, backslashes and all (``C:\\new``), so the escapes are read back
+only from a directory whose ``annotation.conf`` holds margin's marker comment (a
+``#`` line, which brat skips); any other file's notes are kept exactly as written,
+and a backslash that starts no escape is kept as it is. Who made a span is a ``#``
+line of its own, ``#2<TAB>Annotator T1<TAB>ana``: brat keeps it and shows it under the note when the
 span is hovered, yet it stays out of the note brat edits. A span two annotators
 agree on (same place, label and note) is written once with an ``Annotator`` line
 for each, and read back as one span per annotator.
@@ -53,6 +56,9 @@ _NOTE_UNESCAPES = {escape: character for character, escape in NOTE_ESCAPES.items
 _NOTE_SPECIAL = re.compile("|".join(re.escape(character) for character in NOTE_ESCAPES))
 _NOTE_ESCAPE = re.compile("|".join(re.escape(escape) for escape in NOTE_ESCAPES.values()))
 ANNOTATOR_COMMENT = "Annotator"
+CONFIG = "annotation.conf"
+ESCAPED_NOTES = "# margin: AnnotatorNotes hold line breaks as \\n and backslashes as \\\\"
+"""The annotation.conf comment that says the notes beside it were escaped by margin."""
 
 
 def escape_note(note: str) -> str:
@@ -62,6 +68,16 @@ def escape_note(note: str) -> str:
 
 def unescape_note(value: str) -> str:
     return _NOTE_ESCAPE.sub(lambda match: _NOTE_UNESCAPES[match.group()], value)
+
+
+def notes_escaped(directory: Path) -> bool:
+    """Whether the notes of the .ann files in ``directory`` are margin's escapes:
+    its annotation.conf carries margin's marker."""
+    try:
+        conf = (directory / CONFIG).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return any(line.strip() == ESCAPED_NOTES for line in conf.splitlines())
 
 
 def pair(path: Path) -> tuple[Path, Path]:
@@ -91,7 +107,7 @@ def _merge(text: str, fragments: list[tuple[int, int]], ann: str, lineno: int, i
     return fragments[0][0], fragments[-1][1]
 
 
-def _parse(text: str, ann_text: str, ann: str, warn: Warn | None) -> list[SpanRecord]:
+def _parse(text: str, ann_text: str, ann: str, warn: Warn | None, *, escaped: bool) -> list[SpanRecord]:
     spans: dict[str, SpanRecord] = {}
     notes: dict[str, str] = {}
     annotators: dict[str, list[str]] = {}
@@ -123,7 +139,7 @@ def _parse(text: str, ann_text: str, ann: str, warn: Warn | None) -> list[SpanRe
             target = fields[1].split() if len(fields) > 1 else []
             value = fields[2] if len(fields) > 2 else ""
             if len(target) == 2 and target[0] == "AnnotatorNotes":
-                notes[target[1]] = unescape_note(value)
+                notes[target[1]] = unescape_note(value) if escaped else value
             elif len(target) == 2 and target[0] == ANNOTATOR_COMMENT and value.strip():
                 annotators.setdefault(target[1], []).append(value.strip())
         elif kind in LINE_KINDS:
@@ -143,14 +159,20 @@ def _parse(text: str, ann_text: str, ann: str, warn: Warn | None) -> list[SpanRe
     ]
 
 
-def read_pair(txt: Path, ann: Path, *, encoding: str | None = None, warn: Warn | None = None) -> DocumentRecord:
+def read_pair(
+    txt: Path, ann: Path, *, encoding: str | None = None, warn: Warn | None = None, escaped: bool | None = None,
+) -> DocumentRecord:
+    """One document; ``escaped`` (looked up beside the .ann when not given) says
+    whether its notes hold margin's escapes."""
     if not txt.exists():
         raise FormatError(ann, None, f"no text file {txt.name} beside it")
     if not ann.exists():
         raise FormatError(txt, None, f"no annotation file {ann.name} beside it; brat reads a .txt and .ann pair")
     text = decode_text(read_all(txt), str(txt), encoding=encoding, warn=warn, strip_bom=False)
     ann_text = decode_text(read_all(ann), str(ann), encoding=encoding, warn=warn)
-    spans = _parse(text, ann_text, str(ann), warn)
+    if escaped is None:
+        escaped = notes_escaped(ann.parent)
+    spans = _parse(text, ann_text, str(ann), warn, escaped=escaped)
     return DocumentRecord(text=text, source=str(txt), spans=spans, line=None)
 
 
@@ -160,9 +182,14 @@ def read(source: Source, *, encoding: str | None = None, warn: Warn | None = Non
         raise FormatError(source_name(source), None, "brat needs files (a .txt and its .ann), not a stream")
     path = as_path(source)
     if path.is_dir():
+        escaped: dict[Path, bool] = {}
         for txt in sorted(path.rglob("*.txt")):
             if txt.with_suffix(".ann").exists() and not txt.name.startswith("."):
-                yield read_pair(txt, txt.with_suffix(".ann"), encoding=encoding, warn=warn)
+                if txt.parent not in escaped:
+                    escaped[txt.parent] = notes_escaped(txt.parent)
+                yield read_pair(
+                    txt, txt.with_suffix(".ann"), encoding=encoding, warn=warn, escaped=escaped[txt.parent]
+                )
         return
     if path.suffix.lower() not in (".txt", ".ann"):
         raise FormatError(
@@ -204,7 +231,7 @@ def ann_lines(record: DocumentRecord) -> Iterator[str]:
 
 def write(records: Iterable[DocumentRecord], out: str | os.PathLike) -> None:
     """``<document id>.txt`` and ``.ann`` for each document, and an annotation.conf
-    naming the labels so brat can show them."""
+    naming the labels so brat can show them and marking the notes as escaped."""
     directory = Path(out)
     directory.mkdir(parents=True, exist_ok=True)
     labels: dict[str, None] = {}
@@ -213,5 +240,8 @@ def write(records: Iterable[DocumentRecord], out: str | os.PathLike) -> None:
         with open(directory / f"{record.id}.ann", "w", encoding="utf-8", newline="") as handle:
             handle.writelines(ann_lines(record))
         labels.update((span.label, None) for span in record.spans)
-    conf = "[entities]\n" + "".join(f"{label}\n" for label in labels) + "\n[relations]\n\n[events]\n\n[attributes]\n"
-    (directory / "annotation.conf").write_text(conf, encoding="utf-8")
+    conf = (
+        "[entities]\n" + "".join(f"{label}\n" for label in labels)
+        + f"\n[relations]\n\n[events]\n\n[attributes]\n\n{ESCAPED_NOTES}\n"
+    )
+    (directory / CONFIG).write_text(conf, encoding="utf-8")

@@ -9,6 +9,7 @@ code serves the command line and the tests.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import io
 import json
 import os
@@ -363,6 +364,18 @@ def describe(error: Exception) -> str:
     if isinstance(error, AttributeError):
         return "an object was expected"
     return str(error)
+
+
+def stable_int(*parts: str, bits: int = 64, signed: bool = False) -> int:
+    """An int of ``bits`` bits taken from the SHA-256 of ``parts``, so that ids and
+    hashes derived from content are the same in every export, on every machine."""
+    if not 0 < bits <= 64:
+        raise ValueError(f"bits must be between 1 and 64, not {bits}")
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).digest()
+    value = int.from_bytes(digest[:8], "big") >> (64 - bits)
+    if signed and value >= 1 << (bits - 1):
+        value -= 1 << bits
+    return value
 
 
 def json_line(value: Any) -> str:

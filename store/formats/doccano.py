@@ -9,7 +9,9 @@
 
 doccano exports an example's metadata as top-level keys beside ``text`` and reads
 any key it does not know back into metadata, so margin does the same both ways (a
-``meta`` object, which older doccano files hold, is merged in rather than nested).
+``meta`` object, which older doccano files hold, is merged in rather than nested);
+a key that would make the line read back as another tool's file (``answer``,
+``data``, ``spans``, ``@context``…) is written in such a ``meta`` object.
 doccano's ``Comments`` are notes on the whole example; margin writes a span's note
 as a comment that starts with the span in doccano's own spelling, ``[0, 3, "ORG"]
 note``, so that it can be tied back to its span, and keeps any other comment in
@@ -44,7 +46,7 @@ from .common import (
     record_text,
     source_name,
 )
-from .offsets import CODEPOINTS, OFFSET_UNITS, UTF16, Utf16Offsets, is_narrow, reads_better_as_utf16
+from .offsets import CODEPOINTS, OFFSET_UNITS, UTF16, reads_better_as_utf16, table_for
 
 EXPORT_STATUSES = ("accepted",)
 SPAN_KEYS = ("label", "labels", "entities", "annotations")
@@ -52,14 +54,15 @@ COMMENTS = "Comments"
 ANNOTATOR = "annotator"
 META = "meta"
 # Keys the writer spends on the example itself; a metadata key spelt like one of
-# them is written inside a "meta" object instead.
+# them (or one that format detection reads as another tool's) is written inside a
+# "meta" object instead.
 WRITER_KEYS = frozenset(("text", *SPAN_KEYS, "relations", COMMENTS, ANNOTATOR, META))
 OPTION = "--offsets utf16"
 
 PRODIGY_KEYS = ("spans", "answer", "_input_hash", "_task_hash")
 _DECODER = json.JSONDecoder()
 
-SpanKey = tuple[Any, Any, str]
+SpanKey = tuple[int, int, str]
 
 
 def looks_like(record: dict) -> bool:
@@ -115,7 +118,20 @@ def span_comment(start: int, end: int, label: str, note: str) -> str:
     return f"{json.dumps([start, end, label], ensure_ascii=False)} {note}"
 
 
+def _key(start: Any, end: Any, label: Any) -> SpanKey | None:
+    """The place and label a span comment is matched on, or None unless they are
+    whole-number offsets and a string label (a number label reads as its string,
+    as in a span)."""
+    if isinstance(label, int) and not isinstance(label, bool):
+        label = str(label)
+    if _is_offset(start) and _is_offset(end) and isinstance(label, str):
+        return start, end, label
+    return None
+
+
 def _parse_span_comment(comment: str) -> tuple[SpanKey, str] | None:
+    """The span a comment names and its note; None for a comment that does not
+    start like one, which is a comment on the whole example."""
     if not comment.startswith("["):
         return None
     try:
@@ -125,17 +141,15 @@ def _parse_span_comment(comment: str) -> tuple[SpanKey, str] | None:
     rest = comment[end:]
     if not (isinstance(value, list) and len(value) == 3 and rest[:1] in ("", " ")):
         return None
-    start, stop, label = value
-    if isinstance(label, int) and not isinstance(label, bool):
-        label = str(label)
-    if not isinstance(label, str):
-        return None
-    return (start, stop, label), rest[1:]
+    key = _key(*value)
+    return (key, rest[1:]) if key is not None else None
 
 
 def _notes(comments: list, spans: list[SpanRecord]) -> tuple[dict[SpanKey, list[str]], list]:
-    """Notes by the span their comment names; the comments that name none."""
-    keys = {(span.start, span.end, span.label) for span in spans}
+    """Notes by the span their comment names; the comments that name none. A span
+    with malformed offsets or label has no key, and is left for the import's own
+    check to refuse."""
+    keys = {key for span in spans if (key := _key(span.start, span.end, span.label)) is not None}
     notes: dict[SpanKey, list[str]] = {}
     others = []
     for item in comments:
@@ -173,9 +187,9 @@ def _is_offset(value: Any) -> bool:
 
 def _from_utf16(text: str, spans: list[SpanRecord], name: str, line: int) -> None:
     """Turn UTF-16 code-unit offsets into code points, refusing any that cannot be."""
-    if is_narrow(text):
+    table = table_for(text)
+    if table is None:
         return
-    table = Utf16Offsets(text)
     for span in spans:
         converted = []
         for offset in (span.start, span.end):
@@ -202,15 +216,13 @@ def _refuse_utf16(text: str, spans: list[SpanRecord], name: str, line: int) -> N
     """Refuse code-point offsets that run past the text but would fit it counted
     in UTF-16 code units: the file came from a browser, and reading it as code
     points would store every span after an emoji shifted."""
-    if is_narrow(text):
-        return
     beyond = [
         span for span in spans
         if _is_offset(span.start) and _is_offset(span.end) and max(span.start, span.end) > len(text)
     ]
-    if not beyond:
+    table = table_for(text) if beyond else None
+    if table is None:
         return
-    table = Utf16Offsets(text)
     fits = all(
         0 <= span.start <= span.end <= table.length
         and not table.splits_pair(span.start) and not table.splits_pair(span.end)
@@ -250,7 +262,8 @@ def _record(
         skip.add(COMMENTS)
         notes, other_comments = _notes(comments, spans)
         for span in spans:
-            span.note = "\n\n".join(notes.get((span.start, span.end, span.label), ()))
+            key = _key(span.start, span.end, span.label)
+            span.note = "\n\n".join(notes.get(key, ())) if key is not None else ""
     meta = _meta(record, skip)
     if other_comments:
         meta[COMMENTS] = other_comments
@@ -298,26 +311,43 @@ def read(
         )
 
 
+def _read_elsewhere(line: dict) -> bool:
+    """Whether a line would be detected as another tool's file on import. Asked of
+    the detection itself, so that a key it comes to look at is never spread; only
+    the W3C test, which detection makes before sniffing, is repeated here."""
+    from . import W3C_TYPES, sniff
+
+    return sniff(line) != "doccano" or "@context" in line or line.get("type") in W3C_TYPES
+
+
 def _spread_meta(meta: dict) -> tuple[dict, list]:
-    """Metadata as doccano writes it, at the top level; the document-wide comments
-    kept from an import go back into ``Comments``."""
+    """Metadata as doccano writes it, at the top level, except keys the writer
+    spends itself and keys that would make the line read back as another tool's
+    (``answer`` as Prodigy's, ``data`` as Label Studio's), which go in a ``meta``
+    object; the document-wide comments kept from an import go back into
+    ``Comments``."""
     line: dict[str, Any] = {}
     kept: dict[str, Any] = {}
     comments: list = []
+    probe: dict[str, Any] = {"text": "", "label": [], META: {}}
     for key, value in meta.items():
         if key == COMMENTS and isinstance(value, list):
             comments = value
-        elif key in WRITER_KEYS:
-            kept[key] = value
-        else:
-            line[key] = value
+            continue
+        if key not in WRITER_KEYS:
+            probe[key] = value
+            if not _read_elsewhere(probe):
+                line[key] = value
+                continue
+            del probe[key]
+        kept[key] = value
     if kept:
         line[META] = kept
     return line, comments
 
 
 def _lines(record: DocumentRecord, units: str) -> Iterator[dict]:
-    table = Utf16Offsets(record.text) if units == UTF16 and not is_narrow(record.text) else None
+    table = table_for(record.text) if units == UTF16 else None
 
     def place(offset: int) -> int:
         return table.to_utf16(offset) if table is not None else offset

@@ -21,7 +21,6 @@ each time and the converters that need ids (label-studio-sdk's) accept it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -37,6 +36,7 @@ from .common import (
     load_json_document,
     optional_string,
     source_name,
+    stable_int,
 )
 from .labelstudio_config import LABELS_NAME, NOTE_NAME, TEXT_NAME, labelling_config
 
@@ -168,8 +168,7 @@ def read(source: Source, *, encoding: str | None = None, warn: Warn | None = Non
 
 def stable_id(*parts: str) -> int:
     """A positive integer id that is the same whenever the same parts are given."""
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).digest()
-    return int.from_bytes(digest[:8], "big") >> (64 - ID_BITS) or 1
+    return stable_int(*parts, bits=ID_BITS) or 1
 
 
 def _region_id(span: SpanRecord) -> str:

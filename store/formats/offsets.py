@@ -10,52 +10,48 @@ whose offsets cannot be code points.
 
 from __future__ import annotations
 
-from itertools import accumulate
+import re
+from bisect import bisect_left
 
 CODEPOINTS = "codepoints"
 UTF16 = "utf16"
 OFFSET_UNITS = (CODEPOINTS, UTF16)
-
-
-def utf16_length(text: str) -> int:
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
-
-
-def is_narrow(text: str) -> bool:
-    """Whether both countings agree everywhere (no character outside the BMP)."""
-    return not any(ord(char) > 0xFFFF for char in text)
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 class Utf16Offsets:
-    """Conversions both ways for one text; built only for text that needs them."""
+    """Conversions both ways for one text. Only the characters outside the BMP are
+    remembered (each shifts every later UTF-16 offset by one), so a long text with
+    a few emoji costs a few entries, not one per character."""
 
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.units = [0, *accumulate(2 if ord(char) > 0xFFFF else 1 for char in text)]
-        self.codepoint_at = {unit: index for index, unit in enumerate(self.units)}
-
-    @property
-    def length(self) -> int:
-        return self.units[-1]
+        # Where each character outside the BMP starts, as a code point and in UTF-16.
+        self.astral = [match.start() for match in _ASTRAL.finditer(text)]
+        self._astral_units = [point + rank for rank, point in enumerate(self.astral)]
+        self.length = len(text) + len(self.astral)
 
     def to_utf16(self, offset: int) -> int:
-        return self.units[offset]
+        return offset + bisect_left(self.astral, offset)
 
     def to_codepoint(self, offset: int) -> int | None:
         """The code-point offset, or None when ``offset`` falls between the two halves
         of a surrogate pair (or outside the text)."""
-        return self.codepoint_at.get(offset)
+        if not 0 <= offset <= self.length:
+            return None
+        before = bisect_left(self._astral_units, offset)
+        if before and self._astral_units[before - 1] + 1 == offset:
+            return None
+        return offset - before
 
     def splits_pair(self, offset: int) -> bool:
-        return 0 <= offset <= self.length and offset not in self.codepoint_at
+        return 0 <= offset <= self.length and self.to_codepoint(offset) is None
 
 
-def to_utf16(text: str, offsets: tuple[int, ...]) -> tuple[int, ...]:
-    """Code-point offsets into ``text`` counted in UTF-16 code units instead."""
-    if is_narrow(text):
-        return offsets
+def table_for(text: str) -> Utf16Offsets | None:
+    """The conversions for ``text``, or None when both countings agree everywhere
+    (no character outside the BMP), so that callers can skip converting."""
     table = Utf16Offsets(text)
-    return tuple(table.to_utf16(offset) for offset in offsets)
+    return table if table.astral else None
 
 
 def _wordish(char: str) -> bool:
@@ -76,9 +72,9 @@ def reads_better_as_utf16(text: str, spans: list[tuple[int, int]]) -> bool:
     """Whether spans that fit as code points still look like UTF-16 offsets: read as
     code points some cut words, read as UTF-16 code units none do. Only spans that
     the two readings place differently count."""
-    if is_narrow(text):
+    table = table_for(text)
+    if table is None:
         return False
-    table = Utf16Offsets(text)
     ragged_as_points = False
     for start, end in spans:
         first, last = table.to_codepoint(start), table.to_codepoint(end)

@@ -7,29 +7,35 @@ annotator is ``_annotator_id`` when the task names one. Prodigy dedupes on
 ``_prodigy`` (spans have no meta of their own): the input hash, and per annotator
 each task's hash, answer and spans. Tasks of one text that come near each other in
 the file (within ``MERGE_WINDOW`` lines, as ``ner.teach`` writes a text's questions)
-are all kept; the document's meta is the first task's.
+(and while they hold at most ``MERGE_CHARS`` characters of text) are all kept; the
+document's meta is the first task's.
 
 Writing: a task margin still holds exactly (its spans are all live with the status
-its answer gave) is written again with its own hashes. The other spans become new
+its answer gave; for an accept task, all of its annotator's accepted spans, so that
+a span added since the import does not split them over two tasks) is written again
+with its own hashes. Kept tasks are data any import may have brought, so one not
+shaped as margin writes them is left out. The other spans become new
 tasks with hashes derived from the content: per annotator one task of the accepted
 spans, and one task per rejected (answer ``reject``) or suggested (``ignore``: not
 decided) span, as a binary decision is about one span. A document without spans is
 written as its imported span-less tasks, or else as one ``ignore`` task, since no
 span is no decision. Accepted spans that overlap are written in the
 ``spans_manual`` view, others in ``ner_manual`` (which spaCy's NER training needs
-without overlaps), single-span decisions in ``ner``. With spaCy, ``tokens`` from
-``spacy.blank(lang)`` are added, and ``token_start``/``token_end`` on every span
-that begins and ends on token boundaries (the others keep their character offsets only).
+without overlaps), single-span decisions in ``ner``. With spaCy, the manual views' tasks get ``tokens``
+from ``spacy.blank(lang)`` (the binary ``ner`` view does not use them, and a long
+text's tokens written once per rejected span would make the file grow as spans times
+text), and every span that begins and ends on token boundaries gets
+``token_start``/``token_end`` (the others keep their character offsets only).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from functools import cached_property
+from typing import IO, Any, TypeGuard
 
 from ..errors import FormatError
 from ..model import DocumentRecord, SpanRecord, normalise_newlines
@@ -43,6 +49,7 @@ from .common import (
     json_line,
     record_text,
     source_name,
+    stable_int,
 )
 
 EXPORT_STATUSES = ("accepted", "rejected")
@@ -50,9 +57,12 @@ ANSWER_STATUS = {"accept": "accepted", "reject": "rejected"}
 STATUS_ANSWER = {"accepted": "accept", "rejected": "reject", "suggested": "ignore"}
 KEPT = "_prodigy"
 MERGE_WINDOW = 1000
+MERGE_CHARS = 8_000_000  # text held back at most, so long documents keep memory flat
+ANSWERS = ("accept", "reject", "ignore")
 # Tasks about the whole text (text classification, choices): margin holds none of it.
 WHOLE_TEXT_KEYS = ("label", "options", "accept")
 MANUAL, OVERLAPPING, BINARY = "ner_manual", "spans_manual", "ner"
+TOKEN_VIEWS = (MANUAL, OVERLAPPING)
 
 
 def looks_like(record: dict) -> bool:
@@ -118,7 +128,10 @@ def _kept_task(task: dict) -> dict | None:
         ]
     except (KeyError, TypeError):  # an ignored task's spans are not checked: not kept either
         return None
-    kept: dict[str, Any] = {"_task_hash": task_hash, "answer": task.get("answer", "accept"), "spans": spans}
+    answer = task.get("answer", "accept")
+    if not isinstance(answer, str) or answer not in ANSWERS:
+        return None
+    kept: dict[str, Any] = {"_task_hash": task_hash, "answer": answer, "spans": spans}
     if isinstance(task.get("_view_id"), str):
         kept["_view_id"] = task["_view_id"]
     return kept
@@ -143,29 +156,37 @@ def _keep(owner: DocumentRecord, task: dict) -> None:
 
 def read(source: Source, *, encoding: str | None = None, warn: Warn | None = None) -> Iterator[DocumentRecord]:
     """Records in file order, each held back for ``MERGE_WINDOW`` lines so that the
-    hashes of later tasks of the same text reach the meta of its first record."""
+    hashes of later tasks of the same text reach the meta of its first record; or
+    until more than ``MERGE_CHARS`` characters of text are held back (a text repeated
+    by later tasks is held once, so a long text's questions still gather)."""
     name = source_name(source)
-    pending: deque[tuple[str, DocumentRecord]] = deque()
+    pending: deque[tuple[str, DocumentRecord, int]] = deque()
+    held = 0
     owners: dict[str, DocumentRecord] = {}
     for line, value in iter_json_lines(source, encoding=encoding):
         task = expect_object(value, name, line)
         record = _record(task, name, line)
         key = normalise_newlines(record.text)
-        _keep(owners.setdefault(key, record), task)
-        pending.append((key, record))
-        if len(pending) > MERGE_WINDOW:
-            done_key, done = pending.popleft()
+        owner = owners.setdefault(key, record)
+        _keep(owner, task)
+        size = len(record.text)
+        if owner is not record and owner.text == record.text:
+            record.text, size = owner.text, 0  # one copy of a text asked about many times
+        pending.append((key, record, size))
+        held += size
+        while pending and (len(pending) > MERGE_WINDOW or held > MERGE_CHARS):
+            done_key, done, done_size = pending.popleft()
+            held -= done_size
             if owners.get(done_key) is done:
                 del owners[done_key]
             yield done
-    for _, record in pending:
+    for _, record, _ in pending:
         yield record
 
 
 def _hash(*parts: object) -> int:
     """A signed 32-bit int, as Prodigy's hashes are, derived only from the content."""
-    digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).digest()
-    return int.from_bytes(digest[:4], "big", signed=True)
+    return stable_int(json.dumps(parts, ensure_ascii=False), bits=32, signed=True)
 
 
 @dataclass(slots=True)
@@ -196,39 +217,81 @@ def _answer(span: SpanRecord) -> str:
 
 
 def _replayed(kept: dict, spans: list[SpanRecord]) -> list[_Task]:
-    """The imported tasks whose spans are all still live with their answer."""
+    """The imported tasks whose spans are all still live with their answer; an accept
+    task only while its spans are all of its annotator's accepted ones."""
     live = {(s.start, s.end, s.label, s.annotator or "", _answer(s)): s for s in spans}
     annotators = list(dict.fromkeys(s.annotator or "" for s in spans))
+    accepted: dict[str, set[int]] = {}
+    for span in spans:
+        if _answer(span) == "accept":
+            accepted.setdefault(span.annotator or "", set()).add(id(span))
     found = []
     for key, stored in _stored_tasks(kept):
-        answer, triples = stored.get("answer"), _triples(stored.get("spans"))
-        if answer not in ANSWER_STATUS or not triples:
+        if stored.answer not in ANSWER_STATUS or not stored.spans:
             continue
         for annotator in [key] if key else annotators:
-            matched = [live.get((start, end, label, annotator, answer)) for start, end, label in triples]
-            if all(matched):
-                found.append(_Task(annotator, answer, [s for s in matched if s], stored.get("_task_hash"),
-                                   stored.get("_view_id"), binary=answer != "accept" and len(matched) == 1))
-                break
+            matched = [live.get((start, end, label, annotator, stored.answer)) for start, end, label in stored.spans]
+            held = [span for span in matched if span is not None]
+            if len(held) < len(matched):
+                continue
+            if stored.answer == "accept" and {id(span) for span in held} != accepted.get(annotator):
+                continue
+            found.append(_Task(annotator, stored.answer, held, stored.task_hash, stored.view,
+                               binary=stored.answer != "accept" and len(held) == 1))
+            break
     return found
 
 
-def _stored_tasks(kept: dict) -> Iterator[tuple[str, dict]]:
-    """(annotator, task) for each kept task; meta is data anyone may have edited, so
-    whatever is not shaped as written is passed over."""
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """A kept task, checked: meta comes from any import and is not validated there."""
+
+    answer: str
+    task_hash: int
+    spans: list[tuple[int, int, str]]
+    view: str | None
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _checked(stored: object) -> _Stored | None:
+    if not isinstance(stored, dict):
+        return None
+    answer, task_hash, view = stored.get("answer"), stored.get("_task_hash"), stored.get("_view_id")
+    triples = _triples(stored.get("spans"))
+    if not isinstance(answer, str) or answer not in ANSWERS or not _is_int(task_hash) or triples is None:
+        return None
+    if view is not None and not isinstance(view, str):
+        return None
+    return _Stored(answer, task_hash, triples, view)
+
+
+def _stored_tasks(kept: dict) -> Iterator[tuple[str, _Stored]]:
+    """(annotator, task) for each kept task; whatever is not shaped as margin writes
+    it is passed over."""
     tasks = kept.get("tasks")
     for key, stored_tasks in tasks.items() if isinstance(tasks, dict) else ():
         for stored in stored_tasks if isinstance(stored_tasks, list) else ():
-            if isinstance(stored, dict):
-                yield str(key), stored
+            checked = _checked(stored)
+            if checked is not None:
+                yield str(key), checked
 
 
 def _triples(spans: object) -> list[tuple[int, int, str]] | None:
+    """Kept spans as (start, end, label), or None unless every one is shaped so."""
     if not isinstance(spans, list):
         return None
-    if not all(isinstance(span, list) and len(span) == 3 for span in spans):
-        return None
-    return [(span[0], span[1], span[2]) for span in spans]
+    triples = []
+    for span in spans:
+        if not (isinstance(span, list) and len(span) == 3):
+            return None
+        start, end, label = span
+        if not (_is_int(start) and _is_int(end) and isinstance(label, str)):
+            return None
+        triples.append((start, end, label))
+    return triples
 
 
 def _new_tasks(spans: list[SpanRecord]) -> list[_Task]:
@@ -249,11 +312,8 @@ def _new_tasks(spans: list[SpanRecord]) -> list[_Task]:
 
 def _plan(record: DocumentRecord, kept: dict) -> list[_Task]:
     if not record.spans:
-        empty = [
-            _Task(key, task["answer"], [], task.get("_task_hash"), task.get("_view_id"))
-            for key, task in _stored_tasks(kept)
-            if _triples(task.get("spans")) == [] and task.get("answer") in ("accept", "reject", "ignore")
-        ]
+        empty = [_Task(key, task.answer, [], task.task_hash, task.view)
+                 for key, task in _stored_tasks(kept) if not task.spans]
         return empty or [_Task("", "ignore", [])]
     replayed = _replayed(kept, record.spans)
     covered = {id(span) for task in replayed for span in task.spans}
@@ -263,11 +323,15 @@ def _plan(record: DocumentRecord, kept: dict) -> list[_Task]:
 
 
 class _Tokens:
-    """The record's tokens, made once and shared by its tasks."""
+    """The record's tokens, made once and shared by its tasks, and serialised once:
+    a long text's tokens are many times its size."""
 
     def __init__(self, record: DocumentRecord) -> None:
         self.doc = tokenising.tokenise(record.text, tokenising.document_lang(record.meta))
-        self.dicts = tokenising.token_dicts(self.doc)
+
+    @cached_property
+    def json(self) -> str:
+        return json.dumps(tokenising.token_dicts(self.doc), ensure_ascii=False)
 
 
 def _span_dict(text: str, span: SpanRecord, tokens: _Tokens | None) -> dict[str, Any]:
@@ -279,15 +343,14 @@ def _span_dict(text: str, span: SpanRecord, tokens: _Tokens | None) -> dict[str,
     return result
 
 
-def _tasks(record: DocumentRecord, with_tokens: bool = False) -> Iterator[dict]:
+def _tasks(record: DocumentRecord, tokens: _Tokens | None) -> Iterator[dict]:
     meta = record.meta if isinstance(record.meta, dict) else {}
     kept = meta.get(KEPT)
     kept = kept if isinstance(kept, dict) else {}
     meta = {key: value for key, value in meta.items() if key != KEPT}
     input_hash = kept.get("_input_hash")
-    if not isinstance(input_hash, int):
+    if not _is_int(input_hash):
         input_hash = _hash(record.text)
-    tokens = _Tokens(record) if with_tokens else None
     for task in _plan(record, kept):
         spans = [_span_dict(record.text, span, tokens) for span in task.spans]
         task_hash = task.task_hash
@@ -295,8 +358,6 @@ def _tasks(record: DocumentRecord, with_tokens: bool = False) -> Iterator[dict]:
             task_hash = _hash(input_hash, [[s["start"], s["end"], s["label"]] for s in spans])
         written: dict[str, Any] = {"text": record.text, "meta": meta, "_input_hash": input_hash,
                                    "_task_hash": task_hash}
-        if tokens is not None:
-            written["tokens"] = tokens.dicts
         written["spans"] = spans
         written["answer"] = task.answer
         if task.annotator:
@@ -313,5 +374,9 @@ def write(records: Iterable[DocumentRecord], out: IO[str], *, tokens: bool | Non
         raise tokenising.missing("--tokens")
     with_tokens = tokenising.available() if tokens is None else tokens
     for record in records:
-        for task in _tasks(record, with_tokens):
-            out.write(json_line(task))
+        shared = _Tokens(record) if with_tokens else None
+        for task in _tasks(record, shared):
+            line = json_line(task)
+            if shared is not None and task["_view_id"] in TOKEN_VIEWS:
+                line = f'{line[:-2]}, "tokens": {shared.json}}}\n'  # spliced: serialised once per record
+            out.write(line)

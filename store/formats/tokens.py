@@ -10,6 +10,7 @@ an export that asks for tokens stops with the command that installs it.
 from __future__ import annotations
 
 import importlib.util
+import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 
 DEFAULT_LANG = "en"
 LANG_KEYS = ("lang", "language")
+# spaCy's language codes; anything else would have spacy.blank import some other
+# module under spacy.lang (``punctuation``, ``en.stop_words``).
+LANG_CODE = re.compile(r"[a-z]{2,3}|xx")
 INSTALL = "pip install 'margin[spacy]'"
 
 
@@ -38,11 +42,14 @@ def missing(option: str) -> MarginError:
 
 def document_lang(meta: dict[str, Any]) -> str:
     """The language a document's meta names (``lang``, as spaCy calls it, or
-    ``language``), else English."""
+    ``language``), else English. Meta comes from any import, so a BCP-47 tag
+    (``de-DE``) or locale (``de_DE``) is cut to its language and anything not shaped as a language code
+    is English."""
     for key in LANG_KEYS:
         value = meta.get(key)
         if isinstance(value, str) and value.strip():
-            return value.strip()
+            code = re.split(r"[-_]", value.strip())[0].lower()
+            return code if LANG_CODE.fullmatch(code) else DEFAULT_LANG
     return DEFAULT_LANG
 
 
@@ -50,14 +57,15 @@ def document_lang(meta: dict[str, Any]) -> str:
 def _pipeline(lang: str) -> Language:
     """A blank pipeline per language, built once. A language spaCy does not know, or
     one whose tokeniser needs a package that is not installed (Japanese needs
-    SudachiPy), falls back to English rules rather than failing the export."""
+    SudachiPy), falls back to English rules rather than failing the export; spaCy
+    raises more than one kind of error for these, so any is caught."""
     try:
         import spacy
     except ImportError:
         raise missing("tokens") from None
     try:
         return spacy.blank(lang)
-    except (ImportError, KeyError, ValueError):
+    except Exception:
         if lang == DEFAULT_LANG:
             raise
         return _pipeline(DEFAULT_LANG)

@@ -23,6 +23,7 @@ the export still streams), or as one Annotation per line.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Iterator
 from importlib.metadata import PackageNotFoundError, version
 from typing import IO, Any
@@ -57,6 +58,19 @@ def document_iri(record: DocumentRecord) -> str:
     return f"urn:margin:document:{record.id}"
 
 
+def annotation_iri(span_id: str | None) -> str:
+    """A ``urn:uuid:`` for a span id that is a UUID (margin's own are); any other id,
+    which an imported file may have given the span, is percent-encoded into a URN of
+    margin's so that the id stays a valid IRI and the same span keeps the same one.
+    A span without an id (never one from a database) gets a fresh UUID."""
+    if span_id is None:
+        return f"urn:uuid:{new_id()}"
+    try:
+        return f"urn:uuid:{uuid.UUID(span_id)}"
+    except ValueError:
+        return f"urn:margin:annotation:{quote(span_id, safe='')}"
+
+
 def agent(annotator: str) -> dict[str, str]:
     """An annotator as a Person; the name is a margin handle, so it is the nickname
     too, and it is percent-encoded into an id so the same person has the same id."""
@@ -85,7 +99,7 @@ def annotation(
         body.append({"type": "TextualBody", "purpose": "commenting", "value": span.note, "format": "text/plain",
                      **provenance})
     result: dict[str, Any] = {
-        "id": f"urn:uuid:{span.id}",
+        "id": annotation_iri(span.id),
         "type": "Annotation",
         "motivation": "commenting" if span.note else "tagging",
         "body": body,
