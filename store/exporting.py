@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 from typing import IO
@@ -22,6 +22,7 @@ from .documents import iter_documents, resolve_document
 from .errors import MarginError
 from .labels import require_label
 from .model import REVIEW_PREFIX, STATUSES, DocumentRecord, SpanRecord
+from .review import OpenReview, export_reviewer, open_reviews
 from .safe_output import database_files, refuse_database, safe_stem, same_file
 
 BATCH_DOCUMENTS = 200
@@ -35,6 +36,10 @@ and a configuration file."""
 class ExportReport:
     documents: int = 0
     spans: int = 0
+    reviewer: str | None = None
+    """``reviewed``: whose settled version was exported."""
+    open_reviews: list[OpenReview] = field(default_factory=list)
+    """``reviewed``: the documents in scope whose review is unfinished."""
 
 
 def _as_list(values: str | Iterable[str] | None) -> list[str] | None:
@@ -58,8 +63,10 @@ def iter_records(
     """Documents in the order they were added, each with its matching live spans in
     reading order; ``doc`` takes ids, id prefixes or titles. Documents with no
     matching span are left out when ``keep_empty`` is false, which is the default
-    once a label, annotator or status filter is given. ``reviewed`` keeps only the
-    reviewers' settled spans (see store.review).
+    once a label, annotator or status filter is given. ``reviewed`` keeps only one
+    reviewer's settled spans (see store.review.export_reviewer: two reviewers'
+    versions would be duplicates), and notes in ``report`` the documents whose
+    review is unfinished.
 
     The filters are checked (labels must exist, ``doc`` is resolved) at once, before any record is
     asked for, so a writer never starts on output that an error then cuts short."""
@@ -73,7 +80,12 @@ def iter_records(
     if keep_empty is None:
         keep_empty = not (labels or annotators or statuses or reviewed)
     origin_prefix = REVIEW_PREFIX if reviewed else None
-    return _records(db, doc_ids, labels, annotators, statuses, origin_prefix, keep_empty, report)
+    reviewer = export_reviewer(db, annotators) if reviewed else None
+    if reviewer is not None:
+        annotators = [reviewer]
+        if report is not None:
+            report.reviewer = reviewer
+    return _records(db, doc_ids, labels, annotators, statuses, origin_prefix, keep_empty, report, reviewer)
 
 
 def _records(
@@ -85,9 +97,12 @@ def _records(
     origin_prefix: str | None,
     keep_empty: bool,
     report: ExportReport | None,
+    reviewer: str | None = None,
 ) -> Iterator[DocumentRecord]:
     documents = iter_documents(db, doc_ids, batch_size=BATCH_DOCUMENTS)
     while batch := list(islice(documents, BATCH_DOCUMENTS)):
+        if reviewer is not None and report is not None:
+            report.open_reviews.extend(open_reviews(db, reviewer, [document.id for document in batch]))
         spans: dict[str, list[SpanRecord]] = {}
         for annotation in iter_annotations(
             db, doc_ids=[document.id for document in batch], label=labels,

@@ -14,15 +14,24 @@ from .names import check_label_name
 DEFAULT_LABELS = (
     Label("claim", "1", "#e5a50a", "A statement presented as fact", 0),
     Label("person", "2", "#3584e4", "A named person", 1),
-    Label("statistic", "3", "#2ec27e", "A number, quantity or percentage", 2),
+    Label("statistic", "3", "#2ec24d", "A number, quantity or percentage", 2),
 )
 
 # Distinct, readable on dark and light backgrounds; cycled for labels made by imports.
+# The first three are the defaults: their tints and swatches stay apart in 256 and 16
+# colours too (statistic was #2ec27e, whose tint in 256 colours is person's colour 23;
+# databases made before keep it, and the reader marks the second of two labels whose
+# spans show alike; tui/widgets/label_style.py).
 PALETTE = (
-    "#e5a50a", "#3584e4", "#2ec27e", "#c061cb", "#e66100",
+    "#e5a50a", "#3584e4", "#2ec24d", "#c061cb", "#e66100",
     "#1c71d8", "#26a269", "#a51d2d", "#986a44", "#33d17a",
 )
-KEY_PATTERN = re.compile(r"^[0-9a-zA-Z]$|^f\d{1,2}$|^ctrl\+[a-z]$")
+KEY_PATTERN = re.compile(r"^[0-9a-zA-Z]$|^f([1-9]|1[0-2])$|^ctrl\+[a-z]$")
+KEY_FORMS = "a letter, a digit, f1–f12 or ctrl+letter"
+ARRIVES_AS = {"ctrl+h": "backspace", "ctrl+i": "tab", "ctrl+m": "enter"}
+"""ctrl+letters a terminal sends as the byte of another key (backspace, tab, enter),
+so the app is told that key and a label bound to them would never fire. ctrl+j is not
+here: it sends a newline, which the app does receive as ctrl+j (enter sends a return)."""
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -54,11 +63,20 @@ def require_label(db: Database, name: str) -> Label:
     return label
 
 
+def terminal_key_problem(key: str) -> str | None:
+    """Why a terminal cannot deliver ``key`` as itself, or None when it can."""
+    if key in ARRIVES_AS:
+        return f"{key} arrives as {ARRIVES_AS[key]} in a terminal, so it would never label; choose another key"
+    return None
+
+
 def _check_key(db: Database, key: str | None, name: str) -> None:
     if key is None:
         return
     if not KEY_PATTERN.match(key):
-        raise MarginError(f"{key!r} is not a usable key (a letter, a digit, f1–f12 or ctrl+letter)")
+        raise MarginError(f"{key!r} is not a usable key ({KEY_FORMS})")
+    if problem := terminal_key_problem(key):
+        raise MarginError(problem)
     for label in list_labels(db):
         if label.key == key and label.name != name:
             raise MarginError(f"key {key!r} is already used by label {label.name!r}")

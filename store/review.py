@@ -20,9 +20,10 @@ A decision on a cluster is stored at once, in one transaction:
 - the document's agreed spans are copied to the reviewer too (origin
   ``review:agreed``), kept in step with what the annotators currently agree on.
 
-So the reviewed version of the data is every annotation whose origin starts with
-``review:`` (:func:`is_reviewed`; ``iter_annotations(origin_prefix=REVIEW_PREFIX)``
-reads them, as ``margin export --reviewed`` does).
+So a reviewer's version of the data is every annotation of theirs whose origin
+starts with ``review:`` (:func:`is_reviewed`; ``iter_annotations(origin_prefix=
+REVIEW_PREFIX)`` reads them, as ``margin export --reviewed`` does, for one reviewer
+only: :func:`export_reviewer`).
 """
 
 from __future__ import annotations
@@ -300,19 +301,142 @@ def reject(db: Database, reviewer: str, cluster: Cluster) -> Review:
     return _decide(db, reviewer, cluster, "rejected", [])
 
 
+@dataclass(slots=True, frozen=True)
+class OpenReview:
+    """A document whose review is unfinished: ``open`` of its ``total`` disagreements
+    have no decision by the reviewer (as the clusters stand now)."""
+
+    doc_id: str
+    title: str
+    open: int
+    total: int
+
+
+@dataclass(slots=True)
+class AgreedReport:
+    """What :func:`copy_agreed` did: spans added, documents brought up to date, and
+    the documents left alone because some disagreement there is still open."""
+
+    added: int = 0
+    documents: int = 0
+    skipped: list[OpenReview] = field(default_factory=list)
+
+
+def reviewers(db: Database) -> list[str]:
+    """Everyone with a settled version in the database: live ``review:…`` spans, or
+    stored decisions (a reviewer who only rejected has no span)."""
+    rows = db.execute(
+        "select annotator from annotations where substr(origin, 1, ?) = ? and deleted_at is null"
+        " union select reviewer from reviews order by 1",
+        [len(REVIEW_PREFIX), REVIEW_PREFIX],
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def export_reviewer(db: Database, annotators: Sequence[str] | None = None) -> str:
+    """Whose settled version ``export --reviewed`` writes: exactly one reviewer, since
+    two reviewers' versions of a document would come out as duplicate spans. The
+    one asked for, else the only reviewer there is; otherwise refused, naming them."""
+    asked = sorted(set(annotators or ()))
+    if len(asked) > 1:
+        raise MarginError(
+            f"--reviewed exports one reviewer's version; choose one --annotator of {', '.join(asked)}"
+        )
+    if asked:
+        return asked[0]
+    found = reviewers(db)
+    if not found:
+        raise MarginError("nothing has been reviewed yet: settle some disagreements with margin review first")
+    if len(found) > 1:
+        raise MarginError(
+            f"this database holds {len(found)} reviewers' versions ({', '.join(found)}); "
+            "choose one with --annotator"
+        )
+    return found[0]
+
+
+def _decisions_by_document(
+    db: Database, reviewer: str, doc_ids: Sequence[str] | None
+) -> dict[str, list[Review]]:
+    by_doc: dict[str, list[Review]] = defaultdict(list)
+    if doc_ids is None:
+        rows: Iterable[dict] = db.table("reviews").rows_where(
+            "reviewer = ?", [reviewer], order_by="created_at, id"
+        )
+    else:
+        marks = ", ".join("?" * len(doc_ids))
+        rows = db.table("reviews").rows_where(
+            f"reviewer = ? and doc_id in ({marks})", [reviewer, *doc_ids], order_by="created_at, id"
+        )
+    for row in rows:
+        record = _row_to_review(row)
+        by_doc[record.doc_id].append(record)
+    return by_doc
+
+
+def _open_count(clusters: Sequence[Cluster], decided: Sequence[Review]) -> int:
+    return sum(decision_for(cluster, decided) is None for cluster in clusters)
+
+
+def open_reviews(db: Database, reviewer: str, doc_ids: Sequence[str]) -> list[OpenReview]:
+    """Of these documents, in the order given, those with a disagreement the reviewer
+    has not settled. Reads the documents' annotations at once, so callers pass a
+    batch (an export does, one batch of documents at a time)."""
+    if not doc_ids:
+        return []
+    work = _own_work(db, doc_ids, None)
+    decided = _decisions_by_document(db, reviewer, doc_ids)
+    marks = ", ".join("?" * len(doc_ids))
+    titles = dict(db.execute(f"select id, title from documents where id in ({marks})", list(doc_ids)).fetchall())
+    found = []
+    for doc_id in doc_ids:
+        readers = work.get(doc_id)
+        if not readers or len(readers) < 2:
+            continue
+        clusters, _ = _clusters(doc_id, readers)
+        left = _open_count(clusters, decided.get(doc_id, []))
+        if left:
+            found.append(OpenReview(doc_id, titles.get(doc_id, ""), left, len(clusters)))
+    return found
+
+
+def copy_agreed(
+    db: Database,
+    reviewer: str,
+    doc_ids: Sequence[str] | None = None,
+    annotators: Sequence[str] | None = None,
+) -> AgreedReport:
+    """Copy what the annotators agree on into the reviewer's version, for every
+    document at least two of them annotated and where no disagreement is open
+    (none at all, which the review never visits, or all settled). A document with an
+    open disagreement is left untouched and reported: copying its agreed spans alone
+    would make it look reviewed, and export as if the disputed places held nothing."""
+    if not reviewer:
+        raise MarginError("a review needs a reviewer")
+    report = AgreedReport()
+    with write(db):
+        work = _own_work(db, doc_ids, annotators)
+        decided = _decisions_by_document(db, reviewer, doc_ids)
+        titles = dict(db.execute("select id, title from documents order by rowid").fetchall())
+        for doc_id, title in titles.items():
+            readers = work.get(doc_id)
+            if not readers or len(readers) < 2:
+                continue
+            clusters, agreed = _clusters(doc_id, readers)
+            left = _open_count(clusters, decided.get(doc_id, []))
+            if left:
+                report.skipped.append(OpenReview(doc_id, title, left, len(clusters)))
+                continue
+            report.added += _sync_agreed(db, reviewer, doc_id, agreed)
+            report.documents += 1
+    return report
+
+
 def accept_agreed(
     db: Database,
     reviewer: str,
     doc_ids: Sequence[str] | None = None,
     annotators: Sequence[str] | None = None,
 ) -> int:
-    """Copy what the annotators agree on into the reviewer's version, for every
-    document at least two of them annotated (including those with no disagreement,
-    which the review never visits); returns how many spans were added."""
-    added = 0
-    with write(db):
-        for doc_id, readers in _own_work(db, doc_ids, annotators).items():
-            if len(readers) >= 2:
-                _, agreed = _clusters(doc_id, readers)
-                added += _sync_agreed(db, reviewer, doc_id, agreed)
-    return added
+    """:func:`copy_agreed`, returning only how many spans were added."""
+    return copy_agreed(db, reviewer, doc_ids, annotators).added

@@ -15,11 +15,12 @@ from typing import Any
 from textual import actions
 from textual.binding import Binding
 from textual.keys import KEY_NAME_REPLACEMENTS, Keys, key_to_character
+from textual.theme import Theme
 
 from margin.store.database import Database, load_sqlite_utils
 from margin.store.db import open_database
 
-from .config import MODIFIERS, Settings
+from .config import MODIFIERS, Settings, remember_theme, remembered_theme
 from .inert_app import InertApp
 from .keymap import ACTIONS, LABEL_ID
 from .palette import DocumentCommands, MarginCommands
@@ -55,13 +56,18 @@ class MarginApp(InertApp):
         self.annotator = annotator
         self.settings = settings
         self.open_doc_id = open_doc_id
+        self._theme_kept = ""
+        """The theme applied or remembered last: the start's own theme is not a choice."""
         self.main = MainScreen(self)
 
     def on_mount(self) -> None:
         for warning in self.settings.warnings:
             self.notify(warning, severity="warning", markup=False, timeout=10)
         self.set_keymap(self._check_keymap())
-        if self.settings.theme in self.available_themes:
+        remembered = remembered_theme(self.settings)
+        if remembered in self.available_themes:
+            self.theme = remembered
+        elif self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         else:
             self.notify(
@@ -69,11 +75,24 @@ class MarginApp(InertApp):
                 severity="warning",
                 markup=False,
             )
+        self._theme_kept = self.theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.push_screen(self.main)
         # Imports, merges and label changes use sqlite-utils: import it once the first
         # screen is up, in a thread, rather than on the way to it. Only the import: the
         # thread leaves the app's connection alone (see ``load_sqlite_utils``).
         self.set_timer(SQLITE_UTILS_AFTER, self._load_sqlite_utils)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """A theme chosen in the app (``ctrl+t``, the palette) is kept for the next run."""
+        if theme.name == self._theme_kept:
+            return
+        self._theme_kept = theme.name
+        try:
+            remember_theme(self.settings, theme.name)
+        except OSError as error:
+            self.notify(f"{self.settings.state}: theme not remembered: {error.strerror}",
+                        severity="warning", markup=False)
 
     def _load_sqlite_utils(self) -> None:
         threading.Thread(target=load_sqlite_utils, daemon=True, name="load sqlite-utils").start()

@@ -6,17 +6,23 @@ elsewhere, which is how tests keep their own). Every key is optional::
     annotator = "ana"
     theme = "textual-dark"        # or any Textual theme, e.g. "textual-light"
     reading_width = 88            # columns of text in the reader
+    auto_advance = false          # after a label, move to the next word (ctrl+a toggles)
 
     [keymap]                      # binding id = keys, as Textual's set_keymap takes them
     "reader.select_word" = "W,ctrl+w"
 
 An entry that cannot be used is left out and named in ``Settings.warnings``, never
 dropped silently and never fatal: a typo in the keymap must not stop ``margin export``.
+
+The config file is the user's: margin never writes it. What the app remembers by
+itself (the theme ``ctrl+t`` chose) goes to a small JSON state file in the platformdirs
+state directory instead (``MARGIN_STATE`` points elsewhere).
 """
 
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -26,6 +32,8 @@ import platformdirs
 
 from margin.store.errors import MarginError
 from margin.store.names import name_problem
+
+from .keys import label_keymap_problem
 
 APP_NAME = "margin"
 
@@ -37,6 +45,13 @@ def config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 
+def state_path() -> Path:
+    override = os.environ.get("MARGIN_STATE")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_state_dir(APP_NAME)) / "state.json"
+
+
 def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "margin.db"
 
@@ -46,14 +61,20 @@ class Settings:
     annotator: str | None = None
     theme: str = "textual-dark"
     reading_width: int = 88
+    auto_advance: bool = False
+    """After a label the cursor moves on to the next word, so a run of words to label
+    is one key each."""
     keymap: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    state: Path | None = None
+    """Where the app remembers what the user chose in it; None remembers nothing
+    (settings made in code, as the tests make them, unless they name a file)."""
     warnings: list[str] = field(default_factory=list)
     """One line per entry of the file that was ignored, naming the file and the key:
     shown on stderr by commands and as notifications by the app."""
 
 
-KNOWN_KEYS = ("annotator", "theme", "reading_width", "keymap")
+KNOWN_KEYS = ("annotator", "theme", "reading_width", "auto_advance", "keymap")
 READING_WIDTHS = range(20, 401)
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 
@@ -95,7 +116,7 @@ def load_settings(path: Path | None = None) -> Settings:
     warning naming the file and the key, so a typo never goes unnoticed and never
     stops a command."""
     path = path or config_path()
-    settings = Settings(path=path)
+    settings = Settings(path=path, state=state_path())
     if not path.exists():
         return settings
     data = _read_file(path)
@@ -122,19 +143,61 @@ def load_settings(path: Path | None = None) -> Settings:
             settings.reading_width = width
         else:
             ignore("reading_width", f"must be a whole number from 20 to 400, not {width!r}")
+    if "auto_advance" in data:
+        advance = data["auto_advance"]
+        if isinstance(advance, bool):
+            settings.auto_advance = advance
+        else:
+            ignore("auto_advance", f"must be true or false, not {advance!r}")
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict):
         ignore("keymap", "must be a table of binding id = keys, under a [keymap] heading")
         keymap = {}
     for binding_id, keys in keymap.items():
         problem = (
-            f"must be keys in quotes, not {_type_name(keys)}" if not isinstance(keys, str) else key_problem(keys)
+            f"must be keys in quotes, not {_type_name(keys)}"
+            if not isinstance(keys, str)
+            else key_problem(keys) or label_keymap_problem(binding_id, keys)
         )
         if problem:
             ignore(f"[keymap] {binding_id!r}", problem)
         else:
             settings.keymap[binding_id] = keys
     return settings
+
+
+def _read_state(path: Path) -> dict:
+    """The state file's entries; a missing, unreadable or foreign file is an empty
+    state, since it only holds what margin can choose again."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def remembered_theme(settings: Settings) -> str | None:
+    """The theme last chosen in the app, while the config file's ``theme`` is still
+    the one it was chosen over: whichever the user changed last wins, so editing the
+    config file is never undone by an old ``ctrl+t``."""
+    if settings.state is None:
+        return None
+    state = _read_state(settings.state)
+    theme, over = state.get("theme"), state.get("over")
+    return theme if isinstance(theme, str) and over == settings.theme else None
+
+
+def remember_theme(settings: Settings, theme: str) -> None:
+    """Keep ``theme`` for the next run, written whole to a new file then renamed, so
+    a crash never leaves half a state file. Raises OSError if it cannot be written."""
+    if settings.state is None:
+        return
+    state = _read_state(settings.state)
+    state.update(theme=theme, over=settings.theme)
+    settings.state.parent.mkdir(parents=True, exist_ok=True)
+    partial = settings.state.with_name(settings.state.name + ".new")
+    partial.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, settings.state)
 
 
 ANNOTATOR_SOURCES = ("--annotator", "MARGIN_ANNOTATOR")

@@ -8,9 +8,9 @@ bindings.
 
 from __future__ import annotations
 
-from margin.store.labels import KEY_PATTERN
+from margin.store.labels import KEY_PATTERN, terminal_key_problem
 
-from .keymap import ACTIONS
+from .keymap import ACTIONS, LABEL_ID
 
 READER_KEYS = frozenset({"h", "j", "k", "l", "w", "b", "g", "G", "v", "W", "S", "P", "n", "N"})
 """The reader's motion, selection and search keys that a label could otherwise take."""
@@ -29,4 +29,12 @@ def reserved_key_error(key: str | None) -> str | None:
     """Why ``key`` cannot be a label's key, or None when it can."""
     if key in RESERVED_KEYS:
         return f"key {key!r} is one of margin's own keys (see `?` in the app); choose another"
-    return None
+    return terminal_key_problem(key) if key is not None else None
+
+
+def label_keymap_problem(binding_id: str, keys: str) -> str | None:
+    """Why a ``[keymap]`` entry would leave a label on a key no terminal delivers
+    (``app.label_1 = "ctrl+i"``), or None. Other entries are the app's to check."""
+    if not binding_id.startswith(LABEL_ID):
+        return None
+    return next((problem for key in keys.split(",") if (problem := terminal_key_problem(key.strip()))), None)

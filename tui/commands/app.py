@@ -22,7 +22,7 @@ from margin.store.documents import (
 )
 from margin.store.errors import MarginError
 from margin.store.formats.common import decode_text
-from margin.store.model import document_id, normalise_newlines
+from margin.store.model import Document, document_id, normalise_newlines
 
 from .context import Context, pass_context
 
@@ -53,6 +53,23 @@ def _already_stored(db: Database, path: Path) -> str | None:
     doc_id = document_id(text)
     found = db.execute("select 1 from documents where id = ?", [doc_id]).fetchone()
     return doc_id if found else None
+
+
+def _looks_like_a_path(target: str) -> bool:
+    return os.sep in target or "/" in target or target.startswith("~") or bool(Path(target).suffix)
+
+
+def _resolve(db: Database, target: str) -> Document:
+    """A stored document by id, id prefix or title. A target that reads as a file name
+    is said to be neither a file nor a document: the file was most likely mistyped."""
+    try:
+        return resolve_document(db, target)
+    except MarginError:
+        if _looks_like_a_path(target) and not db.execute(
+            "select 1 from documents where title = ? limit 1", [target]
+        ).fetchone():
+            raise MarginError(f"no such file or document: {target}") from None
+        raise
 
 
 def _documents_to_open(ctx_obj: Context, db: Database, targets: list[str]) -> list[str]:
@@ -88,7 +105,7 @@ def _documents_to_open(ctx_obj: Context, db: Database, targets: list[str]) -> li
                 for doc_id in ids
             )
         else:
-            doc_ids.append(resolve_document(db, target).id)
+            doc_ids.append(_resolve(db, target).id)
     if not doc_ids:
         raise MarginError(f"{targets[0]}: no document to open")
     return doc_ids

@@ -293,7 +293,11 @@ def _refuse_reserved(key: str | None) -> None:
 
 @labels_command.command("add")
 @click.argument("name")
-@click.option("--key", help="Keyboard key that applies the label (a letter or digit).")
+@click.option(
+    "--key",
+    help="Keyboard key that applies the label: a letter, a digit, f1–f12 or ctrl+letter, "
+    "not one of margin's own keys (default: the first free digit).",
+)
 @click.option("--color", help="Colour as #rrggbb (default: the next in the palette).")
 @click.option("--description", default="", help="What the label is for.")
 @pass_context
@@ -341,7 +345,7 @@ def labels_remove(ctx: Context, name: str, force: bool) -> None:
 
 @labels_command.command("set")
 @click.argument("name")
-@click.option("--key", help="New keyboard key.")
+@click.option("--key", help="New keyboard key: a letter, a digit, f1–f12 or ctrl+letter, not one of margin's own.")
 @click.option("--no-key", is_flag=True, help="Remove the label's key.")
 @click.option("--color", help="New colour as #rrggbb.")
 @click.option("--description", help="New description.")

@@ -7,6 +7,7 @@ once it knows there is something to review.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -17,12 +18,12 @@ from rich.text import Text
 
 from margin.store.agreement import AgreementReport, compute_agreement
 from margin.store.documents import resolve_document
+from margin.store.errors import MarginError
 from margin.store.labels import require_label
 from margin.store.merge import MergeReport, merge_databases, merge_into_copy
-from margin.store.review import accept_agreed as accept_agreed_spans
-from margin.store.review import disagreements
+from margin.store.review import OpenReview, copy_agreed, disagreements, reviewers
 
-from ..text.sanitise import sanitise
+from ..text.sanitise import sanitise, shorten
 from .context import Context, doc_option, label_option, pass_context
 from .output import json_text
 
@@ -181,12 +182,57 @@ def agreement_command(ctx: Context, as_json: bool, labels: tuple[str, ...], docs
         _print_agreement(report)
 
 
+OPEN_LISTED = 10
+"""Documents named one per line in a list of unfinished reviews; the rest are counted."""
+
+
+def open_review_lines(found: list[OpenReview]) -> list[str]:
+    """One line per unfinished document (sanitised, the title shortened), at most
+    OPEN_LISTED of them, so a database of thousands prints a screenful."""
+    lines = [
+        f"{shorten(item.title or item.doc_id, 60)}: {item.open} of {item.total} disagreements still open"
+        for item in found[:OPEN_LISTED]
+    ]
+    if len(found) > OPEN_LISTED:
+        lines.append(f"… and {len(found) - OPEN_LISTED} more document(s) with open disagreements")
+    return lines
+
+
+def _reviewer(ctx: Context, db) -> str:
+    """Who reviews. A name given with --annotator or MARGIN_ANNOTATOR is used as it
+    is. Otherwise the name would come from the config file or the login name, which
+    differ between machines and people, and each new one would start a second
+    reviewer's version beside the first (``export --reviewed`` takes one): so the
+    reviewer already in the database is reused, and with several of them (none
+    being that name) the command refuses, naming them."""
+    given = click.get_current_context().find_root().params.get("annotator")
+    if given or os.environ.get("MARGIN_ANNOTATOR", "").strip():
+        return ctx.annotator
+    found = reviewers(db)
+    if not found or ctx.annotator in found:
+        return ctx.annotator
+    if len(found) == 1:
+        click.echo(
+            sanitise(
+                f"reviewing as {found[0]}, the reviewer already in this database "
+                f"(give --annotator {ctx.annotator} to start a second reviewer's version)"
+            ),
+            err=True,
+        )
+        return found[0]
+    raise MarginError(
+        f"this database has {len(found)} reviewers ({', '.join(found)}); "
+        "choose one with margin --annotator NAME review"
+    )
+
+
 @click.command("review")
 @doc_option
 @click.option(
     "--accept-agreed",
     is_flag=True,
-    help="Copy the spans all annotators agree on into your reviewed version, without opening the review.",
+    help="Copy the spans all annotators agree on into your reviewed version, for documents with no "
+    "open disagreement, without opening the review.",
 )
 @pass_context
 def review_command(ctx: Context, docs: tuple[str, ...], accept_agreed: bool) -> None:
@@ -195,8 +241,9 @@ def review_command(ctx: Context, docs: tuple[str, ...], accept_agreed: bool) -> 
     Shows each disagreement in its context with every annotator's version side by
     side. Keys: 1–9 adopt that annotator's version, e edit (choose the span and
     label), x reject (keep no span), n/p next/previous disagreement, ]/[ next/previous
-    document, q quit. Every decision is saved at once as your annotations (origin
-    review:...), which `margin export --reviewed` exports.
+    document, q quit (and print where the review stands). Every decision is saved at
+    once as your annotations (origin review:...), which `margin export --reviewed`
+    exports. Without --annotator, the reviewer already in the database carries on.
 
     \b
     Examples:
@@ -206,9 +253,22 @@ def review_command(ctx: Context, docs: tuple[str, ...], accept_agreed: bool) -> 
     """
     db = ctx.open_db(existing=True)
     doc_ids = _resolve_docs(db, docs)
+    reviewer = _reviewer(ctx, db)
     if accept_agreed:
-        added = accept_agreed_spans(db, ctx.annotator, doc_ids)
-        click.echo(sanitise(f"copied {added} agreed span(s) into {ctx.annotator}'s reviewed version"))
+        report = copy_agreed(db, reviewer, doc_ids)
+        click.echo(
+            sanitise(
+                f"copied {report.added} agreed span(s) into {reviewer}'s reviewed version "
+                f"({report.documents} document(s) with no open disagreement)"
+            )
+        )
+        if report.skipped:
+            click.echo(
+                f"skipped {len(report.skipped)} document(s) with open disagreements "
+                "(settle them with margin review; their agreed spans are copied then):"
+            )
+            for line in open_review_lines(report.skipped):
+                click.echo(f"  {line}")
         return
     found = disagreements(db, doc_ids=doc_ids)
     if not found:
@@ -216,4 +276,8 @@ def review_command(ctx: Context, docs: tuple[str, ...], accept_agreed: bool) -> 
         return
     from ..review_app import ReviewApp
 
-    ReviewApp(db, ctx.annotator, doc_ids=doc_ids, theme=ctx.settings.theme).run()
+    app = ReviewApp(db, reviewer, doc_ids=doc_ids, theme=ctx.settings.theme)
+    app.run()
+    if app.summary is not None:
+        for line in app.summary.lines():
+            click.echo(line)

@@ -259,7 +259,9 @@ def _export_progress() -> Iterator[Callable | None]:
 @click.option("--offsets", type=click.Choice(OFFSET_UNITS), help="doccano only: count span offsets "
               "in utf16 code units, as doccano's web interface does (default: codepoints).")
 @click.option("--reviewed", is_flag=True,
-              help="Only the reviewers' settled spans (see margin review).")
+              help="Only one reviewer's settled spans (see margin review): the --annotator given, else the "
+              "only reviewer in the database. A document whose review is unfinished is named on stderr, "
+              "and the exit status is then 1.")
 @click.option("--config", "config", type=click.Path(path_type=Path, dir_okay=False),
               help="label-studio only: also write the project's labelling config (XML) here.")
 @click.option("--tokens/--no-tokens", "tokens", default=None,
@@ -359,3 +361,13 @@ def export_command(
         raise MarginError(f"{output or 'standard output'}: {error.strerror or error}") from None
     where = f" to {output}" if output else ""
     click.echo(f"exported {report.documents:,} document(s), {report.spans:,} span(s){where}", err=True)
+    if report.open_reviews:
+        # The export is complete, but a disputed place nobody settled holds no span
+        # and would read as "nothing here": said on stderr, and the status is 1.
+        from .team import open_review_lines
+
+        reviewer = sanitise(report.reviewer or "")
+        click.echo(f"warning: {reviewer}'s review is unfinished in {len(report.open_reviews):,} document(s):", err=True)
+        for line in open_review_lines(report.open_reviews):
+            click.echo(f"  {line}", err=True)
+        raise click.exceptions.Exit(1)

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from margin.store.model import Annotation
 
 from ..clipboard import copy_text
+from ..compat import own_bindings
 from ..editing import READ_ONLY, Change, Pending
 from ..keymap import ACTIONS, WHY_NOT
 from ..text.sanitise import one_line, sanitise, shorten
@@ -32,6 +33,7 @@ from .search_prompt import SearchPrompt
 if TYPE_CHECKING:
     from ..widgets.annotation_panel import AnnotationPanel
     from ..widgets.document_list import DocumentList
+    from ..widgets.reader import Reader
 
 
 class MainScreen(LiveScreen):
@@ -43,6 +45,8 @@ class MainScreen(LiveScreen):
         Binding(entry.keys, entry.action, entry.description, tooltip=entry.tooltip, id=entry.id, show=entry.show)
         for entry in ACTIONS
     ]
+
+    _auto_advance: bool | None = None
 
     def _writable(self) -> bool:
         """Refuse an edit on a read-only database before asking anything about it."""
@@ -73,9 +77,65 @@ class MainScreen(LiveScreen):
             for a in reader.annotations_at(start)
         ):
             self.notify(f"Already labelled {name}", markup=False)
+            self._advance(end)
             return
         if self._edit(partial(self.editing.label, document, start, end, name)) is not None:
             reader.clear_selection()
+            self._say_where_it_went(name)
+            self._advance(end)
+
+    def _advance(self, end: int) -> None:
+        """With auto-advance on, go on to the word after the span just labelled, so a
+        run of words to label is one key each."""
+        if self.auto_advance:
+            reader = self.reader
+            following = reader.next_word_after(end)
+            if following is not None:
+                reader.move_to(following)
+
+    def _say_where_it_went(self, name: str) -> None:
+        """A label made while another annotator's spans are shown does not show: say
+        so, rather than leave the key looking as if it did nothing."""
+        if self.viewing is None or self.viewing == self.annotator:
+            return
+        keys = [
+            self.app.get_key_display(binding)
+            for bindings in own_bindings(self).values()
+            for binding in bindings
+            if binding.action == "cycle_viewer"
+        ]
+        self.notify(
+            f"Labelled as {sanitise(name)} — yours are hidden while viewing {sanitise(self.viewing)}'s; "
+            f"press {keys[0] if keys else 'A'} to show them",
+            markup=False,
+        )
+
+    @property
+    def auto_advance(self) -> bool:
+        """Whether a label moves the cursor on: the config's ``auto_advance`` until
+        ``ctrl+a`` turns it over."""
+        if self._auto_advance is None:
+            self._auto_advance = self.settings.auto_advance
+        return self._auto_advance
+
+    def action_toggle_auto_advance(self) -> None:
+        self._auto_advance = not self.auto_advance
+        self.notify(
+            "Auto-advance on: after a label the cursor moves to the next word"
+            if self._auto_advance else "Auto-advance off: the cursor stays on what it labelled",
+            markup=False,
+        )
+
+    def action_word_end(self) -> None:
+        """``E`` is a screen key (its row is in the key table), moving the active reader."""
+        self.reader.action_word_end()
+
+    def on_reader_cursor_moved(self, message: Reader.CursorMoved) -> None:
+        """The annotation panel highlights the span under (or next after) the cursor.
+        Textual also runs the pane screen's handler for this message: no super call."""
+        reader = self.reader
+        if message.reader is reader:
+            self.annotation_panel.follow(reader.cursor, reader.annotations_at())
 
     def _choose_annotation(self,
         title: str, then: Callable[[Annotation], None], *, suggested_only: bool = False
@@ -219,7 +279,7 @@ class MainScreen(LiveScreen):
 
     def action_search(self) -> None:
         self.status.mode = "SEARCH"
-        self.app.push_screen(SearchPrompt(self._search_term), self._search)
+        self.app.push_screen(SearchPrompt(self.reader.search_term or self._search_term), self._search)
 
     def _search(self, term: str | None) -> None:
         self.status.mode = "NORMAL"
@@ -228,6 +288,27 @@ class MainScreen(LiveScreen):
             if not self.reader.search(term, forward=True):
                 self.notify(f"Not found: {term}", severity="warning", markup=False)
         self._update_status()
+
+    def on_reader_search_changed(self, message: Reader.SearchChanged) -> None:
+        if message.reader is self.reader:
+            self._update_status()
+
+    def _update_status(self) -> None:
+        """The status line also counts the search's matches: "3 of 120"."""
+        super()._update_status()
+        reader = self.reader
+        term = reader.search_term
+        if term is None:
+            self.status.search = ""
+            return
+        number, total = reader.search_position
+        shown = f"/{shorten(term, 24)}"
+        if total is None:
+            self.status.search = f"{shown} counting…"
+        elif number is None:
+            self.status.search = f"{shown} {total} match{'' if total == 1 else 'es'}"
+        else:
+            self.status.search = f"{shown} {number} of {total}"
 
     # -- panes, views and themes ----------------------------------------------------
 

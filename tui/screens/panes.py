@@ -40,6 +40,7 @@ from ..widgets.annotation_panel import AnnotationPanel
 from ..widgets.document_list import DocumentList
 from ..widgets.key_bar import KeyBar
 from ..widgets.reader import Reader
+from ..widgets.reader_view import GUTTER
 from ..widgets.status_line import StatusLine
 from ..write_queue import GIVE_UP_AFTER
 from .availability import ActionAvailability
@@ -64,6 +65,11 @@ LONG_SPAN = 20_000
 """How far before that window a span may start and still reach into it."""
 NARROW = 100  # below this many columns the annotation panel starts hidden
 VERY_NARROW = 70  # and below this, the document list too
+DOCUMENTS_WIDTH = (28, 64)
+ANNOTATIONS_WIDTH = (32, 60)
+"""Cells a side pane takes: the least, at 120 columns and below, and the most. Between
+the two they share what the terminal has beyond the reader's measure, so wide
+terminals show long titles and notes without taking width the text would use."""
 
 
 class LateWrite(Message):
@@ -100,6 +106,8 @@ class PaneScreen(ActionAvailability, Screen[None]):
         going back to one does not read its annotations again."""
         self._binding_state: tuple[bool, ...] = ()
         self._panes_touched = False
+        self._panes_before_split: tuple[bool, bool] | None = None
+        """Which side panes showed before split view hid them, shown again on closing it."""
         self._search_term = ""
         self.follower: ChangeFollower | None = None
         # Kept, not queried: timers may still update them while the app is closing.
@@ -180,10 +188,23 @@ class PaneScreen(ActionAvailability, Screen[None]):
 
     def _fit_panes(self, width: int) -> None:
         """Start narrow terminals with the reader alone, until the user shows a pane."""
-        if self._panes_touched:
+        self._size_panes(width)
+        if self._panes_touched or self._panes_before_split is not None:
             return
         self.annotation_panel.display = width >= NARROW
         self.documents.display = width >= VERY_NARROW
+
+    def _size_panes(self, width: int) -> None:
+        """Side panes grow with the terminal, by what is left once the reader has its
+        measure; the same whichever panes show, so toggling one never resizes the other."""
+        reader = self.query_one("#reader", Reader)
+        chrome = GUTTER + 1 + reader.styles.gutter.width + reader.styles.scrollbar_size_vertical
+        (documents_least, documents_most), (panel_least, panel_most) = DOCUMENTS_WIDTH, ANNOTATIONS_WIDTH
+        spare = max(0, width - self.settings.reading_width - chrome - documents_least - panel_least)
+        documents = documents_least + min(documents_most - documents_least, spare // 2)
+        panel = panel_least + min(panel_most - panel_least, spare - (documents - documents_least))
+        self.documents.styles.width = documents
+        self.annotation_panel.styles.width = panel
 
     @property
     def reader(self) -> Reader:
@@ -329,6 +350,8 @@ class PaneScreen(ActionAvailability, Screen[None]):
     def on_document_list_opened(self, message: DocumentList.Opened) -> None:
         self.open_document(message.doc_id)
         self.reader.focus()
+        if message.term and self.reader.find_hit(message.term):
+            self._search_term = message.term
 
     def on_document_list_left(self, _message: DocumentList.Left) -> None:
         self.reader.focus()
@@ -359,6 +382,9 @@ class PaneScreen(ActionAvailability, Screen[None]):
             self._save_position(reader)
             self._active_reader = self.query_one("#reader", Reader)
             reader.remove()
+            if self._panes_before_split is not None:
+                self.documents.display, self.annotation_panel.display = self._panes_before_split
+                self._panes_before_split = None
             self.reader.focus()
             self._reader_changed()
             return
@@ -372,11 +398,26 @@ class PaneScreen(ActionAvailability, Screen[None]):
     async def _open_split(self, doc_id: str | None) -> None:
         if doc_id is None:
             return
+        # Two readers side by side need the width: the side panes give it up until split
+        # view closes (their keys still show them meanwhile).
+        self._panes_before_split = (bool(self.documents.display), bool(self.annotation_panel.display))
+        self.documents.display = self.annotation_panel.display = False
         reader = Reader(id="reader-2")
         await self.query_one("#readers").mount(reader)
         self._prepare_reader(reader)
         self._open(reader, doc_id)
         reader.focus()
+
+    def action_other_reader(self) -> None:
+        """Focus the next reader, wrapping (split view without a mouse); from anywhere
+        else, the reader last used."""
+        readers, focused = self.readers, self.focused
+        if not isinstance(focused, Reader):
+            self.reader.focus()
+        elif len(readers) < 2:
+            self.notify("Only one reader is open: split view opens another beside it", severity="warning")
+        else:
+            readers[(readers.index(focused) + 1) % len(readers)].focus()
 
     # -- following the reader ---------------------------------------------------------
 
@@ -385,6 +426,7 @@ class PaneScreen(ActionAvailability, Screen[None]):
             self._active_reader = event.widget
             self._reader_changed()
             self._refresh_binding_state()
+        self._update_status()  # FILTER while the document filter has the focus
 
     def on_reader_cursor_moved(self, _message: Reader.CursorMoved) -> None:
         self._update_status()
@@ -397,7 +439,10 @@ class PaneScreen(ActionAvailability, Screen[None]):
         selection = reader.selection
         status.selection_length = selection[1] - selection[0] if selection else 0
         if status.mode != "SEARCH":
-            status.mode = "VISUAL" if selection else "NORMAL"
+            if self.documents.filter_input.has_focus:
+                status.mode = "FILTER"
+            else:
+                status.mode = "VISUAL" if selection else "NORMAL"
 
     def _under_cursor(self, suggested_only: bool = False) -> list[Annotation]:
         reader = self.reader

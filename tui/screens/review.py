@@ -7,7 +7,9 @@ objects, control characters made visible), never as markup.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -27,6 +29,34 @@ from ..text.sanitise import sanitise, shorten
 from .label_picker import LabelPicker
 
 CONTEXT_CHARS = 280
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSummary:
+    """Where the review stands, shown once every disagreement is settled and printed
+    when the review is quit, so the reviewer leaves knowing what is left."""
+
+    reviewer: str
+    adopted: int
+    edited: int
+    rejected: int
+    open: int
+    documents: int
+    documents_done: int
+    this_session: int
+
+    @property
+    def settled(self) -> int:
+        return self.adopted + self.edited + self.rejected
+
+    def lines(self) -> list[str]:
+        head = "Review finished" if self.open == 0 else "Review so far"
+        return [
+            f"{head} ({sanitise(self.reviewer)}): {self.settled} of {self.settled + self.open} "
+            f"disagreement(s) settled: {self.adopted} adopted, {self.edited} edited, "
+            f"{self.rejected} rejected ({self.this_session} decision(s) this session).",
+            f"{self.open} left; {self.documents_done} of {self.documents} document(s) done.",
+        ]
 
 
 class ReviewScreen(Screen[None]):
@@ -51,7 +81,7 @@ class ReviewScreen(Screen[None]):
         Binding("p", "previous", "Previous", id="review.previous"),
         Binding("]", "next_document", "Next doc", id="review.next_document"),
         Binding("[", "previous_document", "Prev doc", id="review.previous_document"),
-        Binding("q", "app.quit", "Quit", id="review.quit"),
+        Binding("q", "quit_review", "Quit", id="review.quit"),
     ]
     DEFAULT_CSS = """
     ReviewScreen #review-position { height: auto; padding: 0 1; background: $boost; text-style: bold; }
@@ -60,6 +90,8 @@ class ReviewScreen(Screen[None]):
     ReviewScreen .version { width: 1fr; border: round $secondary; padding: 0 1; }
     ReviewScreen #review-decision { height: auto; padding: 0 1; }
     ReviewScreen #review-decision.settled { color: $success; }
+    ReviewScreen #review-summary { display: none; height: auto; padding: 0 1; border: round $success; }
+    ReviewScreen #review-summary.shown { display: block; }
     """
 
     def __init__(
@@ -72,6 +104,12 @@ class ReviewScreen(Screen[None]):
         self.documents: list[review.DocumentDisagreement] = []
         self.decisions: list[review.Review] = []
         self.places: list[tuple[int, int]] = []
+        self.settled: dict[int, review.Review] = {}
+        """Place index -> the decision that settles it as it stands now."""
+        self.kinds: Counter[str] = Counter()
+        self.open_in_document: Counter[int] = Counter()
+        """Kept up to date decision by decision, so the summary costs nothing per key."""
+        self.made = 0
         self.index = 0
         self._text: tuple[str, str] = ("", "")
 
@@ -81,18 +119,12 @@ class ReviewScreen(Screen[None]):
             yield Static(id="review-text")
         yield Horizontal(id="review-versions")
         yield Static(id="review-decision")
+        yield Static(id="review-summary")
         yield Footer()
 
     async def on_mount(self) -> None:
         self._load()
-        self.index = next(
-            (
-                index
-                for index, (doc, cluster) in enumerate(self.places)
-                if review.decision_for(self.documents[doc].clusters[cluster], self.decisions) is None
-            ),
-            0,
-        )
+        self.index = next((index for index in range(len(self.places)) if index not in self.settled), 0)
         await self._show()
 
     def _load(self) -> None:
@@ -103,7 +135,61 @@ class ReviewScreen(Screen[None]):
             for doc, document in enumerate(self.documents)
             for cluster in range(len(document.clusters))
         ]
+        # Looked up once per load by what each decision weighed, not per key.
+        latest = {
+            (decided.doc_id, tuple(map(tuple, decided.source_ids))): decided for decided in self.decisions
+        }
+        self.settled = {}
+        self.kinds = Counter()
+        self.open_in_document = Counter()
+        for index, (doc, cluster) in enumerate(self.places):
+            found = self.documents[doc].clusters[cluster]
+            decided = latest.get((found.doc_id, tuple(map(tuple, found.source_ids))))
+            if decided is None:
+                self.open_in_document[doc] += 1
+            else:
+                self.settled[index] = decided
+                self.kinds[decided.decision] += 1
         self.index = min(self.index, max(len(self.places) - 1, 0))
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.places) and len(self.settled) == len(self.places)
+
+    def summary(self) -> ReviewSummary:
+        return ReviewSummary(
+            reviewer=self.reviewer,
+            adopted=self.kinds["adopted"],
+            edited=self.kinds["edited"],
+            rejected=self.kinds["rejected"],
+            open=len(self.places) - len(self.settled),
+            documents=len(self.documents),
+            documents_done=len(self.documents) - len(self.open_in_document),
+            this_session=self.made,
+        )
+
+    def _settle(self, decided: review.Review) -> None:
+        earlier = self.settled.get(self.index)
+        if earlier is not None:
+            self.kinds[earlier.decision] -= 1
+        else:
+            doc = self.places[self.index][0]
+            self.open_in_document[doc] -= 1
+            if not self.open_in_document[doc]:
+                del self.open_in_document[doc]
+        self.kinds[decided.decision] += 1
+        self.settled[self.index] = decided
+
+    def _show_summary(self) -> None:
+        panel = self.query_one("#review-summary", Static)
+        panel.set_class(self.finished, "shown")
+        if self.finished:
+            lines = self.summary().lines()
+            panel.update(Text("\n".join([*lines, "q quits; n / p and ] / [ go back to change a decision."])))
+
+    def action_quit_review(self) -> None:
+        """Quit; ``margin review`` then prints :meth:`summary` where the screen was."""
+        self.app.exit()
 
     @property
     def current_document(self) -> review.DocumentDisagreement | None:
@@ -132,6 +218,7 @@ class ReviewScreen(Screen[None]):
             position.update(Text("Nothing to review: no document has two annotators who differ."))
             self.query_one("#review-text", Static).update("")
             decision_line.update("")
+            self._show_summary()
             return
         doc_number = self.places[self.index][0] + 1
         in_document = self.places[self.index][1] + 1
@@ -151,9 +238,10 @@ class ReviewScreen(Screen[None]):
             self._version_column(number, name, spans, colours)
             for number, (name, spans) in enumerate(cluster.versions.items(), start=1)
         )
-        decided = review.decision_for(cluster, self.decisions)
+        decided = self.settled.get(self.index)
         decision_line.set_class(decided is not None, "settled")
         decision_line.update(Text(self._describe(decided, len(cluster.versions))))
+        self._show_summary()
 
     @staticmethod
     def _in_context(text: str, cluster: review.Cluster) -> Text:
@@ -196,16 +284,21 @@ class ReviewScreen(Screen[None]):
         return f"Settled by {sanitise(decided.reviewer)}: {what} ({len(decided.result_ids)} span(s) kept)."
 
     async def _decide(self, store_decision: Callable[[], review.Review], message: str) -> None:
+        was_finished = self.finished
         try:
-            store_decision()
+            decided = store_decision()
         except MarginError as error:
             self.notify(str(error), severity="error", markup=False)
             self._load()
             await self._show()
             return
-        self.decisions = review.reviews(self.db, reviewer=self.reviewer)
+        self.decisions.append(decided)
+        self._settle(decided)
+        self.made += 1
         self.notify(message, markup=False)
-        if self.index < len(self.places) - 1:
+        if self.finished and not was_finished:
+            self.notify("Every disagreement is settled: see the summary; q quits.", markup=False)
+        elif self.index < len(self.places) - 1:
             self.index += 1
         await self._show()
 

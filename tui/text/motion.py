@@ -96,6 +96,18 @@ class TextMotion:
             match = WORD.search(self.text, match.end())
         return match.start() if match else None
 
+    def word_end(self, offset: int) -> int | None:
+        """Last character of the word that ends after `offset`: the end of the word under
+        the cursor, or of the next one when the cursor is already on its last character
+        (vim's ``e``). With the visual selection including the cursor character, ``v``
+        then this selects exactly one word, where ``v w`` takes the next word's first
+        character too."""
+        current = self.word_at(offset)
+        if current is not None and current[1] - 1 > offset:
+            return current[1] - 1
+        match = WORD.search(self.text, current[1] if current else offset + 1)
+        return match.end() - 1 if match else None
+
     def previous_word(self, offset: int) -> int | None:
         """Start of the last word that starts before `offset`."""
         low = offset

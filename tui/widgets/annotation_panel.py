@@ -3,7 +3,8 @@ label, each with its quote, note and annotator; choosing one jumps to it.
 
 The annotations are kept sorted by (start, longest first, id); a change finds its
 place by bisection and only visible entries are drawn, so a book with ten thousand
-annotations updates as fast as an article with ten.
+annotations updates as fast as an article with ten. The highlight follows the reader's
+cursor the same way: a bisection per key, never a scan.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from bisect import bisect_left, insort
 from collections.abc import Hashable, Iterable, Sequence
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,12 +24,17 @@ from textual.widgets import Select
 from margin.store.model import Annotation, Label
 
 from ..compat import set_border_title
-from ..text.sanitise import sanitise, shorten
+from ..text.sanitise import one_line, sanitise, shorten
 from .lazy_list import LazyList
 
 SortKey = tuple[int, int, str]
 
 NO_COLOR = "#888888"
+FAR = 1 << 62
+"""Past any offset: ``(offset, -FAR, "")`` sorts before every key starting at offset."""
+CONTEXT_WORDS = 5
+"""Words of the text shown on either side of a quote, as far as the width allows
+(from the span's stored prefix and suffix, so no document text is needed)."""
 
 
 def reading_order(annotation: Annotation) -> SortKey:
@@ -35,16 +42,61 @@ def reading_order(annotation: Annotation) -> SortKey:
     return (annotation.start, -annotation.end, annotation.id)
 
 
+def _fit_left(text: str, cells: int) -> str:
+    """The end of ``text`` that fits ``cells``, with an ellipsis where it was cut."""
+    if cell_len(text) <= cells:
+        return text
+    while text and cell_len(text) > cells - 1:
+        text = text[1:]
+    return "…" + text if cells > 0 else ""
+
+
+def _fit_right(text: str, cells: int) -> str:
+    """The start of ``text`` that fits ``cells``, with an ellipsis where it was cut."""
+    if cell_len(text) <= cells:
+        return text
+    while text and cell_len(text) > cells - 1:
+        text = text[:-1]
+    return text + "…" if cells > 0 else ""
+
+
+def context_line(annotation: Annotation, width: int) -> Text:
+    """The quote on one line with a few words of the text before and after it, dim,
+    so that two spans quoting the same word can be told apart. The words come from the
+    span's own prefix and suffix (stored with it, as a W3C TextQuoteSelector has them)."""
+    prefix, suffix = annotation.prefix, annotation.suffix
+    words = one_line(sanitise(prefix)).split(" ") if prefix.strip() else []
+    if words and annotation.start > len(prefix) and not prefix[0].isspace():
+        words = words[1:]  # the stored prefix began inside a word
+    before = " ".join(words[-CONTEXT_WORDS:])
+    words = one_line(sanitise(suffix)).split(" ") if suffix.strip() else []
+    if words and not suffix[-1].isspace():
+        words = words[:-1]  # and the suffix may end inside one
+    after = " ".join(words[:CONTEXT_WORDS])
+    if before and prefix[-1].isspace():
+        before += " "
+    if after and suffix[0].isspace():
+        after = " " + after
+    quote = f"“{shorten(annotation.quote, max(1, width - 2))}”"
+    room = max(0, width - cell_len(quote))
+    before = _fit_left(before, max(room // 2, room - cell_len(after)))
+    after = _fit_right(after, room - cell_len(before))
+    line = Text(before, style="dim")
+    line.append(quote)
+    line.append(after, style="dim")
+    return line
+
+
 def annotation_lines(annotation: Annotation, color: str, width: int) -> list[Text]:
-    """Three lines: label, annotator and status (if not accepted); the quote; the note,
-    if any."""
+    """Three lines: label, annotator and status (if not accepted); the quote in a few
+    words of context; the note, if any."""
     heading = Text()
     heading.append("■ ", style=color)
     heading.append(sanitise(annotation.label), style="bold")
     heading.append(f" · {sanitise(annotation.annotator)}", style="dim")
     if annotation.status != "accepted":
         heading.append(f" · {annotation.status}", style="italic")
-    quote = Text(f"“{shorten(annotation.quote, max(1, width - 2))}”")
+    quote = context_line(annotation, width)
     note = Text(f"✎ {shorten(annotation.note, max(1, width - 2))}", style="italic") if annotation.note else Text()
     return [heading, quote, note]
 
@@ -128,6 +180,25 @@ class AnnotationPanel(Vertical):
         self.keys = sorted(reading_order(annotation) for annotation in self._by_id.values())
         kept = self._by_id.get(highlighted[2]) if highlighted is not None else None
         self._apply_filter(reading_order(kept) if kept is not None else None, position=0)
+
+    def follow(self, offset: int, under: Sequence[Annotation] = ()) -> None:
+        """Highlight the span under the reader's cursor (``under``, innermost first),
+        else the first that starts after it, and scroll it into view: a bisection, so a
+        held motion key stays as fast in a book with ten thousand spans."""
+        keys = self.shown_keys
+        if not keys:
+            return
+        for annotation in under:
+            held = self._by_id.get(annotation.id)
+            if held is None:
+                continue
+            key = reading_order(held)
+            index = bisect_left(keys, key)
+            if index < len(keys) and keys[index] == key:
+                break
+        else:
+            index = min(bisect_left(keys, (offset, -FAR, "")), len(keys) - 1)
+        self.rows.highlighted = index
 
     def set_labels(self, labels: Sequence[Label]) -> None:
         """The labels changed: the filter's choices and the colours follow."""

@@ -121,9 +121,11 @@ class DocumentList(Vertical):
     class Opened(Message):
         """The user chose a document to read."""
 
-        def __init__(self, doc_id: str) -> None:
+        def __init__(self, doc_id: str, term: str | None = None) -> None:
             super().__init__()
             self.doc_id = doc_id
+            self.term = term
+            """The filter typed when it was chosen: the reader lands on its first hit."""
 
     class Left(Message):
         """The user is done with the list (escape on an empty filter)."""
@@ -274,7 +276,7 @@ class DocumentList(Vertical):
 
     def open_row(self, index: int) -> None:
         if self.index is not None and (doc_id := self.index.doc_id(index)) is not None:
-            self.post_message(self.Opened(doc_id))
+            self.post_message(self.Opened(doc_id, self.filter_input.value.strip() or None))
 
     def on_lazy_list_row_chosen(self, event: LazyList.RowChosen) -> None:
         event.stop()

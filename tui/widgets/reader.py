@@ -25,6 +25,7 @@ objects and listens for `Reader.CursorMoved`.
 | escape | clear the selection |
 | tab shift+tab | next / previous annotation |
 | n N | next / previous match of the search term |
+| * # | next / previous match of the word under the cursor, as a whole word |
 """
 
 from __future__ import annotations
@@ -45,11 +46,13 @@ from textual.timer import Timer
 from margin.store.model import Annotation, Document, Label
 from margin.tui.text.layout import Layout
 from margin.tui.text.motion import TextMotion
+from margin.tui.text.search import Matches
 from margin.tui.text.span_index import SpanIndex
 
 from ..recent import Recent
 from .reader_motion import ReaderMotions
 from .reader_render import STRIP_CACHE, ReaderRender
+from .reader_search import ReaderSearch
 
 RECENT_DOCUMENTS = 3
 
@@ -60,13 +63,14 @@ def _visible(annotation: Annotation, visible: set[str] | None) -> bool:
     return visible is None or annotation.annotator in visible
 
 
-class Reader(ReaderMotions, ReaderRender, ScrollView, can_focus=True):
+class Reader(ReaderSearch, ReaderMotions, ReaderRender, ScrollView, can_focus=True):
     """A keyboard-driven view of one document and its annotations.
 
     The class body holds the bindings, the reactives, the message and the public API;
     the helper mixins hold the rest: `ReaderView` (geometry and scrolling, in
     reader_view.py), `ReaderRender` (styles and strips, reader_render.py) and
-    `ReaderMotions` (the key and mouse actions, reader_motion.py).
+    `ReaderMotions` (the key and mouse actions, reader_motion.py) and `ReaderSearch`
+    (search matches, reader_search.py).
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -99,6 +103,11 @@ class Reader(ReaderMotions, ReaderRender, ScrollView, can_focus=True):
         Binding("shift+tab", "annotation_previous", "Previous span", show=False, id="reader.annotation_previous"),
         Binding("n", "search_next", "Next match", show=False, id="reader.search_next"),
         Binding("N", "search_previous", "Previous match", show=False, id="reader.search_previous"),
+        Binding("asterisk", "search_word", "Search word", show=False, id="reader.search_word",
+                tooltip="Search for the word under the cursor as a whole word, forwards"),
+        Binding("number_sign", "search_word_backward", "Search word back", show=False,
+                id="reader.search_word_backward",
+                tooltip="Search for the word under the cursor as a whole word, backwards"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -149,6 +158,20 @@ class Reader(ReaderMotions, ReaderRender, ScrollView, can_focus=True):
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, Reader.CursorMoved) and message.reader is self.reader
 
+    class SearchChanged(Message):
+        """The search term or its count changed (counting a long text ends later)."""
+
+        def __init__(self, reader: Reader) -> None:
+            super().__init__()
+            self.reader = reader
+
+        @property
+        def control(self) -> Reader:
+            return self.reader
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, Reader.SearchChanged) and message.reader is self.reader
+
     def __init__(
         self,
         *,
@@ -171,6 +194,7 @@ class Reader(ReaderMotions, ReaderRender, ScrollView, can_focus=True):
         self._selected_unit: str | None = None  # the unit W/S/P last selected, to grow it
         self._goal_column: int | None = None
         self._search: re.Pattern[str] | None = None
+        self._matches: Matches | None = None
         self._header: list[tuple[str, str]] = []
         self._geometry = (0, 0, 0)  # (pane width, measure, left padding)
         self.width_hint: int | None = None
@@ -217,6 +241,7 @@ class Reader(ReaderMotions, ReaderRender, ScrollView, can_focus=True):
         self._selection_memo = ((None, -1), None)
         self._goal_column = None
         self._search = None
+        self._matches = None
         self._styles.clear()
         self._strips.clear()
         self._build_header()
@@ -314,27 +339,6 @@ class Reader(ReaderMotions, ReaderRender, ScrollView, can_focus=True):
         self.cursor = offset
         self._scroll_to_cursor()
 
-    def search(self, term: str, *, forward: bool = True) -> bool:
-        """Highlight every match of `term` (case-insensitive unless it has capitals) and
-        jump to the next one from the cursor, wrapping around; False when there is none."""
-        if not term:
-            self._search = None
-            self.refresh()
-            return False
-        pattern = re.compile(re.escape(term), 0 if term != term.lower() else re.IGNORECASE)
-        match = self._find(pattern, forward)
-        self._search = pattern if match is not None else None
-        self.refresh()
-        if match is None:
-            return False
-        self.move_to(match.start())
-        return True
-
-    @property
-    def search_term(self) -> str | None:
-        """The term being highlighted, if any."""
-        return None if self._search is None else re.sub(r"\\(.)", r"\1", self._search.pattern)
-
     @property
     def text_layout(self) -> Layout | None:
         """The wrapped document at the current measure (None before `load`)."""
@@ -371,6 +375,9 @@ class Reader(ReaderMotions, ReaderRender, ScrollView, can_focus=True):
         length = selection[1] - selection[0] if selection else 0
         total = max(len(self._text) - 1, 1)
         self.post_message(self.CursorMoved(self, self.cursor, length, 100.0 * self.cursor / total))
+
+    def _search_changed(self) -> None:
+        self.post_message(self.SearchChanged(self))
 
     # -- actions ---------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """What the reader's keys and clicks do: cursor motions by character, wrapped line, word,
-sentence, paragraph, page, annotation and search match, and the visual selection.
+sentence, paragraph, page and annotation, and the visual selection (search matches
+are `ReaderSearch`'s, in reader_search.py).
 
 Each action is a few lines over `margin.tui.text` (boundaries, rows) and the span index;
 a key with nowhere to go rings the bell. The key handlers are hot (a held key repeats
@@ -8,8 +9,6 @@ map the keys to these actions.
 """
 
 from __future__ import annotations
-
-import re
 
 from textual import events
 
@@ -49,28 +48,6 @@ class ReaderMotions(ReaderView):
         if target == row_index:
             return None
         return layout.rowcol_to_offset(target, self._goal_column)
-
-
-    def _find(self, pattern: re.Pattern[str], forward: bool) -> re.Match[str] | None:
-        text = self._text
-        if forward:
-            return pattern.search(text, self.cursor + 1) or pattern.search(text, 0)
-        return self._last_match_before(pattern, self.cursor) or self._last_match_before(pattern, len(text))
-
-    def _last_match_before(self, pattern: re.Pattern[str], end: int) -> re.Match[str] | None:
-        text = self._text
-        reach = min(len(text), end + len(pattern.pattern))
-        step = 65536
-        while True:
-            low = max(0, end - step)
-            last = None
-            for match in pattern.finditer(text, low, reach):
-                if match.start() >= end:
-                    break
-                last = match
-            if last is not None or low == 0:
-                return last
-            step *= 4
 
     # -- actions ---------------------------------------------------------------------
 
@@ -113,6 +90,14 @@ class ReaderMotions(ReaderView):
 
     def action_word_previous(self) -> None:
         self._move_by("previous_word")
+
+    def action_word_end(self) -> None:
+        self._move_by("word_end")
+
+    def next_word_after(self, end: int) -> int | None:
+        """Start of the first word at or after `end`: where auto-advance goes once the
+        span ``[…, end)`` is labelled."""
+        return self._motion.next_word(end - 1) if self._motion is not None and end > 0 else None
 
     def action_sentence_next(self) -> None:
         self._move_by("next_sentence")
@@ -215,22 +200,6 @@ class ReaderMotions(ReaderView):
             self.app.bell()
             return
         self.move_to(annotation.start)
-
-    def action_search_next(self) -> None:
-        if self._search is not None:
-            self._jump_to_match(forward=True)
-
-    def action_search_previous(self) -> None:
-        if self._search is not None:
-            self._jump_to_match(forward=False)
-
-    def _jump_to_match(self, forward: bool) -> None:
-        assert self._search is not None
-        match = self._find(self._search, forward)
-        if match is None:
-            self.app.bell()
-        else:
-            self.move_to(match.start())
 
     # -- mouse -------------------------------------------------------------------------
 

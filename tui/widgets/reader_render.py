@@ -9,6 +9,7 @@ caches are dropped when the theme or the label scheme changes. A mixin of `Reade
 from __future__ import annotations
 
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -17,10 +18,15 @@ from textual.strip import Strip
 
 from margin.store.model import Annotation
 from margin.tui.text.rows import Row
+from margin.tui.text.search import Matches
 
+from .label_style import color_depth, span_style
 from .reader_view import GUTTER, ReaderView
 
 OVERLAP_MARK = "┃"
+NOTE_MARK = "✎"
+"""In the gutter's second cell, on the row where a span with a note ends: the text
+keeps its cells, so offsets and columns stay as they are."""
 STRIP_CACHE = 512
 """Rendered rows kept: several screens, so scrolling back and forth repaints nothing."""
 MY_TINT = 0.45
@@ -29,6 +35,9 @@ OTHER_TINT = 0.22
 
 class ReaderRender(ReaderView):
     """Styles and strips of the `Reader`."""
+
+    if TYPE_CHECKING:
+        _matches: Matches | None  # the search's, kept by `ReaderSearch`
 
     # -- styles ------------------------------------------------------------------------
 
@@ -59,12 +68,13 @@ class ReaderRender(ReaderView):
         if style is None:
             background = self.background_colors[1]
             strength = MY_TINT if mine and not suggested else OTHER_TINT
-            tint = background.blend(self._label_color(annotation.label), strength)
-            style = Style(
-                bgcolor=tint.rich_color,
-                bold=nested or None,
-                italic=suggested or None,
-                underline=(not mine) or None,
+            # The tint, or at fewer colours a look that keeps labels apart: label_style.py.
+            names = list(self._labels)
+            style = span_style(
+                [label.color for label in self._labels.values()],
+                names.index(annotation.label) if annotation.label in self._labels else -1,
+                background=background, strength=strength, depth=color_depth(self.app),
+                mine=mine, suggested=suggested, nested=nested,
             )
             self._styles[key] = style
         return style
@@ -106,7 +116,7 @@ class ReaderRender(ReaderView):
             style = base
             if inner is not None:
                 style += self._span_style(inner, len(covering) > 1)
-            if matched:
+            if matched and inner is None:  # a labelled match shows its label, not the search
                 style += self._component("reader--search-match")
             if selected:
                 style += self._component("reader--selection")
@@ -144,15 +154,8 @@ class ReaderRender(ReaderView):
         return strip
 
     def _matches_in(self, start: int, stop: int) -> tuple[tuple[int, int], ...]:
-        pattern = self._search
-        if pattern is None:
-            return ()
-        reach = len(pattern.pattern)
-        found = []
-        for match in pattern.finditer(self._text, max(0, start - reach), min(len(self._text), stop + reach)):
-            if match.end() > start and match.start() < stop:
-                found.append((max(match.start(), start), min(match.end(), stop)))
-        return tuple(found)
+        matches = self._matches
+        return () if matches is None else matches.within(start, stop)
 
     def _text_strip(self, row: Row, width: int) -> Strip:
         base = self._base_style()
@@ -171,7 +174,7 @@ class ReaderRender(ReaderView):
             start,
             stop,
             self._geometry,
-            tuple((a.start, a.end, a.label, a.status, a.annotator) for a in spans),
+            tuple((a.start, a.end, a.label, a.status, a.annotator, bool(a.note)) for a in spans),
             selected,
             cursor if cursor_here else None,
             matches,
@@ -208,7 +211,7 @@ class ReaderRender(ReaderView):
             points.add(min(row.cluster_end(cursor), stop))
         boundaries = sorted({row.cluster_start(point) if point < row.end else point for point in points})
         segments = [Segment(" " * self._geometry[2], base)] if self._geometry[2] else []
-        segments.append(self._gutter(spans, start, stop, base))
+        segments.extend(self._gutter(spans, start, stop, base))
         text = self._text
         for low, high in pairwise(boundaries):
             covering = [a for a in spans if a.start <= low < a.end]
@@ -230,12 +233,21 @@ class ReaderRender(ReaderView):
         # The layout measured every cell already: no need for Strip to measure again.
         return Strip(segments, width)
 
-    def _gutter(self, spans: list[Annotation], start: int, stop: int, base: Style) -> Segment:
-        """An overlap mark when two spans share an offset on this row."""
+    def _gutter(self, spans: list[Annotation], start: int, stop: int, base: Style) -> list[Segment]:
+        """An overlap mark when two spans share an offset on this row, and a note mark
+        when a span with a note ends on it: one cell each, the gutter's two."""
+        overlap = Segment(" ", base)
         reach = -1
         for annotation in spans:
             if annotation.start < reach and max(annotation.start, start) < min(reach, stop):
                 color = self._label_color(annotation.label).rich_color
-                return Segment(OVERLAP_MARK.ljust(GUTTER), base + Style(color=color, bold=True))
+                overlap = Segment(OVERLAP_MARK, base + Style(color=color, bold=True))
+                break
             reach = max(reach, annotation.end)
-        return Segment(" " * GUTTER, base)
+        note = Segment(" ", base)
+        for annotation in spans:
+            if annotation.note and start <= annotation.end - 1 < stop:
+                color = self._label_color(annotation.label).rich_color
+                note = Segment(NOTE_MARK, base + Style(color=color, bold=True))
+                break
+        return [overlap, note, Segment(" " * (GUTTER - 2), base)] if GUTTER > 2 else [overlap, note]

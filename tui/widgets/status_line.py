@@ -17,7 +17,8 @@ class StatusLine(Widget):
     """
 
     mode: reactive[str] = reactive("NORMAL")
-    """NORMAL, VISUAL (a selection is active) or SEARCH (the search prompt is open)."""
+    """NORMAL, VISUAL (a selection is active), SEARCH (the search prompt is open) or
+    FILTER (typing in the document list's filter: keys type, they do not act)."""
     annotator: reactive[str] = reactive("")
     """Who is annotating: every new span is theirs."""
     database: reactive[str] = reactive("")
@@ -32,6 +33,9 @@ class StatusLine(Widget):
     """The database cannot be written; edits are refused."""
     pending: reactive[int] = reactive(0)
     """Edits queued behind another process's write lock, not yet saved."""
+    search: reactive[str] = reactive("")
+    """The search and where the cursor is among its matches ("/term 3 of 120"); empty
+    when no search is active."""
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -45,5 +49,7 @@ class StatusLine(Widget):
         text.append(f" {self.position:3.0f}% ")
         if self.selection_length:
             text.append(f" sel {self.selection_length} ")
+        if self.search:
+            text.append(f" {sanitise(self.search)} ", style="bold")
         text.append(f" {sanitise(self.database)}", style="dim")
         return text
