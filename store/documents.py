@@ -81,7 +81,9 @@ def get_document(db: Database, doc_id: str) -> Document | None:
 
 
 def resolve_document(db: Database, ref: str) -> Document:
-    """A document by id, unique id prefix, or exact title, for ``--doc`` and ``open``."""
+    """A document by id, unique id prefix, or exact title, for ``--doc`` and ``open``;
+    failing those, by the start of its title in any case (``margin open war`` opens
+    "War and Peace"), so a book need not be named in full."""
     document = get_document(db, ref)
     if document is not None:
         return document
@@ -94,9 +96,18 @@ def resolve_document(db: Database, ref: str) -> Document:
     ]
     if len(ids) == 1:
         return get_document(db, ids[0])  # type: ignore[return-value]
-    if not ids:
+    if ids:
+        raise MarginError(f"{ref!r} matches several documents; give more of the id")
+    pattern = ref.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    titled = db.execute(
+        "select id, title from documents where title like ? escape '\\' limit 4", [pattern]
+    ).fetchall() if ref.strip() else []
+    if len(titled) == 1:
+        return get_document(db, titled[0][0])  # type: ignore[return-value]
+    if not titled:
         raise MarginError(f"no document matches {ref!r}")
-    raise MarginError(f"{ref!r} matches several documents; give more of the id")
+    names = ", ".join(repr(title) for _, title in titled[:3]) + (", ..." if len(titled) > 3 else "")
+    raise MarginError(f"{ref!r} begins several titles ({names}); give more of the title or the id")
 
 
 def iter_documents(

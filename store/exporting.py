@@ -22,7 +22,7 @@ from .documents import iter_documents, resolve_document
 from .errors import MarginError
 from .labels import require_label
 from .model import REVIEW_PREFIX, STATUSES, DocumentRecord, SpanRecord
-from .review import OpenReview, export_reviewer, open_reviews
+from .review_status import OpenReview, export_reviewer, open_reviews
 from .safe_output import database_files, refuse_database, safe_stem, same_file
 
 BATCH_DOCUMENTS = 200
@@ -64,7 +64,7 @@ def iter_records(
     reading order; ``doc`` takes ids, id prefixes or titles. Documents with no
     matching span are left out when ``keep_empty`` is false, which is the default
     once a label, annotator or status filter is given. ``reviewed`` keeps only one
-    reviewer's settled spans (see store.review.export_reviewer: two reviewers'
+    reviewer's settled spans (see store.review_status.export_reviewer: two reviewers'
     versions would be duplicates), and notes in ``report`` the documents whose
     review is unfinished.
 

@@ -16,7 +16,8 @@ second merge of the same file changes nothing:
   the greater row in a canonical JSON form, so two machines always pick the same
   one. A deletion is a newer version with ``deleted_at`` set, so it wins like any edit;
 - reading state by (document, annotator): newest ``updated_at`` wins the same way;
-- review records by id: they are never edited, so missing ones are inserted.
+- review records by id: they are never edited, so missing ones are inserted;
+- bookmarks by id: newest ``updated_at`` wins, a removal being a tombstone.
 
 Sources are opened read-only through :func:`store.db.open_database`, so a file that is
 not margin's, or was written by a newer margin, is refused before anything is written,
@@ -44,7 +45,7 @@ from .safe_output import building, refuse_database, same_file
 from .timestamps import comparable
 
 BATCH_SIZE = 500
-TABLES = ("documents", "labels", "annotations", "reading_state", "reviews")
+TABLES = ("documents", "labels", "annotations", "reading_state", "reviews", "bookmarks")
 
 
 @dataclass(slots=True)
@@ -189,6 +190,7 @@ def _merge_one(
     settle_labels(target, renames)
     _merge_newest(target, source, "reading_state", ("doc_id", "annotator"), tables["reading_state"])
     _merge_missing(target, source, "reviews", tables["reviews"])
+    _merge_newest(target, source, "bookmarks", ("id",), tables["bookmarks"])
 
 
 def _same_file(one: Database, other: Database) -> bool:

@@ -221,3 +221,29 @@ def _label_history(db: sqlite_utils.Database) -> None:
         "create table label_renames (old text not null, new text not null, renamed_at text not null, "
         "primary key (old, renamed_at, new))"
     )
+
+
+@migrations(name="0005_bookmarks")
+def _bookmarks(db: sqlite_utils.Database) -> None:
+    """Places an annotator marked in a document, to go back to (``store.bookmarks``).
+
+    Rows carry ``updated_at`` and a ``deleted_at`` tombstone, as annotations do, so a
+    merge lets the newest version win and a removed bookmark stays removed. They are
+    not in the change feed: only the annotator who made them sees them, in the app
+    that made them.
+    """
+    db.table("bookmarks").create(
+        {
+            "id": str,
+            "doc_id": str,
+            "annotator": str,
+            "offset": int,
+            "created_at": str,
+            "updated_at": str,
+            "deleted_at": str,
+        },
+        pk="id",
+        not_null={"doc_id", "annotator", "offset", "created_at", "updated_at"},
+        foreign_keys=[("doc_id", "documents", "id")],
+    )
+    db.table("bookmarks").create_index(["doc_id", "annotator", "offset"])

@@ -104,7 +104,7 @@ class Review:
     created_at: str
 
 
-def _own_work(
+def own_work(
     db: Database,
     doc_ids: Sequence[str] | None,
     annotators: Sequence[str] | None,
@@ -117,7 +117,7 @@ def _own_work(
     return work
 
 
-def _clusters(doc_id: str, readers: dict[str, list[Annotation]]) -> tuple[list[Cluster], list[Span]]:
+def clusters_of(doc_id: str, readers: dict[str, list[Annotation]]) -> tuple[list[Cluster], list[Span]]:
     names = sorted(readers)
     triples = {name: {(a.start, a.end, a.label) for a in readers[name]} for name in names}
     agreed = set.intersection(*triples.values())
@@ -145,14 +145,14 @@ def disagreements(
     """Per document annotated by at least two of ``annotators`` (default: everyone),
     the clusters where they differ, in document order; documents in full agreement
     are left out."""
-    work = _own_work(db, doc_ids, annotators)
+    work = own_work(db, doc_ids, annotators)
     titles = dict(db.execute("select id, title from documents order by rowid").fetchall())
     found = []
     for doc_id, title in titles.items():
         readers = work.get(doc_id)
         if not readers or len(readers) < 2:
             continue
-        clusters, agreed = _clusters(doc_id, readers)
+        clusters, agreed = clusters_of(doc_id, readers)
         if clusters:
             found.append(DocumentDisagreement(doc_id, title, sorted(readers), clusters, agreed))
     return found
@@ -161,7 +161,7 @@ def disagreements(
 JSON_COLUMNS = ("source_ids", "adopted_ids", "result_ids")
 
 
-def _row_to_review(row: dict) -> Review:
+def row_to_review(row: dict) -> Review:
     return Review(**(row | {column: json.loads(row[column]) for column in JSON_COLUMNS}))
 
 
@@ -175,7 +175,7 @@ def reviews(
             clauses.append(f"{column} = ?")
             params.append(value)
     return [
-        _row_to_review(row)
+        row_to_review(row)
         for row in db.table("reviews").rows_where(
             " and ".join(clauses) or None, params, order_by="created_at, id"
         )
@@ -196,15 +196,15 @@ def decision_for(cluster: Cluster, decisions: Iterable[Review]) -> Review | None
 def _agreed_now(db: Database, cluster: Cluster) -> list[Span]:
     """Re-read the cluster's document inside the write: its agreed spans, or an error
     when the cluster is no longer what the reviewer was shown."""
-    readers = _own_work(db, [cluster.doc_id], cluster.annotators).get(cluster.doc_id, {})
+    readers = own_work(db, [cluster.doc_id], cluster.annotators).get(cluster.doc_id, {})
     if len(readers) >= 2:
-        clusters, agreed = _clusters(cluster.doc_id, readers)
+        clusters, agreed = clusters_of(cluster.doc_id, readers)
         if any(other.source_ids == cluster.source_ids for other in clusters):
             return agreed
     raise MarginError("the annotators changed these spans since they were shown; reload and review again")
 
 
-def _sync_agreed(db: Database, reviewer: str, doc_id: str, agreed: Iterable[Span]) -> int:
+def sync_agreed(db: Database, reviewer: str, doc_id: str, agreed: Iterable[Span]) -> int:
     """Make the reviewer's ``review:agreed`` spans in a document exactly ``agreed``;
     returns how many were added."""
     wanted = set(agreed)
@@ -251,7 +251,7 @@ def _decide(
             ).id
             for start, end, label, note in spans
         ]
-        _sync_agreed(db, reviewer, cluster.doc_id, agreed)
+        sync_agreed(db, reviewer, cluster.doc_id, agreed)
         review = Review(
             id=new_id(),
             doc_id=cluster.doc_id,
@@ -299,144 +299,3 @@ def edit(
 def reject(db: Database, reviewer: str, cluster: Cluster) -> Review:
     """Keep no span for the cluster, and record that this was decided."""
     return _decide(db, reviewer, cluster, "rejected", [])
-
-
-@dataclass(slots=True, frozen=True)
-class OpenReview:
-    """A document whose review is unfinished: ``open`` of its ``total`` disagreements
-    have no decision by the reviewer (as the clusters stand now)."""
-
-    doc_id: str
-    title: str
-    open: int
-    total: int
-
-
-@dataclass(slots=True)
-class AgreedReport:
-    """What :func:`copy_agreed` did: spans added, documents brought up to date, and
-    the documents left alone because some disagreement there is still open."""
-
-    added: int = 0
-    documents: int = 0
-    skipped: list[OpenReview] = field(default_factory=list)
-
-
-def reviewers(db: Database) -> list[str]:
-    """Everyone with a settled version in the database: live ``review:…`` spans, or
-    stored decisions (a reviewer who only rejected has no span)."""
-    rows = db.execute(
-        "select annotator from annotations where substr(origin, 1, ?) = ? and deleted_at is null"
-        " union select reviewer from reviews order by 1",
-        [len(REVIEW_PREFIX), REVIEW_PREFIX],
-    ).fetchall()
-    return [name for (name,) in rows]
-
-
-def export_reviewer(db: Database, annotators: Sequence[str] | None = None) -> str:
-    """Whose settled version ``export --reviewed`` writes: exactly one reviewer, since
-    two reviewers' versions of a document would come out as duplicate spans. The
-    one asked for, else the only reviewer there is; otherwise refused, naming them."""
-    asked = sorted(set(annotators or ()))
-    if len(asked) > 1:
-        raise MarginError(
-            f"--reviewed exports one reviewer's version; choose one --annotator of {', '.join(asked)}"
-        )
-    if asked:
-        return asked[0]
-    found = reviewers(db)
-    if not found:
-        raise MarginError("nothing has been reviewed yet: settle some disagreements with margin review first")
-    if len(found) > 1:
-        raise MarginError(
-            f"this database holds {len(found)} reviewers' versions ({', '.join(found)}); "
-            "choose one with --annotator"
-        )
-    return found[0]
-
-
-def _decisions_by_document(
-    db: Database, reviewer: str, doc_ids: Sequence[str] | None
-) -> dict[str, list[Review]]:
-    by_doc: dict[str, list[Review]] = defaultdict(list)
-    if doc_ids is None:
-        rows: Iterable[dict] = db.table("reviews").rows_where(
-            "reviewer = ?", [reviewer], order_by="created_at, id"
-        )
-    else:
-        marks = ", ".join("?" * len(doc_ids))
-        rows = db.table("reviews").rows_where(
-            f"reviewer = ? and doc_id in ({marks})", [reviewer, *doc_ids], order_by="created_at, id"
-        )
-    for row in rows:
-        record = _row_to_review(row)
-        by_doc[record.doc_id].append(record)
-    return by_doc
-
-
-def _open_count(clusters: Sequence[Cluster], decided: Sequence[Review]) -> int:
-    return sum(decision_for(cluster, decided) is None for cluster in clusters)
-
-
-def open_reviews(db: Database, reviewer: str, doc_ids: Sequence[str]) -> list[OpenReview]:
-    """Of these documents, in the order given, those with a disagreement the reviewer
-    has not settled. Reads the documents' annotations at once, so callers pass a
-    batch (an export does, one batch of documents at a time)."""
-    if not doc_ids:
-        return []
-    work = _own_work(db, doc_ids, None)
-    decided = _decisions_by_document(db, reviewer, doc_ids)
-    marks = ", ".join("?" * len(doc_ids))
-    titles = dict(db.execute(f"select id, title from documents where id in ({marks})", list(doc_ids)).fetchall())
-    found = []
-    for doc_id in doc_ids:
-        readers = work.get(doc_id)
-        if not readers or len(readers) < 2:
-            continue
-        clusters, _ = _clusters(doc_id, readers)
-        left = _open_count(clusters, decided.get(doc_id, []))
-        if left:
-            found.append(OpenReview(doc_id, titles.get(doc_id, ""), left, len(clusters)))
-    return found
-
-
-def copy_agreed(
-    db: Database,
-    reviewer: str,
-    doc_ids: Sequence[str] | None = None,
-    annotators: Sequence[str] | None = None,
-) -> AgreedReport:
-    """Copy what the annotators agree on into the reviewer's version, for every
-    document at least two of them annotated and where no disagreement is open
-    (none at all, which the review never visits, or all settled). A document with an
-    open disagreement is left untouched and reported: copying its agreed spans alone
-    would make it look reviewed, and export as if the disputed places held nothing."""
-    if not reviewer:
-        raise MarginError("a review needs a reviewer")
-    report = AgreedReport()
-    with write(db):
-        work = _own_work(db, doc_ids, annotators)
-        decided = _decisions_by_document(db, reviewer, doc_ids)
-        titles = dict(db.execute("select id, title from documents order by rowid").fetchall())
-        for doc_id, title in titles.items():
-            readers = work.get(doc_id)
-            if not readers or len(readers) < 2:
-                continue
-            clusters, agreed = _clusters(doc_id, readers)
-            left = _open_count(clusters, decided.get(doc_id, []))
-            if left:
-                report.skipped.append(OpenReview(doc_id, title, left, len(clusters)))
-                continue
-            report.added += _sync_agreed(db, reviewer, doc_id, agreed)
-            report.documents += 1
-    return report
-
-
-def accept_agreed(
-    db: Database,
-    reviewer: str,
-    doc_ids: Sequence[str] | None = None,
-    annotators: Sequence[str] | None = None,
-) -> int:
-    """:func:`copy_agreed`, returning only how many spans were added."""
-    return copy_agreed(db, reviewer, doc_ids, annotators).added

@@ -213,7 +213,7 @@ async def test_help_lists_the_live_keys_grouped(library: tuple[Path, list[str]])
         groups = app.screen.groups
         assert {"Reader", "Labels", "Annotate, documents and views"} <= set(groups)
         assert ("1", "Label the selection (or the word under the cursor) as claim") in groups["Labels"]
-        assert ("C", "Copy a citation: “quote” — title, source") in groups["Annotate, documents and views"]
+        assert ("C", "Copy a citation: “quote” — author, title, site, date, source") in groups["Annotate, documents and views"]
         quit_rows = [row for rows in groups.values() for row in rows if row[0].endswith("q")]
         assert [description for _keys, description in quit_rows] == ["Save the reading position and quit"]
         await pilot.press("escape")

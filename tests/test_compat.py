@@ -7,6 +7,7 @@ import asyncio
 from typing import ClassVar
 
 from rich.cells import cell_len
+from rich.color import ColorSystem
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -141,3 +142,16 @@ def test_set_border_title_changes_the_title_and_repaints_only_its_line() -> None
             assert "Annotations 7" in top.text
 
     asyncio.run(scenario())
+
+
+def test_standard_rgb_is_richs_standard_palette() -> None:
+    from rich.color import Color as RichColor
+
+    from margin.tui.compat import standard_rgb
+
+    colours = [standard_rgb(number) for number in range(16)]
+    assert colours[0] == (0, 0, 0) and colours[15] == (255, 255, 255)
+    assert len(set(colours)) == 16
+    # Rich downgrades to the standard colour nearest in this palette.
+    for number, rgb in enumerate(colours):
+        assert RichColor.from_rgb(*rgb).downgrade(ColorSystem.STANDARD).number == number

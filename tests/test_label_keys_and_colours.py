@@ -206,3 +206,27 @@ async def test_the_reader_in_256_colours_draws_each_default_label_in_its_own_col
         word: style.bgcolor.downgrade(ColorSystem.EIGHT_BIT).number for word, style in found.items() if style.bgcolor
     }
     assert len(set(numbers.values())) == 3, numbers
+
+
+def test_a_label_on_a_key_margin_now_uses_is_named_at_start(tmp_path) -> None:
+    import asyncio
+
+    from app_support import app_for, messages, running, sample_db
+
+    from margin.store.db import open_database
+
+    path = tmp_path / "m.db"
+    sample_db(path)
+    db = open_database(path)
+    # Allowed before E was margin's end-of-word key.
+    db.execute("insert into labels (name, key, color, position) values ('event', 'E', '#aa3377', 9)")
+    db.conn.commit()
+    db.close()
+
+    async def scenario() -> None:
+        app = app_for(path)
+        async with running(app) as pilot:
+            await pilot.pause()
+            assert any("Label event's key E is now one of margin's own keys" in m for m in messages(app))
+
+    asyncio.run(scenario())

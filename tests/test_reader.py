@@ -659,10 +659,10 @@ def test_narrowing_at_the_top_keeps_the_whole_header_in_view(seed_text):
     source = "/work/shared/corpus/bbc-news/tech/a-long-path-to-the-article.txt"
 
     async def script(pilot: Pilot, reader: Reader) -> None:
-        assert reader.render_line(0).text.strip() == source
+        assert reader.render_line(0).text.strip() == "a-long-path-to-the-article.txt"  # the file name
         await pilot.resize_terminal(40, 20)
         await pilot.pause()
         assert reader.scroll_y == 0
-        assert reader.render_line(0).text.strip().startswith("/work/")
+        assert reader.render_line(0).text.strip().startswith("a-long-")
 
     drive(ReaderApp(doc(seed_text, title="", source=source)), script, size=(100, 20))

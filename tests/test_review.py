@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from team_data import ARTICLE, add_text, mark, two_annotators
 from textual.content import Content
 
-from margin.store import review
+from margin.store import review, review_status
 from margin.store.annotations import (
     iter_annotations,
     query_annotations,
@@ -108,8 +108,8 @@ def test_accept_agreed_covers_documents_without_disagreement(fresh_db):
     doc_id = add_text(fresh_db)
     for who in ("ana", "bob"):
         mark(fresh_db, doc_id, ARTICLE, "Alice Smith", "person", who)
-    assert review.accept_agreed(fresh_db, "carol") == 1
-    assert review.accept_agreed(fresh_db, "carol") == 0
+    assert review_status.accept_agreed(fresh_db, "carol") == 1
+    assert review_status.accept_agreed(fresh_db, "carol") == 0
     assert spans_of(fresh_db, "carol") == {(0, 11, "person", "review:agreed")}
     assert [a.origin for a in iter_annotations(fresh_db, origin_prefix=REVIEW_PREFIX)] == ["review:agreed"]
 
@@ -134,7 +134,7 @@ def test_a_schema_1_database_gains_the_reviews_table_on_open(db_path):
     db.conn.commit()
     db.close()
     db = open_database(db_path)
-    assert schema_version(db) == SCHEMA_VERSION == 4
+    assert schema_version(db) == SCHEMA_VERSION == 5
     assert db.table("reviews").exists()
     assert len(query_annotations(db)) == 7
     db.close()

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from team_data import ARTICLE, add_text, mark, two_annotators
 
-from margin.store import review
+from margin.store import review, review_status
 from margin.store.annotations import query_annotations
 from margin.store.db import open_database
 from margin.tui.cli import cli
@@ -86,7 +86,7 @@ def test_accept_agreed_skips_documents_with_open_disagreements(tmp_path):
     # once every disagreement there is settled, it is no longer skipped
     for cluster in review.disagreements(db)[0].clusters:
         review.reject(db, "carol", cluster)
-    report = review.copy_agreed(db, "carol")
+    report = review_status.copy_agreed(db, "carol")
     assert report.skipped == [] and report.documents == 2
     assert (disputed, 22, 54, "claim", "review:agreed") in spans_of(db, "carol")
     db.close()
@@ -97,7 +97,7 @@ def test_accept_agreed_reports_partly_settled_documents(fresh_db):
     boats = boats_document(fresh_db, title="Boats")
     review.adopt(fresh_db, "carol", review.disagreements(fresh_db)[0].clusters[0], "ana")
     before = spans_of(fresh_db, "carol")
-    report = review.copy_agreed(fresh_db, "carol")
+    report = review_status.copy_agreed(fresh_db, "carol")
     assert [(s.title, s.open, s.total) for s in report.skipped] == [(ARTICLE, 2, 3), ("Boats", 1, 1)]
     assert report.added == 0
     assert spans_of(fresh_db, "carol") == before
@@ -124,7 +124,7 @@ def test_review_without_annotator_reuses_the_single_reviewer(tmp_path, monkeypat
     assert "give --annotator dave" in result.stderr
     assert "into carol's reviewed version" in result.stdout
     db = open_database(path)
-    assert review.reviewers(db) == ["carol"]
+    assert review_status.reviewers(db) == ["carol"]
     assert (later, 0, 4, "person", "review:agreed") in spans_of(db, "carol")
     db.close()
 
@@ -151,8 +151,8 @@ def test_review_without_annotator_refuses_among_several_reviewers(tmp_path, monk
     path = tmp_path / "team.db"
     db = open_database(path)
     agreed_document(db)
-    review.copy_agreed(db, "carol")
-    review.copy_agreed(db, "erin")
+    review_status.copy_agreed(db, "carol")
+    review_status.copy_agreed(db, "erin")
     before = spans_of(db, "dave")
     db.close()
     default_name("dave", monkeypatch)
@@ -177,7 +177,7 @@ def test_export_reviewed_takes_one_reviewer(tmp_path):
     agreed_document(db)
     two_annotators(db)
     for reviewer in ("carol", "erin"):
-        review.copy_agreed(db, reviewer)
+        review_status.copy_agreed(db, reviewer)
         for cluster in review.disagreements(db)[0].clusters:
             review.adopt(db, reviewer, cluster, "ana")
     db.close()
@@ -348,3 +348,34 @@ def test_review_command_prints_the_summary_after_the_screen(tmp_path, monkeypatc
         "(1 decision(s) this session).",
         "3 left; 0 of 2 document(s) done.",
     ]
+
+
+def test_export_reviewed_names_a_document_whose_agreed_spans_were_not_copied(tmp_path: Path) -> None:
+    """Fully agreed documents have nothing to settle, but until their agreed spans are
+    copied the reviewer's version lacks them: the export must say so, not drop them."""
+    from margin.store import review as review_store
+    from margin.store.annotations import add_annotation as add
+    from margin.store.documents import add_document as add_doc
+    from margin.store.exporting import ExportReport, iter_records
+
+    db = open_database(tmp_path / "m.db")
+    agreed, _ = add_doc(db, "Alice met Bob in Paris.", title="agreed")
+    disputed, _ = add_doc(db, "Carol saw Dan in Rome.", title="disputed")
+    for who in ("ann", "ben"):
+        add(db, agreed.id, 0, 5, "person", annotator=who)
+        add(db, disputed.id, 0, 5, "person", annotator=who)
+    add(db, disputed.id, 10, 13, "person", annotator="ann")
+    [item] = review_store.disagreements(db)
+    review_store.reject(db, "rev", item.clusters[0])
+    report = ExportReport()
+    list(iter_records(db, reviewed=True, report=report))
+    # The disputed one got its agreed spans when its disagreement was settled.
+    assert [(found.title, found.agreed_missing) for found in report.open_reviews] == [("agreed", True)]
+    review_status.copy_agreed(db, "rev")
+    report = ExportReport()
+    records = list(iter_records(db, reviewed=True, report=report))
+    assert report.open_reviews == []
+    assert sorted((r.title, [(s.start, s.end) for s in r.spans]) for r in records) == [
+        ("agreed", [(0, 5)]), ("disputed", [(0, 5)])
+    ]
+    db.close()

@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 
 from margin.store.db import open_database
 from margin.store.documents import add_document
+from margin.store.reading import set_position
 from margin.tui.app import MarginApp
 from margin.tui.screens.search_prompt import SearchPrompt
 from margin.tui.text.search import Matches, parse_term, toggle_whole_word
@@ -266,3 +267,26 @@ async def test_opening_a_full_text_hit_lands_on_it_highlighted(library: tuple[Pa
         assert "/Mimi 1 of" in status(app)
         await pilot.press("n")
         assert reader.cursor == book.index("Mimi", hit + 1)
+
+
+@pilot_test
+async def test_finding_a_book_by_its_title_keeps_the_reading_position(library: tuple[Path, str, str]) -> None:
+    path, seed_id, book_id = library
+    db = open_database(path)
+    set_position(db, book_id, "tester", 1_000_000)
+    db.close()
+    app = app_for(path, open_doc_id=seed_id)
+    async with running(app) as pilot:
+        await pilot.press("ctrl+b", *"War and")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        reader = app.main.reader
+        assert reader.document.id == book_id
+        assert reader.cursor == 1_000_000 and reader.search_term is None
+
+
+def test_an_empty_term_gets_no_markers_and_spaces_alone_are_no_search() -> None:
+    assert toggle_whole_word("") == ""
+    assert toggle_whole_word(toggle_whole_word("is")) == "is"
+    assert parse_term("   ") is None

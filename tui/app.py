@@ -91,7 +91,7 @@ class MarginApp(InertApp):
         try:
             remember_theme(self.settings, theme.name)
         except OSError as error:
-            self.notify(f"{self.settings.state}: theme not remembered: {error.strerror}",
+            self.notify(f"{self.settings.state}: theme not remembered: {error.strerror or error}",
                         severity="warning", markup=False)
 
     def _load_sqlite_utils(self) -> None:

@@ -123,3 +123,12 @@ def set_border_title(widget: Widget, title: str) -> None:
     widget._border_title = widget.render_str(title).expand_tabs(4).split()[0]
     offset = widget.content_offset
     widget.refresh(Region(-offset.x, -offset.y, widget.outer_size.width, 1))
+
+
+def standard_rgb(number: int) -> tuple[int, int, int]:
+    """The RGB Rich draws for one of the 16 standard colours. Rich keeps its palettes
+    in ``rich._palettes`` (re-exported by ``rich.color`` for its own use)."""
+    from rich._palettes import STANDARD_PALETTE
+
+    red, green, blue = STANDARD_PALETTE[number]
+    return red, green, blue

@@ -9,7 +9,7 @@ elsewhere, which is how tests keep their own). Every key is optional::
     auto_advance = false          # after a label, move to the next word (ctrl+a toggles)
 
     [keymap]                      # binding id = keys, as Textual's set_keymap takes them
-    "reader.select_word" = "W,ctrl+w"
+    "reader.select_word" = "W,ctrl+e"
 
 An entry that cannot be used is left out and named in ``Settings.warnings``, never
 dropped silently and never fatal: a typo in the keymap must not stop ``margin export``.
@@ -24,6 +24,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,9 +196,17 @@ def remember_theme(settings: Settings, theme: str) -> None:
     state = _read_state(settings.state)
     state.update(theme=theme, over=settings.theme)
     settings.state.parent.mkdir(parents=True, exist_ok=True)
-    partial = settings.state.with_name(settings.state.name + ".new")
-    partial.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
-    os.replace(partial, settings.state)
+    # A name of its own per writer: two margins saving at once never share a file.
+    handle, partial = tempfile.mkstemp(dir=settings.state.parent, prefix=f".{settings.state.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(json.dumps(state, indent=2) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, settings.state)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
 
 
 ANNOTATOR_SOURCES = ("--annotator", "MARGIN_ANNOTATOR")

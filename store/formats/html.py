@@ -8,6 +8,7 @@ line, as in the plain-text articles margin reads, so paragraph motions work alik
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ..errors import FormatError
 from ..model import DocumentRecord
@@ -39,6 +40,9 @@ def read(source: Source, *, encoding: str | None = None, warn: Warn | None = Non
         for key in ("url", "author", "date", "sitename", "description")
         if (value := getattr(extracted, key, None))
     }
+    headings = _headings(getattr(extracted, "body", None), paragraphs)
+    if headings:
+        meta["headings"] = headings
     yield DocumentRecord(
         text="\n\n".join(paragraphs),
         title=getattr(extracted, "title", None) or "",
@@ -46,3 +50,23 @@ def read(source: Source, *, encoding: str | None = None, warn: Warn | None = Non
         meta=meta,
         line=1,
     )
+
+
+def _headings(body: Any, paragraphs: list[str]) -> list[list[int]]:
+    """``[offset, level]`` of the page's h1–h3 in the text, for the reader's table of
+    contents: the text keeps no mark of them, but trafilatura's tree does (as
+    ``<head rend="h2">``), and each is one of the text's paragraphs, in order."""
+    if body is None:
+        return []
+    wanted = [
+        (" ".join("".join(head.itertext()).split()), int(rend[1]))
+        for head in body.iter("head")
+        if (rend := head.get("rend", "")) in ("h1", "h2", "h3")
+    ]
+    found: list[list[int]] = []
+    offset = 0
+    for paragraph in paragraphs:
+        if len(found) < len(wanted) and " ".join(paragraph.split()) == wanted[len(found)][0]:
+            found.append([offset, wanted[len(found)][1]])
+        offset += len(paragraph) + 2
+    return found

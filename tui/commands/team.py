@@ -21,7 +21,8 @@ from margin.store.documents import resolve_document
 from margin.store.errors import MarginError
 from margin.store.labels import require_label
 from margin.store.merge import MergeReport, merge_databases, merge_into_copy
-from margin.store.review import OpenReview, copy_agreed, disagreements, reviewers
+from margin.store.review import disagreements
+from margin.store.review_status import OpenReview, copy_agreed, reviewers
 
 from ..text.sanitise import sanitise, shorten
 from .context import Context, doc_option, label_option, pass_context
@@ -190,7 +191,9 @@ def open_review_lines(found: list[OpenReview]) -> list[str]:
     """One line per unfinished document (sanitised, the title shortened), at most
     OPEN_LISTED of them, so a database of thousands prints a screenful."""
     lines = [
-        f"{shorten(item.title or item.doc_id, 60)}: {item.open} of {item.total} disagreements still open"
+        f"{shorten(item.title or item.doc_id, 60)}: "
+        + ("agreed spans not copied yet (margin review --accept-agreed copies them)" if item.agreed_missing
+           else f"{item.open} of {item.total} disagreements still open")
         for item in found[:OPEN_LISTED]
     ]
     if len(found) > OPEN_LISTED:

@@ -21,7 +21,9 @@ from ..clipboard import copy_text
 from ..compat import own_bindings
 from ..editing import READ_ONLY, Change, Pending
 from ..keymap import ACTIONS, WHY_NOT
-from ..text.sanitise import one_line, sanitise, shorten
+from ..sources import citation
+from ..text.sanitise import sanitise, shorten
+from ..text.search import parse_term
 from .confirm import Confirm
 from .dismiss import if_chosen
 from .help import HelpScreen, binding_groups
@@ -272,10 +274,7 @@ class MainScreen(LiveScreen):
         document = self.reader.document
         if quote is None or document is None:
             return
-        citation = f"“{one_line(quote[0])}” — {one_line(document.title)}"
-        if document.source:
-            citation += f", {one_line(document.source)}"
-        copy_text(self.app, citation, "citation")
+        copy_text(self.app, citation(quote[0], document), "citation")
 
     def action_search(self) -> None:
         self.status.mode = "SEARCH"
@@ -283,11 +282,30 @@ class MainScreen(LiveScreen):
 
     def _search(self, term: str | None) -> None:
         self.status.mode = "NORMAL"
-        if term:
+        if term and parse_term(term) is not None:  # a term of only spaces is a cancel
             self._search_term = term
             if not self.reader.search(term, forward=True):
                 self.notify(f"Not found: {term}", severity="warning", markup=False)
         self._update_status()
+
+    def action_table_of_contents(self) -> None:
+        from ..text.headings import headings_of
+        from .toc import TableOfContents
+
+        reader = self.reader
+        document = reader.document
+        if document is None:
+            return
+        headings = headings_of(document)
+        if not headings:
+            self.notify("No headings in this document", markup=False)
+            return
+        picker = TableOfContents(document.title or "this document", headings, current=headings.index_at(reader.cursor))
+        self.app.push_screen(picker, if_chosen(self._go_to_heading))
+
+    def _go_to_heading(self, offset: int) -> None:
+        self.reader.move_to(offset)
+        self.reader.focus()
 
     def on_reader_search_changed(self, message: Reader.SearchChanged) -> None:
         if message.reader is self.reader:
@@ -309,6 +327,59 @@ class MainScreen(LiveScreen):
             self.status.search = f"{shown} {total} match{'' if total == 1 else 'es'}"
         else:
             self.status.search = f"{shown} {number} of {total}"
+
+    # -- jumping and bookmarks ------------------------------------------------------
+
+    def action_jump_percent(self) -> None:
+        from .percent_prompt import PercentPrompt
+
+        self.app.push_screen(PercentPrompt(), if_chosen(self._jump_percent))
+
+    def _jump_percent(self, percent: float) -> None:
+        """The offset the status line would show as ``percent``, so "50" reads 50 %."""
+        reader = self.reader
+        if reader.document is not None:
+            total = max(len(reader.document.text) - 1, 1)
+            reader.move_to(round(total * percent / 100))
+
+    def action_toggle_bookmark(self) -> None:
+        from margin.store.bookmarks import toggle_bookmark
+
+        reader = self.reader
+        document = reader.document
+        if document is None or not self._writable():
+            return
+        added = self._store(toggle_bookmark, self.db, document.id, self.annotator, reader.cursor)
+        if added is not None:
+            self.notify("Bookmarked (' lists them)" if added else "Bookmark removed", markup=False)
+
+    def action_bookmarks(self) -> None:
+        from margin.store.bookmarks import list_bookmarks
+
+        from .bookmarks import BookmarkList, Entry, line_at
+
+        document = self.reader.document
+        if document is None:
+            return
+        found = self._store(list_bookmarks, self.db, document.id, self.annotator)
+        if found is None:
+            return
+        if not found:
+            self.notify("No bookmarks in this document: m bookmarks the cursor's place", markup=False)
+            return
+        text = document.text
+        total = max(len(text) - 1, 1)
+        entries = [Entry(b.offset, 100.0 * b.offset / total, line_at(text, b.offset)) for b in found]
+        title = f"Bookmarks in {shorten(document.title or 'this document', 48)}"
+        self.app.push_screen(BookmarkList(title, entries, self._remove_bookmark), if_chosen(self.reader.move_to))
+
+    def _remove_bookmark(self, offset: int) -> bool:
+        from margin.store.bookmarks import remove_bookmark
+
+        document = self.reader.document
+        if document is None or not self._writable():
+            return False
+        return self._store(remove_bookmark, self.db, document.id, self.annotator, offset) is not None
 
     # -- panes, views and themes ----------------------------------------------------
 
@@ -349,6 +420,13 @@ class MainScreen(LiveScreen):
 
     def action_toggle_theme(self) -> None:
         self.app.theme = "textual-light" if self.app.current_theme.dark else "textual-dark"
+
+    def action_export(self) -> None:
+        """Ask what to export where, then write it in a thread as ``margin export`` would."""
+        from .export_dialog import ExportDialog, export_in_background
+
+        dialog = ExportDialog(self.db.path, self.reader.document)
+        self.app.push_screen(dialog, if_chosen(partial(export_in_background, self)))
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(binding_groups(self.app, self.app.active_bindings)))

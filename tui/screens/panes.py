@@ -35,6 +35,8 @@ from ..editing import PENDING, Editing, Late
 from ..keymap import LABEL_ID
 from ..recent import Recent
 from ..sync import ChangeFollower
+from ..text.headings import chapter_at
+from ..text.sanitise import sanitise
 from ..undo import History
 from ..widgets.annotation_panel import AnnotationPanel
 from ..widgets.document_list import DocumentList
@@ -96,6 +98,7 @@ class PaneScreen(ActionAvailability, Screen[None]):
         self._active_reader: Reader | None = None
         self._saved_positions: dict[str, int] = {}
         self._shown_edits: Recent[str, str] = Recent(SHOWN_EDITS)
+        self._told_clashes: set[tuple[str, str]] = set()
         self._note_drafts: dict[str, str] = {}
         """Notes typed but not yet committed, by annotation id: reopened if a save fails."""
         """``updated_at`` of the rows this app's own edits showed, newest per id."""
@@ -251,6 +254,16 @@ class PaneScreen(ActionAvailability, Screen[None]):
         rebuilt: dict[str, list[Binding]] = {}
         for binding in label_bindings(self.labels, taken=set(others)):
             rebuilt.setdefault(binding.key, []).append(binding)
+        # A label key chosen before margin took that key for itself would fall silent.
+        clashes = [(label, label.key) for label in self.labels if label.key and label.key in others]
+        for label, key in clashes:
+            if (label.name, key) not in self._told_clashes:
+                self._told_clashes.add((label.name, key))
+                self.notify(
+                    f"Label {sanitise(label.name)}'s key {key} is now one of margin's own keys; "
+                    f"choose another with: margin labels set {sanitise(label.name)} --key …",
+                    title="Label key taken", severity="warning", markup=False, timeout=15,
+                )
         rebuilt.update(others)
         replace_own_bindings(self, rebuilt)
         self.refresh_bindings()
@@ -350,7 +363,13 @@ class PaneScreen(ActionAvailability, Screen[None]):
     def on_document_list_opened(self, message: DocumentList.Opened) -> None:
         self.open_document(message.doc_id)
         self.reader.focus()
-        if message.term and self.reader.find_hit(message.term):
+        document = self.reader.document
+        # A filter that found the document by its title says nothing about where to
+        # read: only a full-text hit moves the cursor off the saved position.
+        found_by_title = document is not None and bool(message.term) and (
+            " ".join(str(message.term).split()).casefold() in " ".join(document.title.split()).casefold()
+        )
+        if message.term and not found_by_title and self.reader.find_hit(message.term):
             self._search_term = message.term
 
     def on_document_list_left(self, _message: DocumentList.Left) -> None:
@@ -436,6 +455,7 @@ class PaneScreen(ActionAvailability, Screen[None]):
         reader, status = self.reader, self.status
         document = reader.document
         status.position = 100.0 * reader.cursor / max(1, len(document.text) - 1) if document else 0.0
+        status.chapter = chapter_at(document, reader.cursor) if document else ""
         selection = reader.selection
         status.selection_length = selection[1] - selection[0] if selection else 0
         if status.mode != "SEARCH":

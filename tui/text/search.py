@@ -89,6 +89,8 @@ def toggle_whole_word(typed: str) -> str:
     core = typed.removeprefix(WORD_START)
     if core.endswith(WORD_END):
         core = core[: -len(WORD_END)]
+    if not core.strip():
+        return core  # nothing to mark: no empty pair of markers
     return whole_word(core)
 
 

@@ -188,6 +188,9 @@ class AnnotationPanel(Vertical):
         keys = self.shown_keys
         if not keys:
             return
+        current = self.rows.highlighted
+        if current is not None and current < len(keys) and keys[current][2] in {a.id for a in under}:
+            return  # already on one of them: the one chosen in the panel stays chosen
         for annotation in under:
             held = self._by_id.get(annotation.id)
             if held is None:

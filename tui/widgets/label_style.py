@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.color import STANDARD_PALETTE, ColorSystem
+from rich.color import ColorSystem
 from rich.style import Style
 from textual.app import App
 from textual.color import Color
+
+from ..compat import standard_rgb
 
 MARKS: tuple[Style, ...] = (
     Style(reverse=True),
@@ -70,7 +72,7 @@ def _background(label: Color, background: Color, strength: float, depth: ColorSy
 def _readable_on(color: Color) -> Style:
     """Black or white text, whichever reads on ``color`` in 16 colours."""
     number = color.rich_color.downgrade(ColorSystem.STANDARD).number or 0
-    red, green, blue = STANDARD_PALETTE[number]
+    red, green, blue = standard_rgb(number)
     light = 0.299 * red + 0.587 * green + 0.114 * blue > 128
     return Style(color="#000000" if light else "#ffffff")
 

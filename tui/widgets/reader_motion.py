@@ -203,14 +203,64 @@ class ReaderMotions(ReaderView):
 
     # -- mouse -------------------------------------------------------------------------
 
+    _press: int | None = None
+    """Where the held mouse button went down; None when no button is held."""
+    _dragged = False
+    """The held button moved to another character: the click its release makes keeps
+    the selection the drag made."""
+
+    def _offset_under(self, event: events.MouseEvent, *, clamp: bool = False) -> int | None:
+        """The character under the pointer; with `clamp` (a captured drag, which may
+        leave the widget) the nearest row's, so dragging past an edge reaches it."""
+        layout = self._layout
+        if layout is None:
+            return None
+        offset = event.get_content_offset_capture(self) if clamp else event.get_content_offset(self)
+        if offset is None:
+            return None
+        row = round(self.scroll_y) + offset.y - len(self._header)
+        if clamp:
+            row = min(max(row, 0), layout.row_count - 1)
+        if not 0 <= row < layout.row_count:
+            return None
+        column = offset.x - self._geometry[2] - GUTTER
+        return layout.rowcol_to_offset(row, max(0, column))
+
     def on_click(self, event: events.Click) -> None:
         """A click puts the cursor on the character under the pointer (shift extends)."""
-        layout = self._layout
-        offset = event.get_content_offset(self)
-        if layout is None or offset is None:
+        if self._dragged:
+            self._dragged = False
             return
-        row = round(self.scroll_y) + offset.y - len(self._header)
-        if not 0 <= row < layout.row_count:
+        offset = self._offset_under(event)
+        if offset is not None:
+            self.move_to(offset, select=event.shift)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """The press point of a drag; the click its release makes does the rest."""
+        if event.button != 1:
             return
-        column = offset.x - self._geometry[2] - GUTTER
-        self.move_to(layout.rowcol_to_offset(row, max(0, column)), select=event.shift)
+        self._press = self._offset_under(event)
+        self._dragged = False
+        if self._press is not None:
+            self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        """While the button is held, select from the press point to the pointer."""
+        press = self._press
+        if press is None:
+            return
+        offset = self._offset_under(event, clamp=True)
+        if offset is None or (not self._dragged and offset == press):
+            return
+        if not self._dragged:
+            self._dragged = True
+            if not event.shift:  # shift keeps the selection's anchor, as shift-click does
+                self.move_to(press)
+        self.move_to(offset, select=True)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        """Releasing ends the drag; the selection stays for a label key."""
+        if self._press is None:
+            return
+        self._press = None
+        self.release_mouse()

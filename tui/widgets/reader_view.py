@@ -21,6 +21,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from margin.store.model import Annotation, Document, Label
+from margin.tui.sources import byline, source_label, wrap_source
 from margin.tui.text.layout import Layout
 from margin.tui.text.motion import TextMotion
 from margin.tui.text.span_index import SpanIndex
@@ -163,18 +164,21 @@ class ReaderView(_Base):
         self.virtual_size = Size(self._geometry[0], rows)
 
     def _build_header(self) -> None:
-        """Title and source as the first rows: shown, wrapped, but owning no offsets."""
+        """Title, byline (a web page's author, site and date) and source (file name or
+        URL, wrapped at its separators) as the first rows: shown, but owning no offsets."""
         self._header = []
         if self.document is None:
             return
         measure = self._geometry[1]
         title = "" if _title_opens_text(self.document) else self.document.title
-        for value, component in ((title, "reader--header"), (self.document.source, "reader--source")):
+        for value, component in ((title, "reader--header"), (byline(self.document), "reader--source")):
             if not value:
                 continue
             value = " ".join(value.split())
             for row in Layout(value, measure).iter_rows():
                 self._header.append((row.display(value, row.start, row.end), component))
+        for line in wrap_source(source_label(self.document.source), measure):
+            self._header.append((line, "reader--source"))
         if self._header:
             self._header.append(("", ""))
 

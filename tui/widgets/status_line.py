@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from ..text.sanitise import sanitise
+from ..text.sanitise import sanitise, shorten
 
 
 class StatusLine(Widget):
@@ -33,6 +33,8 @@ class StatusLine(Widget):
     """The database cannot be written; edits are refused."""
     pending: reactive[int] = reactive(0)
     """Edits queued behind another process's write lock, not yet saved."""
+    chapter: reactive[str] = reactive("")
+    """The heading the cursor is under (the last one before it); empty when none."""
     search: reactive[str] = reactive("")
     """The search and where the cursor is among its matches ("/term 3 of 120"); empty
     when no search is active."""
@@ -47,6 +49,8 @@ class StatusLine(Widget):
             text.append(f" saving {self.pending}… ", style="reverse bold")
         text.append(f" viewing {sanitise(self.viewing)} ", style="dim")
         text.append(f" {self.position:3.0f}% ")
+        if self.chapter:
+            text.append(f" § {shorten(self.chapter, 32)} ", style="italic")
         if self.selection_length:
             text.append(f" sel {self.selection_length} ")
         if self.search:
