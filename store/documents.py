@@ -80,6 +80,10 @@ def get_document(db: Database, doc_id: str) -> Document | None:
     return _row_to_document(row) if row else None
 
 
+MIN_ID_PREFIX = 6
+"""Hex characters a reference needs before it is taken as the start of an id."""
+
+
 def resolve_document(db: Database, ref: str) -> Document:
     """A document by id, unique id prefix, or exact title, for ``--doc`` and ``open``;
     failing those, by the start of its title in any case (``margin open war`` opens
@@ -87,11 +91,14 @@ def resolve_document(db: Database, ref: str) -> Document:
     document = get_document(db, ref)
     if document is not None:
         return document
+    # An id prefix only when it looks like one: "ace" or "cafe" are words, and a
+    # title that starts so must not lose to an id that happens to.
+    looks_like_id = len(ref) >= MIN_ID_PREFIX and all(c in "0123456789abcdefABCDEF" for c in ref)
     ids = [
         row[0]
         for row in db.execute(
-            "select id from documents where id like ? or title = ? limit 3",
-            [ref.replace("%", "").replace("_", "") + "%", ref],
+            "select id from documents where (? and id like ?) or title = ? limit 3",
+            [looks_like_id, ref.replace("%", "").replace("_", "") + "%", ref],
         ).fetchall()
     ]
     if len(ids) == 1:

@@ -172,3 +172,18 @@ async def test_a_hostile_title_is_drawn_inert_in_the_dialog(tmp_path):
         shown = str(scope.get_option_at_index(0).prompt)
         assert "\x1b" not in shown and "\x07" not in shown and "[b]bold[/b]" in shown
         assert "\x1b" not in dialog.query_one(Input).value
+
+
+def test_an_existing_file_is_never_written_over(tmp_path) -> None:
+    import pytest as _pytest
+
+    from margin.store.errors import MarginError
+    from margin.tui.screens.export_dialog import check_output
+
+    db_path = tmp_path / "m.db"
+    sample_db(db_path)
+    article = tmp_path / "article.txt"
+    article.write_text("kept", encoding="utf-8")
+    with _pytest.raises(MarginError, match="already exists"):
+        check_output("margin", article, db_path)
+    assert article.read_text(encoding="utf-8") == "kept"

@@ -217,3 +217,14 @@ async def test_markdown_contents_and_a_document_without_headings(tmp_path: Path)
         await pilot.press("t")
         assert not isinstance(app.screen, TableOfContents)
         assert "No headings in this document" in messages(app)
+
+
+def test_a_hash_line_of_many_spaces_is_found_at_once() -> None:
+    import time
+
+    from margin.tui.text.headings import find_headings
+
+    started = time.perf_counter()
+    found = find_headings("# Title ##\n\n# a" + " " * 20_000 + "x\n" + "#" * 20_000 + "\n## Sub\n")
+    assert time.perf_counter() - started < 0.5
+    assert [(h.level, h.title) for h in found] == [(1, "Title"), (2, "Sub")]

@@ -17,7 +17,7 @@ from conftest import CORPUS
 from margin.store.db import open_database
 from margin.store.documents import add_document, get_document, list_documents
 from margin.store.formats import text as text_format
-from margin.store.formats.text import first_line_is_prose, title_from_file_name
+from margin.store.formats.text import first_line_is_prose, gutenberg_title, title_from_file_name
 from margin.store.model import document_id, normalise_newlines
 from margin.tui import app as app_module
 from margin.tui.app import MarginApp
@@ -231,3 +231,26 @@ def test_wrap_source_breaks_after_separators_and_cuts_only_an_overlong_part() ->
     assert wrap_source("a" * 25, 10) == ["a" * 10, "a" * 10, "a" * 5]
     assert wrap_source("The Christian Post — Samantha Kamman", 20) == ["The Christian Post —", "Samantha Kamman"]
     assert wrap_source("x\x1by", 10) == ["x␛y"]
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    ['Merkel: „Wir schaffen das“', 'Apple unveils 27" iMac', "de Blasio wins primary"],
+)
+def test_headlines_with_quotes_or_a_lower_case_particle_stay_titles(first_line: str) -> None:
+    assert not first_line_is_prose(first_line + "\n\nThe story.\n")
+
+
+def test_a_gutenberg_title_carried_on_an_indented_line_is_whole() -> None:
+    head = "The Project Gutenberg eBook\n\nTitle: The Strange Case of Dr. Jekyll\n       and Mr. Hyde\n\nAuthor: R. L. S.\n"
+    assert gutenberg_title(head) == "The Strange Case of Dr. Jekyll and Mr. Hyde"
+
+
+def test_a_word_made_of_hex_letters_is_a_title_start_not_an_id(fresh_db) -> None:
+    from margin.store.documents import add_document, resolve_document
+
+    aces, _ = add_document(fresh_db, "Aces high, the story.", title="Aces High")
+    for number in range(40):  # some id will start with a hex word
+        add_document(fresh_db, f"Filler article number {number}.")
+    assert resolve_document(fresh_db, "ace").id == aces.id
+    assert resolve_document(fresh_db, aces.id[:8]).id == aces.id

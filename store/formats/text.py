@@ -58,24 +58,45 @@ def gutenberg_title(text: str) -> str:
     head = _head(text, GUTENBERG_HEAD_LINES)
     if not any("project gutenberg" in line.lower() for line in head):
         return ""
-    for line in head:
+    for index, line in enumerate(head):
         if match := _GUTENBERG_TITLE.match(line.strip()):
-            return " ".join(match.group(1).split())
+            # A long title goes on in indented lines, up to a blank one.
+            parts = [match.group(1)]
+            for more in head[index + 1:]:
+                # Only a line that carries on the sentence ("and Mr. Hyde"); a
+                # subtitle ("Remembrance of Things Past") is not the title.
+                if not more.strip() or not more[:1].isspace() or not more.strip()[0].islower():
+                    break
+                parts.append(more)
+            return " ".join(" ".join(parts).split())
     return ""
+
+
+SENTENCE_ENDS = ".!?…:;,"
+_CLOSING_QUOTES = {"“": "”", "\"": "\"", "«": "»", "„": "“”", "‘": "’", "»": "«"}
 
 
 def first_line_is_prose(text: str) -> bool:
     """Whether the first non-empty line reads as the start of running text, so it
     would make a poor title (see the module docstring for the rule)."""
-    line = next((line.strip() for line in _head(text, GUTENBERG_HEAD_LINES) if line.strip()), "")
-    if not line or line.startswith("#"):
+    head = _head(text, GUTENBERG_HEAD_LINES)
+    index = next((number for number, line in enumerate(head) if line.strip()), None)
+    if index is None:
         return False
+    line = head[index].strip()
+    runs_on = index + 1 < len(head) and bool(head[index + 1].strip())
+    if line.startswith("#"):
+        return False
+    if len(line) > PROSE_LENGTH:
+        return True
     first_word = line.split()[0]
-    if first_word.isalpha() and first_word.islower():
-        return True
-    if line.count("“") + line.count("«") + line.count("„") > line.count("”") + line.count("»"):
-        return True
-    return line.count('"') % 2 == 1 or len(line) > PROSE_LENGTH
+    if first_word.isalpha() and first_word.islower() and (line[-1] in SENTENCE_ENDS or runs_on):
+        return True  # a sentence, or a paragraph going on; not "de Blasio wins primary"
+    # Dialogue running on: the line opens with a quotation that it never closes, as
+    # War and Peace begins. A quote inside a headline ("Merkel: „Wir…“", an inch
+    # mark) says nothing.
+    closer = _CLOSING_QUOTES.get(line[0])
+    return closer is not None and not any(mark in line[1:] for mark in closer)
 
 
 def title_from_file_name(name: str) -> str:

@@ -77,6 +77,10 @@ def check_output(format_name: str, output: Path, db_path: Path) -> None:
     if not db_path.exists():
         raise MarginError(f"{db_path}: no such database; import something first")
     refuse_database(output, [db_path])
+    # Unlike the command line, where -o names the file on purpose, a path typed in a
+    # dialog is easily an earlier export or an article: the app writes only new ones.
+    if (output.is_dir() and any(output.iterdir())) or output.is_file():
+        raise MarginError(f"{output}: already exists; choose a new name (the app never writes over a file)")
 
 
 def write_export(db_path: Path, request: ExportRequest) -> ExportReport:

@@ -17,7 +17,7 @@ from margin.store.annotations import annotators
 from margin.store.model import Annotation
 
 from ..compat import own_bindings
-from ..editing import POSITION, Change, Pending
+from ..editing import POSITION, READ_ONLY, Change, Pending
 from ..sync import ChangesArrived
 from ..text.sanitise import sanitise, shorten
 from .dismiss import if_chosen
@@ -27,6 +27,13 @@ from .panes import LateWrite, PaneScreen
 
 class LiveScreen(PaneScreen):
     """The panes, kept in step with the database row by row."""
+
+    def _writable(self) -> bool:
+        """Refuse an edit on a read-only database before asking anything about it."""
+        if self.db.readonly:
+            self.notify(READ_ONLY, severity="warning", markup=False)
+            return False
+        return True
 
     # -- showing changes --------------------------------------------------------------
 

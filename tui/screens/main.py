@@ -19,7 +19,7 @@ from margin.store.model import Annotation
 
 from ..clipboard import copy_text
 from ..compat import own_bindings
-from ..editing import READ_ONLY, Change, Pending
+from ..editing import Change, Pending
 from ..keymap import ACTIONS, WHY_NOT
 from ..sources import citation
 from ..text.sanitise import sanitise, shorten
@@ -27,8 +27,8 @@ from ..text.search import parse_term
 from .confirm import Confirm
 from .dismiss import if_chosen
 from .help import HelpScreen, binding_groups
+from .jumps import JumpActions
 from .label_picker import LabelPicker
-from .live import LiveScreen
 from .panes import NARROW
 from .search_prompt import SearchPrompt
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from ..widgets.reader import Reader
 
 
-class MainScreen(LiveScreen):
+class MainScreen(JumpActions):
     """The reader with its document list, annotation panel and status line, and the
     keys of the table in ``tui/keymap.py``."""
 
@@ -49,13 +49,6 @@ class MainScreen(LiveScreen):
     ]
 
     _auto_advance: bool | None = None
-
-    def _writable(self) -> bool:
-        """Refuse an edit on a read-only database before asking anything about it."""
-        if self.db.readonly:
-            self.notify(READ_ONLY, severity="warning", markup=False)
-            return False
-        return True
 
     def _edit(self, edit: Callable[[], Change | Pending | None]) -> Change | Pending | None:
         """Make one edit and show it; a refusal becomes a notification, never a crash.
@@ -288,25 +281,6 @@ class MainScreen(LiveScreen):
                 self.notify(f"Not found: {term}", severity="warning", markup=False)
         self._update_status()
 
-    def action_table_of_contents(self) -> None:
-        from ..text.headings import headings_of
-        from .toc import TableOfContents
-
-        reader = self.reader
-        document = reader.document
-        if document is None:
-            return
-        headings = headings_of(document)
-        if not headings:
-            self.notify("No headings in this document", markup=False)
-            return
-        picker = TableOfContents(document.title or "this document", headings, current=headings.index_at(reader.cursor))
-        self.app.push_screen(picker, if_chosen(self._go_to_heading))
-
-    def _go_to_heading(self, offset: int) -> None:
-        self.reader.move_to(offset)
-        self.reader.focus()
-
     def on_reader_search_changed(self, message: Reader.SearchChanged) -> None:
         if message.reader is self.reader:
             self._update_status()
@@ -327,59 +301,6 @@ class MainScreen(LiveScreen):
             self.status.search = f"{shown} {total} match{'' if total == 1 else 'es'}"
         else:
             self.status.search = f"{shown} {number} of {total}"
-
-    # -- jumping and bookmarks ------------------------------------------------------
-
-    def action_jump_percent(self) -> None:
-        from .percent_prompt import PercentPrompt
-
-        self.app.push_screen(PercentPrompt(), if_chosen(self._jump_percent))
-
-    def _jump_percent(self, percent: float) -> None:
-        """The offset the status line would show as ``percent``, so "50" reads 50 %."""
-        reader = self.reader
-        if reader.document is not None:
-            total = max(len(reader.document.text) - 1, 1)
-            reader.move_to(round(total * percent / 100))
-
-    def action_toggle_bookmark(self) -> None:
-        from margin.store.bookmarks import toggle_bookmark
-
-        reader = self.reader
-        document = reader.document
-        if document is None or not self._writable():
-            return
-        added = self._store(toggle_bookmark, self.db, document.id, self.annotator, reader.cursor)
-        if added is not None:
-            self.notify("Bookmarked (' lists them)" if added else "Bookmark removed", markup=False)
-
-    def action_bookmarks(self) -> None:
-        from margin.store.bookmarks import list_bookmarks
-
-        from .bookmarks import BookmarkList, Entry, line_at
-
-        document = self.reader.document
-        if document is None:
-            return
-        found = self._store(list_bookmarks, self.db, document.id, self.annotator)
-        if found is None:
-            return
-        if not found:
-            self.notify("No bookmarks in this document: m bookmarks the cursor's place", markup=False)
-            return
-        text = document.text
-        total = max(len(text) - 1, 1)
-        entries = [Entry(b.offset, 100.0 * b.offset / total, line_at(text, b.offset)) for b in found]
-        title = f"Bookmarks in {shorten(document.title or 'this document', 48)}"
-        self.app.push_screen(BookmarkList(title, entries, self._remove_bookmark), if_chosen(self.reader.move_to))
-
-    def _remove_bookmark(self, offset: int) -> bool:
-        from margin.store.bookmarks import remove_bookmark
-
-        document = self.reader.document
-        if document is None or not self._writable():
-            return False
-        return self._store(remove_bookmark, self.db, document.id, self.annotator, offset) is not None
 
     # -- panes, views and themes ----------------------------------------------------
 

@@ -35,7 +35,9 @@ MAX_HEADING = 80
 CAPITALS_AFTER = 3
 """Blank lines a line in capitals needs before it to be a heading."""
 
-_MARKDOWN = re.compile(r"\n(#{1,3})[ \t]+([^\n]*?)[ \t]*#*[ \t]*(?=\n|\Z)")
+_MARKDOWN = re.compile(r"\n(#{1,3})[ \t]+([^\n]*)")
+"""Greedy to the end of the line, the closing marks taken off in Python: a lazy
+title with an optional closing run backtracks for minutes on a long line of spaces."""
 _FENCE = re.compile(r"\n[ \t]{0,3}(```|~~~)")
 _STANDING_ALONE = re.compile(
     rf"\n((?:[ \t]*\n)+)[ \t]*([^\s][^\n]{{0,{MAX_HEADING - 1}}})(?=\n[ \t]*(?:\n|\Z)|\Z)"
@@ -97,12 +99,17 @@ def find_headings(text: str) -> list[Heading]:
     padded = "\n\n" + text
     found: list[Heading] = []
     fences = _fenced(padded)
+    fence_starts = [start for start, _ in fences]
     if "#" in text:
         for match in _MARKDOWN.finditer(padded):
             at = match.start()
-            if any(start <= at < end for start, end in fences):
+            inside = bisect_right(fence_starts, at) - 1
+            if inside >= 0 and at < fences[inside][1]:
                 continue
-            title = match.group(2).strip()
+            raw = match.group(2)
+            if len(raw) > MAX_HEADING * 4:
+                continue  # a paragraph that happens to start with #, not a heading
+            title = raw.rstrip(" \t").rstrip("#").strip()
             if title:
                 found.append(Heading(match.start(1) - 2, len(match.group(1)), title))
     for match in _STANDING_ALONE.finditer(padded):
