@@ -22,10 +22,11 @@ from ..sync import ChangesArrived
 from ..text.sanitise import sanitise, shorten
 from .dismiss import if_chosen
 from .document_picker import DocumentPicker
-from .panes import LateWrite, PaneScreen
+from .panes import LateWrite
+from .split import SplitView
 
 
-class LiveScreen(PaneScreen):
+class LiveScreen(SplitView):
     """The panes, kept in step with the database row by row."""
 
     def _writable(self) -> bool:
