@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     text, verbs = load_verbs(options.limit)
     print(f"SLATE verb task: {len(verbs)} verbs of the seed article ({len(text)} characters)")
-    print("as measured for issue 10 (before items 11-13): 790 keys, 6.8 per verb")
+    print("before end-of-word and auto-advance, the study counted 790 keys, 6.8 per verb")
     without_e = keys_planned(text, verbs, Planner(text, "4", False, motions=tuple(k for k in MOTIONS if k != "E")))
     print(f"planner with the keys margin had before (no E, no auto-advance): {without_e} keys, "
           f"{without_e / max(1, len(verbs)):.2f} per verb (planned, not driven)")

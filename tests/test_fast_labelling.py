@@ -1,4 +1,4 @@
-"""Faster labelling (issue 10, items 11-13): the end-of-word key, ``v`` then it selecting
+"""Faster labelling: the end-of-word key, ``v`` then it selecting
 exactly one word, auto-advance after a label, the annotation panel following the
 cursor with a line of context per span, the note mark in the reader's gutter, the
 notice when a label goes under another annotator's view, and the verb-task planner

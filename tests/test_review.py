@@ -256,7 +256,7 @@ def test_review_command_accept_agreed(tmp_path):
     db.close()
     result = CliRunner().invoke(cli, ["--db", str(path), "--annotator", "carol", "review", "--accept-agreed"])
     assert result.exit_code == 0, result.output
-    # its one document still has open disagreements: left for the review (issue 10)
+    # its one document still has open disagreements: left for the review
     assert "copied 0 agreed span(s)" in result.output
     assert "skipped 1 document(s) with open disagreements" in result.output
 
@@ -283,7 +283,7 @@ def test_export_reviewed_gives_only_the_settled_spans(tmp_path):
     review.reject(db, "carol", third)
     db.close()
     result = CliRunner().invoke(cli, ["--db", str(path), "export", "--reviewed"], catch_exceptions=False)
-    # the second disagreement is still open: the export is written, and says so (issue 10)
+    # the second disagreement is still open: the export is written, and says so
     assert result.exit_code == 1, result.output
     assert "1 of 3 disagreements still open" in result.stderr
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("{")]

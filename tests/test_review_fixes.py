@@ -1,4 +1,4 @@
-"""Issue 10, item 6: ``review --accept-agreed`` leaves documents with open
+"""``review --accept-agreed`` leaves documents with open
 disagreements alone, ``review`` without ``--annotator`` carries on with the reviewer
 already there, ``export --reviewed`` takes one reviewer and names unfinished
 documents, and the review screen ends with a summary."""
