@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import IO
 
 from .errors import MarginError
 
@@ -164,3 +165,15 @@ def building(final: str | Path, *, overwrite: bool = True) -> Iterator[Path]:
         os.replace(temporary, final)
     finally:
         _remove_group(temporary)
+
+
+@contextmanager
+def text_file(output: Path) -> Iterator[IO[str]]:
+    """A text output that appears whole or not at all (``building``); a device or a
+    pipe (/dev/null, a FIFO) is written straight to, never replaced."""
+    if output.exists() and not output.is_file():
+        with output.open("w", encoding="utf-8", newline="") as stream:
+            yield stream
+        return
+    with building(output) as temporary, temporary.open("w", encoding="utf-8", newline="") as handle:
+        yield handle

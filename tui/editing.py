@@ -158,20 +158,20 @@ class Editing:
         return Change(annotation, edit.description)
 
     def undo(self) -> Change | None:
-        self._check_writable()
-        if self.queue.waiting:
-            raise MarginError(WAIT_FOR_QUEUE)
-        with short_wait(self.db):
-            step = self.history.undo(self.db)
-        return None if step is None else Change(step[1], f"Undid {step[0].description}")
+        return self._replay(self.history.undo, "Undid")
 
     def redo(self) -> Change | None:
+        return self._replay(self.history.redo, "Redid")
+
+    def _replay(self, step: Callable[[Database], tuple[Edit, Annotation] | None], done: str) -> Change | None:
+        """Undo or redo on the app's connection; refused while edits wait in the queue,
+        whose order the history must not overtake."""
         self._check_writable()
         if self.queue.waiting:
             raise MarginError(WAIT_FOR_QUEUE)
         with short_wait(self.db):
-            step = self.history.redo(self.db)
-        return None if step is None else Change(step[1], f"Redid {step[0].description}")
+            replayed = step(self.db)
+        return None if replayed is None else Change(replayed[1], f"{done} {replayed[0].description}")
 
     def save_position(self, doc_id: str, offset: int) -> None:
         """Save where the reader is, queued like an edit when the lock is taken."""

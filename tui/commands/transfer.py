@@ -20,7 +20,7 @@ from margin.store.formats import READABLE, WRITABLE
 from margin.store.formats.offsets import OFFSET_UNITS
 from margin.store.model import STATUSES
 from margin.store.names import name_problem
-from margin.store.safe_output import building, refuse_database, same_file
+from margin.store.safe_output import building, refuse_database, same_file, text_file
 
 from ..text.sanitise import sanitise
 from .context import Context, pass_context
@@ -189,12 +189,7 @@ def _text_output(output: Path | None) -> Iterator[IO[str]]:
         finally:
             stream.detach()
         return
-    if output.exists() and not output.is_file():
-        # A device or pipe (/dev/null, a FIFO): write straight to it, never replace it.
-        with output.open("w", encoding="utf-8", newline="") as stream:
-            yield stream
-        return
-    with building(output) as temporary, temporary.open("w", encoding="utf-8", newline="") as handle:
+    with text_file(output) as handle:
         yield handle
 
 

@@ -15,6 +15,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from ..text.sanitise import sanitise, shorten
+from .list_keys import move
 
 LINE_REACH = 240
 """How far either side of a bookmark its line is looked for: a text without line
@@ -111,11 +112,7 @@ class BookmarkList(ModalScreen[int | None]):
             options.highlighted = min(index, len(self.entries) - 1)
 
     def action_move(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if step > 0:
-            options.action_cursor_down()
-        else:
-            options.action_cursor_up()
+        move(self.query_one(OptionList), step)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

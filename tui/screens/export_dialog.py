@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 from margin.store.errors import MarginError
 from margin.store.formats import FORMATS, WRITABLE
 from margin.store.model import Document
-from margin.store.safe_output import refuse_database, safe_stem
+from margin.store.safe_output import refuse_database, safe_stem, text_file
 
 from ..text.sanitise import sanitise, shorten
 
@@ -89,7 +89,6 @@ def write_export(db_path: Path, request: ExportRequest) -> ExportReport:
     from margin.store.db import open_database
     from margin.store.exporting import export
 
-    from ..commands.transfer import _text_output
 
     output, format_name = request.output, request.format
     check_output(format_name, output, db_path)
@@ -99,7 +98,7 @@ def write_export(db_path: Path, request: ExportRequest) -> ExportReport:
     try:
         if format_name == "brat":
             return export(db, output, format=format_name, options=options, doc=docs)
-        with _text_output(output) as out:
+        with text_file(output) as out:
             return export(db, out, format=format_name, options=options, doc=docs)
     except OSError as error:
         # Said about the name the user gave, not the temporary file beside it.

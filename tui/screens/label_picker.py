@@ -14,6 +14,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from ..text.sanitise import sanitise
+from .list_keys import move
 
 T = TypeVar("T")
 
@@ -80,11 +81,7 @@ class LabelPicker(ModalScreen[T | None], Generic[T]):
             self.dismiss(self.choices[index][1])
 
     def action_move(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if step > 0:
-            options.action_cursor_down()
-        else:
-            options.action_cursor_up()
+        move(self.query_one(OptionList), step)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from ..text.headings import Heading, Headings
 from ..text.sanitise import sanitise
+from .list_keys import move, page
 
 
 def _prompt(heading: Heading) -> Text:
@@ -106,18 +107,10 @@ class TableOfContents(ModalScreen[int | None]):
             self.dismiss(self.headings.items[self.shown[row]].start)
 
     def action_move(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if step > 0:
-            options.action_cursor_down()
-        else:
-            options.action_cursor_up()
+        move(self.query_one(OptionList), step)
 
     def action_page(self, direction: int) -> None:
-        options = self.query_one(OptionList)
-        if direction > 0:
-            options.action_page_down()
-        else:
-            options.action_page_up()
+        page(self.query_one(OptionList), direction)
 
     def action_cancel(self) -> None:
         field = self.query_one(Input)

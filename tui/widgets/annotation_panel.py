@@ -42,22 +42,23 @@ def reading_order(annotation: Annotation) -> SortKey:
     return (annotation.start, -annotation.end, annotation.id)
 
 
-def _fit_left(text: str, cells: int) -> str:
-    """The end of ``text`` that fits ``cells``, with an ellipsis where it was cut."""
+def _fit(text: str, cells: int, *, keep_end: bool) -> str:
+    """The start (or with ``keep_end`` the end) of ``text`` that fits ``cells``, with
+    an ellipsis where it was cut; one pass over the characters it keeps."""
     if cell_len(text) <= cells:
         return text
-    while text and cell_len(text) > cells - 1:
-        text = text[1:]
-    return "…" + text if cells > 0 else ""
-
-
-def _fit_right(text: str, cells: int) -> str:
-    """The start of ``text`` that fits ``cells``, with an ellipsis where it was cut."""
-    if cell_len(text) <= cells:
-        return text
-    while text and cell_len(text) > cells - 1:
-        text = text[:-1]
-    return text + "…" if cells > 0 else ""
+    if cells <= 0:
+        return ""
+    kept: list[str] = []
+    room = cells - 1
+    for character in reversed(text) if keep_end else text:
+        room -= cell_len(character)
+        if room < 0:
+            break
+        kept.append(character)
+    if keep_end:
+        return "…" + "".join(reversed(kept))
+    return "".join(kept) + "…"
 
 
 def context_line(annotation: Annotation, width: int) -> Text:
@@ -79,8 +80,8 @@ def context_line(annotation: Annotation, width: int) -> Text:
         after = " " + after
     quote = f"“{shorten(annotation.quote, max(1, width - 2))}”"
     room = max(0, width - cell_len(quote))
-    before = _fit_left(before, max(room // 2, room - cell_len(after)))
-    after = _fit_right(after, room - cell_len(before))
+    before = _fit(before, max(room // 2, room - cell_len(after)), keep_end=True)
+    after = _fit(after, room - cell_len(before), keep_end=False)
     line = Text(before, style="dim")
     line.append(quote)
     line.append(after, style="dim")
