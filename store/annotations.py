@@ -15,6 +15,7 @@ from .errors import MarginError, SpanError
 from .labels import require_label
 from .model import CONTEXT_CHARS, STATUSES, Annotation, new_id, now_iso
 from .names import check_name
+from .relations import restore_with, tombstone_with
 
 COLUMNS = tuple(field.name for field in fields(Annotation))
 SELECT = "select " + ", ".join(f'"{name}"' for name in COLUMNS) + " from annotations"
@@ -194,18 +195,26 @@ def update_annotation(
 
 
 def delete_annotation(db: Database, annotation_id: str) -> Annotation:
-    """Tombstone an annotation; it stays in the table so merges and undo see it."""
+    """Tombstone an annotation, and its relations with the same stamp; it stays in
+    the table so merges and undo see it."""
     with write(db):
-        _require(db, annotation_id)
+        annotation = _require(db, annotation_id)
+        if annotation.deleted:
+            return annotation
         stamp = now_iso()
         _set(db, annotation_id, {"deleted_at": stamp, "updated_at": stamp})
+        tombstone_with(db, annotation_id, stamp)
         return _require(db, annotation_id)
 
 
 def restore_annotation(db: Database, annotation_id: str) -> Annotation:
+    """Bring a deleted annotation back, with the relations its delete took."""
     with write(db):
-        _require(db, annotation_id)
-        _set(db, annotation_id, {"deleted_at": None, "updated_at": now_iso()})
+        annotation = _require(db, annotation_id)
+        stamp = now_iso()
+        _set(db, annotation_id, {"deleted_at": None, "updated_at": stamp})
+        if annotation.deleted_at is not None:
+            restore_with(db, annotation_id, annotation.deleted_at, stamp)
         return _require(db, annotation_id)
 
 

@@ -19,9 +19,14 @@ import threading
 from dataclasses import dataclass, field
 
 from .annotations import get_annotations
+from .attributes import get_attributes
 from .database import Database
 from .db import open_database
-from .model import Annotation
+from .model import Annotation, Attribute, Relation
+from .relations import get_relations
+
+DOCUMENT_KINDS = ("annotation", "relation", "attribute")
+"""Feed entries that belong to one document's spans."""
 
 BATCH = 500
 """Most annotations read per poll; a longer backlog becomes a reload (``overflow``)."""
@@ -33,8 +38,14 @@ class ChangeBatch:
 
     annotations: list[Annotation] = field(default_factory=list)
     """Changed rows as they are now, tombstoned ones included, in commit order."""
+    relations: list[Relation] = field(default_factory=list)
+    """Changed relations as they are now, tombstones included."""
+    attributes: list[Attribute] = field(default_factory=list)
+    """Changed attribute values as they are now, cleared ones included."""
     labels: bool = False
     """The label scheme changed: re-read it (a handful of rows)."""
+    schemes: bool = False
+    """The relation or attribute scheme changed: re-read them."""
     documents: set[str] = field(default_factory=set)
     """Documents added or changed."""
     overflow: set[str] = field(default_factory=set)
@@ -44,7 +55,10 @@ class ChangeBatch:
     """The feed fell further behind than the ``changes`` table keeps: reload all shown."""
 
     def __bool__(self) -> bool:
-        return bool(self.annotations or self.labels or self.documents or self.overflow or self.lost_track)
+        return bool(
+            self.annotations or self.relations or self.attributes or self.labels or self.schemes
+            or self.documents or self.overflow or self.lost_track
+        )
 
 
 class ChangeFeed:
@@ -93,22 +107,34 @@ class ChangeFeed:
             batch.overflow = {
                 row[0]
                 for row in self.db.execute(
-                    "select distinct doc_id from changes where seq > ? and seq <= ? and kind = 'annotation'",
-                    [self.seq, last],
+                    "select distinct doc_id from changes where seq > ? and seq <= ? and kind in (?, ?, ?)",
+                    [self.seq, last, *DOCUMENT_KINDS],
                 )
             }
             batch.labels = True
+            batch.schemes = True
             self.seq = last
             return batch
         annotation_ids: list[str] = []
+        relation_ids: list[str] = []
+        attribute_keys: list[tuple[str, str]] = []
         for _seq, kind, row_id, doc_id in rows:
             if kind == "annotation":
                 annotation_ids.append(row_id)
+            elif kind == "relation":
+                relation_ids.append(row_id)
+            elif kind == "attribute":
+                annotation_id, _, name = row_id.partition("\x1f")
+                attribute_keys.append((annotation_id, name))
             elif kind == "label":
                 batch.labels = True
+            elif kind == "scheme":
+                batch.schemes = True
             elif kind == "document" and doc_id:
                 batch.documents.add(doc_id)
         batch.annotations = get_annotations(self.db, annotation_ids)
+        batch.relations = get_relations(self.db, relation_ids)
+        batch.attributes = get_attributes(self.db, attribute_keys)
         if rows:
             self.seq = rows[-1][0]
         return batch

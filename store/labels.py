@@ -80,6 +80,11 @@ def _check_key(db: Database, key: str | None, name: str) -> None:
     for label in list_labels(db):
         if label.key == key and label.name != name:
             raise MarginError(f"key {key!r} is already used by label {label.name!r}")
+    attribute = db.execute(
+        f"select name from attribute_defs where key = ? and {ACTIVE}", [key]
+    ).fetchone()
+    if attribute is not None:
+        raise MarginError(f"key {key!r} is already used by attribute {attribute[0]!r}")
 
 
 def _check_color(color: str) -> None:

@@ -247,3 +247,126 @@ def _bookmarks(db: sqlite_utils.Database) -> None:
         foreign_keys=[("doc_id", "documents", "id")],
     )
     db.table("bookmarks").create_index(["doc_id", "annotator", "offset"])
+
+
+def _changes_triggers(db: sqlite_utils.Database, table: str, kind: str, row_id: str) -> None:
+    for event in ("insert", "update"):
+        db.execute(
+            f"create trigger changes_{table}_{event} after {event} on {table} begin "
+            f"insert into changes (kind, row_id, doc_id) values ('{kind}', {row_id}, new.doc_id); end"
+        )
+
+
+@migrations(name="0006_relations_and_attributes")
+def _relations_and_attributes(db: sqlite_utils.Database) -> None:
+    """Links between spans and values on them, each with the scheme that names them.
+
+    ``relation_types`` and ``attribute_defs`` are kept like labels: a removed entry
+    keeps its row (``retired_at``) and ``updated_at`` orders versions across copies;
+    ``scheme_renames`` is their rename history (``scheme`` is ``relation`` or
+    ``attribute``), as ``label_renames`` is for labels. Lists (allowed labels, values)
+    are JSON arrays; an empty one means "any".
+
+    ``relations`` link two annotations of one document and are tombstoned like them;
+    ``attributes`` hold one value per annotation and attribute name, a cleared value
+    being a tombstone. Both are in the change feed, by document.
+    """
+    db.table("relation_types").create(
+        {
+            "name": str,
+            "key": str,
+            "color": str,
+            "description": str,
+            "position": int,
+            "directed": int,
+            "head_labels": str,
+            "child_labels": str,
+            "retired_at": str,
+            "updated_at": str,
+        },
+        pk="name",
+        defaults={"color": "#888888", "description": "", "position": 0, "directed": 1,
+                  "head_labels": "[]", "child_labels": "[]"},
+    )
+    db.table("attribute_defs").create(
+        {
+            "name": str,
+            "kind": str,
+            "choices": str,
+            "labels": str,
+            "key": str,
+            "description": str,
+            "position": int,
+            "retired_at": str,
+            "updated_at": str,
+        },
+        pk="name",
+        defaults={"kind": "choice", "choices": "[]", "labels": "[]", "description": "", "position": 0},
+    )
+    db.execute(
+        "create table scheme_renames (scheme text not null, old text not null, new text not null, "
+        "renamed_at text not null, primary key (scheme, old, renamed_at, new))"
+    )
+    db.table("relations").create(
+        {
+            "id": str,
+            "doc_id": str,
+            "head": str,
+            "child": str,
+            "type": str,
+            "note": str,
+            "annotator": str,
+            "status": str,
+            "origin": str,
+            "created_at": str,
+            "updated_at": str,
+            "deleted_at": str,
+        },
+        pk="id",
+        not_null={"doc_id", "head", "child", "type", "annotator", "status"},
+        defaults={"note": "", "status": "accepted", "origin": "manual"},
+        foreign_keys=[("doc_id", "documents", "id"), ("head", "annotations", "id"),
+                      ("child", "annotations", "id")],
+    )
+    db.table("relations").create_index(["doc_id"])
+    db.table("relations").create_index(["head"])
+    db.table("relations").create_index(["child"])
+    db.table("relations").create_index(["type"])
+    db.table("attributes").create(
+        {
+            "annotation_id": str,
+            "name": str,
+            "value": str,
+            "doc_id": str,
+            "annotator": str,
+            "created_at": str,
+            "updated_at": str,
+            "deleted_at": str,
+        },
+        pk=("annotation_id", "name"),
+        not_null={"value", "doc_id"},
+        foreign_keys=[("annotation_id", "annotations", "id"), ("doc_id", "documents", "id")],
+    )
+    db.table("attributes").create_index(["doc_id"])
+    db.table("attributes").create_index(["name"])
+    _changes_triggers(db, "relations", "relation", "new.id")
+    _changes_triggers(db, "attributes", "attribute", "new.annotation_id || char(31) || new.name")
+    for table in ("relation_types", "attribute_defs"):
+        db.execute(
+            f"create trigger changes_{table}_write after insert on {table} begin "
+            "insert into changes (kind, row_id, doc_id) values ('scheme', new.name, null); end"
+        )
+        db.execute(
+            f"create trigger changes_{table}_update after update on {table} begin "
+            "insert into changes (kind, row_id, doc_id) values ('scheme', new.name, null); end"
+        )
+        db.execute(
+            f"create trigger changes_{table}_delete after delete on {table} begin "
+            "insert into changes (kind, row_id, doc_id) values ('scheme', old.name, null); end"
+        )
+    from .schemes import DEFAULT_ATTRIBUTES, DEFAULT_RELATION_TYPES, attribute_row, relation_type_row
+
+    stamp = "1970-01-01T00:00:00.000000Z"
+    """Older than any edit, so a copy that changed a default wins a merge."""
+    db.table("relation_types").insert_all([relation_type_row(kind, stamp) for kind in DEFAULT_RELATION_TYPES])
+    db.table("attribute_defs").insert_all([attribute_row(attribute, stamp) for attribute in DEFAULT_ATTRIBUTES])

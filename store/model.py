@@ -14,6 +14,10 @@ from typing import Any
 from . import timestamps
 
 STATUSES = ("accepted", "suggested", "rejected")
+ATTRIBUTE_KINDS = ("choice", "text", "flag")
+"""An attribute takes one of a list of values, free text, or is simply present (a
+flag, stored as :data:`FLAG_VALUE`; brat's binary attributes)."""
+FLAG_VALUE = "true"
 CONTEXT_CHARS = 32
 # Annotations a reviewer settled carry an origin starting with this (see store.review).
 REVIEW_PREFIX = "review:"
@@ -45,6 +49,52 @@ class Label:
     color: str = "#888888"
     description: str = ""
     position: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RelationType:
+    """A kind of link between two spans, from the database's relation scheme.
+
+    ``head_labels``/``child_labels`` name the labels each end may carry (empty: any);
+    an undirected type (``directed`` false) links its ends both ways.
+    """
+
+    name: str
+    key: str | None = None
+    color: str = "#888888"
+    description: str = ""
+    position: int = 0
+    directed: bool = True
+    head_labels: tuple[str, ...] = ()
+    child_labels: tuple[str, ...] = ()
+
+    def allows(self, head_label: str, child_label: str) -> bool:
+        def fits(labels: tuple[str, ...], label: str) -> bool:
+            return not labels or label in labels
+
+        if fits(self.head_labels, head_label) and fits(self.child_labels, child_label):
+            return True
+        return not self.directed and fits(self.head_labels, child_label) and fits(self.child_labels, head_label)
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeDef:
+    """An attribute spans can carry, from the database's attribute scheme.
+
+    ``choices`` are the values of a ``choice`` attribute, in the order its key
+    cycles them; ``labels`` name the labels it applies to (empty: every label).
+    """
+
+    name: str
+    kind: str = "choice"
+    choices: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    key: str | None = None
+    description: str = ""
+    position: int = 0
+
+    def applies_to(self, label: str) -> bool:
+        return not self.labels or label in self.labels
 
 
 @dataclass(slots=True)
@@ -87,6 +137,48 @@ class Annotation:
 
 
 @dataclass(slots=True)
+class Relation:
+    """A typed link from the ``head`` annotation to the ``child`` annotation of one
+    document. Deleting either span tombstones it (same ``deleted_at``), so that
+    undoing the delete brings both back."""
+
+    id: str
+    doc_id: str
+    head: str
+    child: str
+    type: str
+    note: str = ""
+    annotator: str = ""
+    status: str = "accepted"
+    origin: str = "manual"
+    created_at: str = ""
+    updated_at: str = ""
+    deleted_at: str | None = None
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+@dataclass(slots=True)
+class Attribute:
+    """The value of one attribute on one annotation; clearing it is a tombstone."""
+
+    annotation_id: str
+    name: str
+    value: str
+    doc_id: str = ""
+    annotator: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    deleted_at: str | None = None
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+@dataclass(slots=True)
 class SpanRecord:
     """A span as an interchange format carries it: only start, end and label are required."""
 
@@ -94,6 +186,25 @@ class SpanRecord:
     end: int
     label: str
     text: str | None = None
+    note: str = ""
+    annotator: str | None = None
+    status: str = "accepted"
+    id: str | None = None
+    origin: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+    """Attribute name → value (a flag's value is :data:`FLAG_VALUE`)."""
+
+
+@dataclass(slots=True)
+class RelationRecord:
+    """A relation as a format carries it: ``head`` and ``child`` are positions in
+    the document record's ``spans``."""
+
+    head: int
+    child: int
+    type: str
     note: str = ""
     annotator: str | None = None
     status: str = "accepted"
@@ -117,3 +228,4 @@ class DocumentRecord:
     spans: list[SpanRecord] = field(default_factory=list)
     id: str | None = None
     line: int | None = None
+    relations: list[RelationRecord] = field(default_factory=list)
