@@ -44,12 +44,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+from .agreement_links import LinkTally
 from .agreement_measures import (
     OVERALL,
     AgreementReport,
     AlphaAgreement,
+    AttributeAgreement,
     LabelAgreement,
     PairAgreement,
+    RelationAgreement,
     SpanScores,
     alpha_from_units,
     binary_kappa,
@@ -68,7 +71,8 @@ OUTSIDE = "O"
 Span = tuple[int, int, str]
 
 __all__ = [
-    "AgreementReport", "AlphaAgreement", "LabelAgreement", "PairAgreement", "SpanScores",
+    "AgreementReport", "AlphaAgreement", "AttributeAgreement", "LabelAgreement", "PairAgreement",
+    "RelationAgreement", "SpanScores",
     "compute_agreement", "count_tokens", "krippendorff_alpha", "overlap_matches",
 ]
 
@@ -169,16 +173,23 @@ def _shared_documents(db: Database, where: str, params: list[str]) -> Iterator[s
 
 def _document_spans(
     db: Database, doc_id: str, annotators: Sequence[str] | None, wanted: set[str] | None
-) -> dict[str, set[Span]]:
-    """annotator -> spans in one document, for every annotator who annotated it."""
+) -> tuple[dict[str, set[Span]], dict[str, dict[Span, str]]]:
+    """annotator -> spans in one document, for every annotator who annotated it; and
+    annotator -> span -> the id of its annotation (of duplicates, the smallest id),
+    which the attribute values hang on."""
     spans: dict[str, set[Span]] = {}
+    ids: dict[str, dict[Span, str]] = {}
     for annotation in iter_annotations(db, doc_id=doc_id, annotator=annotators, status="accepted"):
         if annotation.origin.startswith("review:"):
             continue
         mine = spans.setdefault(annotation.annotator, set())
         if wanted is None or annotation.label in wanted:
-            mine.add((annotation.start, annotation.end, annotation.label))
-    return spans
+            span = (annotation.start, annotation.end, annotation.label)
+            mine.add(span)
+            held = ids.setdefault(annotation.annotator, {})
+            if span not in held or annotation.id < held[span]:
+                held[span] = annotation.id
+    return spans, ids
 
 
 def _label_order(db: Database, used: Iterable[str]) -> list[str]:
@@ -286,11 +297,12 @@ def compute_agreement(
     used = labels or _distinct(db, "label", where, params)
     label_names = _label_order(db, used)
     tallies = {pair: _PairTally(*pair, label_names) for pair in combinations(everyone, 2)}
+    links = LinkTally(db, tallies, doc_ids=doc_ids, annotators=annotators, labels=labels)
     alpha = _AlphaTally(label_names)
     wanted = set(labels) if labels else None
     shared = 0
     for doc_id in _shared_documents(db, where, params):
-        readers = _document_spans(db, doc_id, annotators, wanted)
+        readers, ids = _document_spans(db, doc_id, annotators, wanted)
         document = get_document(db, doc_id)
         text = document.text if document else ""
         tokens = count_tokens(text)
@@ -300,9 +312,16 @@ def compute_agreement(
             tallies[reference, predicted].add(
                 readers[reference], readers[predicted], values[reference], values[predicted], tokens
             )
+        links.add(db, doc_id, combinations(sorted(readers), 2), readers, ids)
         alpha.add(list(values.values()), tokens)
         shared += 1
     per_label, overall = alpha.result()
+    pairs = []
+    for pair, tally in tallies.items():
+        result = tally.result()
+        result.relations, result.relations_overall = links.relations(pair)
+        result.attributes = links.attribute_rows(pair)
+        pairs.append(result)
     return AgreementReport(
-        everyone, label_names, shared, [tally.result() for tally in tallies.values()], per_label, overall
+        everyone, label_names, shared, pairs, per_label, overall, links.types, links.attributes
     )

@@ -64,6 +64,32 @@ class LabelAgreement:
 
 
 @dataclass(slots=True)
+class RelationAgreement:
+    """One relation type's matches for one pair (``type == "all"`` overall)."""
+
+    type: str
+    scores: SpanScores = field(default_factory=SpanScores)
+
+    def to_dict(self) -> dict:
+        return {"type": self.type, **self.scores.to_dict()}
+
+
+@dataclass(slots=True)
+class AttributeAgreement:
+    """Cohen's kappa on one attribute's values over the spans a pair marked alike;
+    ``observed`` is the share of those spans given the same value (or none by both),
+    which stays defined where kappa is not."""
+
+    name: str
+    kappa: float | None
+    observed: float | None
+    spans: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(slots=True)
 class PairAgreement:
     reference: str
     predicted: str
@@ -71,9 +97,13 @@ class PairAgreement:
     tokens: int
     labels: list[LabelAgreement]
     overall: LabelAgreement
+    relations: list[RelationAgreement] = field(default_factory=list)
+    relations_overall: RelationAgreement | None = None
+    """None when no relation is compared at all (the section is left out)."""
+    attributes: list[AttributeAgreement] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {
+        result = {
             "reference": self.reference,
             "predicted": self.predicted,
             "documents": self.documents,
@@ -81,6 +111,12 @@ class PairAgreement:
             "labels": [label.to_dict() for label in self.labels],
             "overall": self.overall.to_dict(),
         }
+        if self.relations_overall is not None:
+            result["relations"] = [relation.to_dict() for relation in self.relations]
+            result["relations_overall"] = self.relations_overall.to_dict()
+        if self.attributes:
+            result["attributes"] = [attribute.to_dict() for attribute in self.attributes]
+        return result
 
 
 @dataclass(slots=True)
@@ -103,9 +139,13 @@ class AgreementReport:
     pairs: list[PairAgreement]
     alpha: list[AlphaAgreement]
     alpha_overall: AlphaAgreement
+    relation_types: list[str] = field(default_factory=list)
+    """The types of the relations compared; empty when there are none."""
+    attributes: list[str] = field(default_factory=list)
+    """The attributes whose values are compared; empty when no span has one."""
 
     def to_dict(self) -> dict:
-        return {
+        result = {
             "annotators": self.annotators,
             "labels": self.labels,
             "documents": self.documents,
@@ -113,6 +153,11 @@ class AgreementReport:
             "alpha": [alpha.to_dict() for alpha in self.alpha],
             "alpha_overall": self.alpha_overall.to_dict(),
         }
+        if self.relation_types:
+            result["relation_types"] = self.relation_types
+        if self.attributes:
+            result["attributes"] = self.attributes
+        return result
 
 
 # ---------------------------------------------------------------------------------

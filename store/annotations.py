@@ -13,9 +13,9 @@ from .database import Database
 from .db import write
 from .errors import MarginError, SpanError
 from .labels import require_label
-from .model import CONTEXT_CHARS, STATUSES, Annotation, new_id, now_iso
+from .model import CONTEXT_CHARS, Annotation, check_status, new_id, now_iso
 from .names import check_name
-from .relations import restore_with, tombstone_with
+from .relations import check_relabel, restore_with, tombstone_with
 
 COLUMNS = tuple(field.name for field in fields(Annotation))
 SELECT = "select " + ", ".join(f'"{name}"' for name in COLUMNS) + " from annotations"
@@ -72,8 +72,7 @@ def annotation_row(
 ) -> dict:
     """A checked annotation row for ``text``; shared by the app and by imports."""
     check_span(text, start, end)
-    if status not in STATUSES:
-        raise MarginError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+    check_status(status)
     if not annotator:
         raise MarginError("an annotation needs an annotator")
     check_name("annotator", annotator)
@@ -178,15 +177,16 @@ def update_annotation(
 ) -> Annotation:
     changes: dict[str, object] = {}
     with write(db):
-        _require(db, annotation_id)
+        annotation = _require(db, annotation_id)
         if label is not None:
             require_label(db, label)
+            if label != annotation.label:
+                check_relabel(db, annotation, label)
             changes["label"] = label
         if note is not None:
             changes["note"] = note
         if status is not None:
-            if status not in STATUSES:
-                raise MarginError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+            check_status(status)
             changes["status"] = status
         if changes:
             changes["updated_at"] = now_iso()

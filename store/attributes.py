@@ -8,7 +8,7 @@ are, so restoring the span shows them again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 
 from .database import Database
@@ -79,9 +79,16 @@ def clear_attribute(db: Database, annotation_id: str, name: str) -> Attribute | 
 
 def document_attributes(db: Database, doc_id: str) -> dict[str, dict[str, str]]:
     """annotation id → {attribute name: value} for the shown values of a document."""
+    return documents_attributes(db, [doc_id])
+
+
+def documents_attributes(db: Database, doc_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+    """The same for several documents in one query (an export's batch)."""
     values: dict[str, dict[str, str]] = {}
     for annotation_id, name, value in db.execute(
-        f"select annotation_id, name, value from attributes where doc_id = ? and {SHOWN} order by name", [doc_id]
+        f"select annotation_id, name, value from attributes where doc_id in ({', '.join('?' for _ in doc_ids)}) "
+        f"and {SHOWN} order by name",
+        list(doc_ids),
     ):
         values.setdefault(annotation_id, {})[name] = value
     return values
@@ -105,9 +112,16 @@ def attributes_of(db: Database, annotation_ids: Iterable[str]) -> dict[str, dict
 def get_attributes(db: Database, keys: Iterable[tuple[str, str]]) -> list[Attribute]:
     """The rows for these (annotation id, name) pairs, cleared ones included (the
     change feed's reading)."""
-    found = []
-    for annotation_id, name in dict.fromkeys(keys):
-        row = get_attribute(db, annotation_id, name)
-        if row is not None:
-            found.append(row)
-    return found
+    wanted = list(dict.fromkeys(keys))
+    found: dict[tuple[str, str], Attribute] = {}
+    for start in range(0, len(wanted), 250):
+        batch = wanted[start : start + 250]
+        where = " or ".join("(annotation_id = ? and name = ?)" for _ in batch)
+        for row in db.execute(f"{SELECT} where {where}", [value for key in batch for value in key]):
+            found[(row[0], row[1])] = _attribute(row)
+    return [found[key] for key in wanted if key in found]
+
+
+def span_values(db: Database, annotation_id: str) -> dict[str, str]:
+    """One span's shown values, name → value."""
+    return attributes_of(db, [annotation_id]).get(annotation_id, {})

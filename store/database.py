@@ -48,6 +48,16 @@ class Database:
     def execute(self, sql: str, parameters: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, parameters if isinstance(parameters, dict) else tuple(parameters))
 
+    def rows_in(self, sql: str, values: Iterable[Any], chunk: int = 500) -> list[tuple]:
+        """The rows of ``sql`` (whose ``{}`` is an ``in (...)`` list's place) for all
+        ``values``, asked a chunk at a time: SQLite caps the parameters of a statement."""
+        values = list(values)
+        found: list[tuple] = []
+        for start in range(0, len(values), chunk):
+            part = values[start : start + chunk]
+            found.extend(self.conn.execute(sql.format(", ".join("?" * len(part))), part).fetchall())
+        return found
+
     @cached_property
     def utils(self) -> sqlite_utils.Database:
         """sqlite-utils on the same connection, for schema changes, upserts and FTS."""

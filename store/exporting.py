@@ -4,6 +4,11 @@ Documents are read in batches, with one annotation query per batch, and handed t
 the format's writer as a stream of DocumentRecord; nothing holds the whole
 database, so memory stays flat however large it is. Only live annotations are
 exported (a tombstone is history, not an annotation).
+
+Relations and attribute values come with their spans, read with one query each per
+batch of documents: a document carries the shown relations (live, not rejected)
+whose two ends are both among its exported spans and that pass the same status and
+annotator filters, and each span its live values.
 """
 
 from __future__ import annotations
@@ -17,13 +22,16 @@ from typing import IO
 
 from . import formats
 from .annotations import iter_annotations
+from .attributes import documents_attributes
 from .database import Database
 from .documents import iter_documents, resolve_document
 from .errors import MarginError
 from .labels import require_label
-from .model import REVIEW_PREFIX, STATUSES, DocumentRecord, SpanRecord
+from .model import REVIEW_PREFIX, STATUSES, DocumentRecord, Relation, RelationRecord, SpanRecord
+from .relations import SELECT as RELATION_SELECT
 from .review_status import OpenReview, export_reviewer, open_reviews
 from .safe_output import database_files, refuse_database, safe_stem, same_file
+from .schemes import list_attribute_defs, list_relation_types
 
 BATCH_DOCUMENTS = 200
 FOLDER_FILE_SUFFIXES = (".txt", ".ann")
@@ -36,6 +44,7 @@ and a configuration file."""
 class ExportReport:
     documents: int = 0
     spans: int = 0
+    relations: int = 0
     reviewer: str | None = None
     """``reviewed``: whose settled version was exported."""
     open_reviews: list[OpenReview] = field(default_factory=list)
@@ -104,6 +113,8 @@ def _records(
         if reviewer is not None and report is not None:
             report.open_reviews.extend(open_reviews(db, reviewer, [document.id for document in batch]))
         spans: dict[str, list[SpanRecord]] = {}
+        doc_ids = [document.id for document in batch]
+        values = documents_attributes(db, doc_ids)
         for annotation in iter_annotations(
             db, doc_ids=[document.id for document in batch], label=labels,
             annotator=annotators, status=statuses, origin_prefix=origin_prefix,
@@ -121,15 +132,19 @@ def _records(
                     origin=annotation.origin,
                     created_at=annotation.created_at,
                     updated_at=annotation.updated_at,
+                    attributes=values.get(annotation.id, {}),
                 )
             )
+        relations = _relations(db, doc_ids, annotators, statuses)
         for document in batch:
             document_spans = spans.get(document.id, [])
             if not keep_empty and not document_spans:
                 continue
+            document_relations = _between(relations.get(document.id, []), document_spans)
             if report is not None:
                 report.documents += 1
                 report.spans += len(document_spans)
+                report.relations += len(document_relations)
             yield DocumentRecord(
                 text=document.text,
                 title=document.title,
@@ -137,7 +152,47 @@ def _records(
                 meta=document.meta,
                 spans=document_spans,
                 id=document.id,
+                relations=document_relations,
             )
+
+
+def _placeholders(values: Sequence[str]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _relations(
+    db: Database, doc_ids: list[str], annotators: list[str] | None, statuses: list[str] | None
+) -> dict[str, list[Relation]]:
+    """document id → its live, unrejected relations that pass the filters, in the
+    order made; one query for the whole batch."""
+    # Both ends live is left to the caller, which keeps those between exported spans.
+    where = [f"doc_id in ({_placeholders(doc_ids)})", "deleted_at is null", "status != 'rejected'"]
+    values: list[str] = list(doc_ids)
+    for column, wanted in (("annotator", annotators), ("status", statuses)):
+        if wanted:
+            where.append(f"{column} in ({_placeholders(wanted)})")
+            values.extend(wanted)
+    found: dict[str, list[Relation]] = {}
+    for row in db.execute(f"{RELATION_SELECT} where {' and '.join(where)} order by created_at, id", values):
+        relation = Relation(*row)
+        found.setdefault(relation.doc_id, []).append(relation)
+    return found
+
+
+def _between(relations: list[Relation], spans: list[SpanRecord]) -> list[RelationRecord]:
+    """The relations whose two ends are both exported, as positions in ``spans``."""
+    if not relations:
+        return []
+    position = {span.id: index for index, span in enumerate(spans)}
+    return [
+        RelationRecord(
+            head=position[relation.head], child=position[relation.child], type=relation.type,
+            note=relation.note, annotator=relation.annotator, status=relation.status, id=relation.id,
+            origin=relation.origin, created_at=relation.created_at, updated_at=relation.updated_at,
+        )
+        for relation in relations
+        if relation.head in position and relation.child in position
+    ]
 
 
 def export(
@@ -174,7 +229,13 @@ def export(
         records = _named_inside_folder(records)
     if progress is not None:
         records = _reporting(records, report, progress)
-    fmt.module().write(records, out, **(options or {}))
+    options = dict(options or {})
+    if fmt.name in ("brat", "label-studio"):
+        # Both write a configuration naming the relation types and attributes, and
+        # write undirected types and flags differently from the others.
+        options.setdefault("relation_types", list_relation_types(db))
+        options.setdefault("attribute_defs", list_attribute_defs(db))
+    fmt.module().write(records, out, **options)
     return report
 
 

@@ -9,7 +9,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 
 from .errors import FormatError
-from .model import DocumentRecord, SpanRecord
+from .model import DocumentRecord, RelationRecord, SpanRecord
 from .names import label_name_problem, quoted
 from .timestamps import TimestampError, normalise
 
@@ -49,8 +49,8 @@ def _depth_over(value: object, limit: int) -> bool:
     return False
 
 
-def span_timestamps(name: str, span: SpanRecord, line: int | None) -> tuple[str | None, str | None]:
-    """The span's timestamps in the stored form; refused unless they are real,
+def span_timestamps(name: str, span: SpanRecord | RelationRecord, line: int | None) -> tuple[str | None, str | None]:
+    """The span's (or relation's) timestamps in the stored form; refused unless they are real,
     past times, since the newer ``updated_at`` wins every later merge."""
     stamps: list[str | None] = []
     for value in (span.created_at, span.updated_at):

@@ -26,6 +26,14 @@ class FileResult:
     spans_present: int = 0
     spans_updated: int = 0
     labels_created: list[str] = field(default_factory=list)
+    relations_added: int = 0
+    relations_present: int = 0
+    relations_updated: int = 0
+    attributes_added: int = 0
+    attributes_present: int = 0
+    attributes_updated: int = 0
+    relation_types_created: list[str] = field(default_factory=list)
+    attributes_created: list[str] = field(default_factory=list)
     document_ids: list[str] = field(default_factory=list)  # in file order, new or not
 
 @dataclass(slots=True)
@@ -75,8 +83,58 @@ class ImportReport:
         return self._total("spans_updated")
 
     @property
+    def relations_added(self) -> int:
+        return self._total("relations_added")
+
+    @property
+    def relations_present(self) -> int:
+        return self._total("relations_present")
+
+    @property
+    def relations_updated(self) -> int:
+        return self._total("relations_updated")
+
+    @property
+    def attributes_added(self) -> int:
+        return self._total("attributes_added")
+
+    @property
+    def attributes_present(self) -> int:
+        return self._total("attributes_present")
+
+    @property
+    def attributes_updated(self) -> int:
+        return self._total("attributes_updated")
+
+    @property
     def labels_created(self) -> list[str]:
         return [label for result in self.files for label in result.labels_created]
+
+    @property
+    def relation_types_created(self) -> list[str]:
+        return list(dict.fromkeys(name for result in self.files for name in result.relation_types_created))
+
+    @property
+    def attributes_created(self) -> list[str]:
+        return list(dict.fromkeys(name for result in self.files for name in result.attributes_created))
+
+    def _links_summary(self) -> list[str]:
+        """Relation and attribute counts, said only when the files had any, so that an
+        import of plain spans reads as it always did."""
+        parts = []
+        for kind, added, present, updated in (
+            ("relation", self.relations_added, self.relations_present, self.relations_updated),
+            ("attribute value", self.attributes_added, self.attributes_present, self.attributes_updated),
+        ):
+            if added or present or updated:
+                parts.append(
+                    f"{added:,} {kind}(s) added, {present:,} already present"
+                    + (f", {updated:,} updated" if updated else "")
+                )
+        for kind, names in (("relation types", self.relation_types_created), ("attributes", self.attributes_created)):
+            if names:
+                parts.append(f"new {kind}: {', '.join(names)}" if len(names) <= 8 else f"{len(names)} new {kind}")
+        return parts
 
     def summary(self) -> str:
         """One line: what was added, what was there already, what went wrong."""
@@ -91,6 +149,7 @@ class ImportReport:
             parts.append(
                 f"new labels: {', '.join(labels)}" if len(labels) <= 8 else f"{len(labels)} new labels"
             )
+        parts += self._links_summary()
         if self.failed:
             parts.append(f"{len(self.failed):,} file(s) failed")
         if self.skipped:

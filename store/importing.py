@@ -5,7 +5,8 @@ reported as ``file:line: reason`` while the others go on. Documents are keyed by
 their content id, so importing the same article twice adds nothing; spans are
 checked against the stored text (never shifted to fit) and deduplicated among the
 live annotations on (document, start, end, label, annotator), or by id for margin's
-own JSON lines, where the newer ``updated_at`` wins.
+own JSON lines, where the newer ``updated_at`` wins. Relations and attribute values
+go in with their spans, tied to the ids the spans end up with (``store.import_links``).
 
 Newlines: the store keeps LF only. When a source's text had CRLF, offsets in that
 source count the CR characters, so they are mapped through the normalisation
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
@@ -35,16 +36,16 @@ from .db import write
 from .documents import document_row
 from .errors import FormatError, MarginError, SpanError
 from .import_checks import check_document, check_label, crlf_mapper, span_timestamps
+from .import_dedupe import dedupe_spans
 from .import_limits import check_size, import_limit, open_bounded
+from .import_links import LinkImport, PendingAttributes, PendingRelation
 from .import_plan import FileResult, ImportProgress, ImportReport, ImportUnit, plan_imports
 from .import_staging import Staging
 from .labels import ensure_labels, list_labels
 from .model import DocumentRecord, normalise_newlines
-from .timestamps import comparable
 
 BATCH_RECORDS = 500
 INSERT_BATCH = 1000
-QUERY_CHUNK = 500
 EMPTY = "empty, nothing imported"
 
 
@@ -66,6 +67,7 @@ class _FileImport:
         self.known_labels = {label.name for label in list_labels(db)}
         self.usable_labels: set[str] = set()
         self.documents_seen: set[str] = set()
+        self.links = LinkImport(db, self.name, annotator)
 
     def _rows(self, record: DocumentRecord) -> tuple[dict, list[tuple[dict, bool]]]:
         raw = record.text
@@ -114,15 +116,11 @@ class _FileImport:
             rows.append((row, span.id is not None))
         return doc, rows
 
-    def _existing(self, sql: str, values: Sequence[str]) -> list[tuple]:
-        found = []
-        for chunk in map(list, chunks(values, QUERY_CHUNK)):
-            found.extend(self.db.execute(sql.format(", ".join("?" * len(chunk))), chunk).fetchall())
-        return found
-
     def store(self, records: list[DocumentRecord]) -> None:
         docs: dict[str, dict] = {}
         spans: list[tuple[dict, bool, int | None]] = []
+        relations: list[PendingRelation] = []
+        attributes: list[PendingAttributes] = []
         for record in records:
             if record.text == "":
                 if self.warn is not None:
@@ -130,12 +128,16 @@ class _FileImport:
                     self.warn(f"{where}: empty text; this record was left out")
                 continue
             doc, rows = self._rows(record)
+            if record.relations or any(span.attributes for span in record.spans):
+                record_relations, record_attributes = self.links.check(record, [row for row, _ in rows], len(spans))
+                relations += record_relations
+                attributes += record_attributes
             if doc["id"] in docs or doc["id"] in self.documents_seen:
                 self.result.documents_present += 1
             docs.setdefault(doc["id"], doc)
             spans.extend((row, has_id, record.line) for row, has_id in rows)
         present = {
-            row[0] for row in self._existing("select id from documents where id in ({})", list(docs))
+            row[0] for row in self.db.rows_in("select id from documents where id in ({})", list(docs))
         }
         for doc_id in docs:
             if doc_id in self.documents_seen:
@@ -149,8 +151,17 @@ class _FileImport:
         stored_before = present | (self.documents_seen & docs.keys())
         self.documents_seen.update(docs)
         self.labels_needed.update(row["label"] for row, _, _ in spans)
-        inserts, updates = self._dedupe(spans, stored_before)
-        self.staging.add(new_documents, inserts, updates)
+        inserts, updates, span_ids, span_ops = dedupe_spans(
+            self.db.rows_in, spans, stored_before, self.name, self.result
+        )
+        links = None
+        if relations or attributes:
+            counts = {"relations_present": 0}
+            links = self.links.resolve(
+                relations, attributes, [row for row, _, _ in spans], span_ids, span_ops, stored_before, counts
+            )
+            self.result.relations_present += counts["relations_present"]
+        self.staging.add(new_documents, inserts, updates, links)
         self.result.spans_added += len(inserts)
         self.result.spans_updated += len(updates)
 
@@ -159,13 +170,22 @@ class _FileImport:
         Counts become what was really added, should another writer have stored some
         of the same documents or spans while the file was being read."""
         self._ensure_labels(self.labels_needed)
-        published = self.staging.publish()
         result = self.result
+        types, attributes = self.links.ensure_schemes()
+        result.relation_types_created.extend(types)
+        result.attributes_created.extend(attributes)
+        published = self.staging.publish()
         result.documents_present += published.documents_staged - published.documents_added
         result.documents_added = published.documents_added
         result.spans_present += published.spans_staged - published.spans_added
         result.spans_added = published.spans_added
         result.spans_updated = published.spans_updated
+        result.relations_present += published.relations_staged - published.relations_added
+        result.relations_added = published.relations_added
+        result.relations_updated = published.relations_updated
+        result.attributes_added = published.attributes_added
+        result.attributes_updated = published.attributes_updated
+        result.attributes_present = published.attributes_staged - published.attributes_added - published.attributes_updated
 
     def _ensure_labels(self, labels: set[str]) -> None:
         missing = labels - self.known_labels
@@ -173,67 +193,6 @@ class _FileImport:
             created = ensure_labels(self.db, missing)
             self.result.labels_created.extend(label.name for label in created)
             self.known_labels.update(missing)
-
-    def _dedupe(
-        self, spans: list[tuple[dict, bool, int | None]], stored_before: set[str]
-    ) -> tuple[list[tuple[dict, bool]], list[dict]]:
-        """New rows to insert and rows to update; the rest are already there.
-
-        Spans with ids match by id, the others by place, label and annotator. Only documents stored before this batch can hold matching annotations, so
-        a batch of new documents costs no query at all."""
-        ids = [row["id"] for row, has_id, _ in spans if has_id]
-        # What is stored, and what earlier batches of this file have staged (a staged
-        # version is the newer one, so it is read second and wins).
-        by_id = {
-            row[0]: (row[1], row[2])
-            for table in ("main.annotations", "temp.import_annotations")
-            for row in self._existing(f"select id, doc_id, updated_at from {table} where id in ({{}})", ids)
-        }
-        keys = {
-            key
-            for table in ("main.annotations", "temp.import_annotations")
-            for key in self._existing(
-                f'select doc_id, start, "end", label, annotator from {table} '
-                "where deleted_at is null and doc_id in ({})",
-                sorted(stored_before),
-            )
-        }
-        inserts: list[tuple[dict, bool]] = []
-        updates: list[dict] = []
-        batch_ids: set[str] = set()
-        for row, has_id, line in spans:
-            key = (row["doc_id"], row["start"], row["end"], row["label"], row["annotator"])
-            if has_id and (row["id"] in by_id or row["id"] in batch_ids):
-                if row["id"] in batch_ids:
-                    self.result.spans_present += 1
-                    continue
-                doc_id, updated_at = by_id[row["id"]]
-                if doc_id != row["doc_id"]:
-                    raise FormatError(
-                        self.name, line, f"annotation {row['id']} belongs to another document in this database"
-                    )
-                if not row.get("_undated") and row["updated_at"] > comparable(updated_at):
-                    updates.append(row)
-                    keys.add(key)
-                else:
-                    self.result.spans_present += 1
-                batch_ids.add(row["id"])
-                continue
-            if has_id:
-                # margin's own spans are matched by id alone: two annotations may
-                # share a place, label and annotator and still be two.
-                keys.add(key)
-                batch_ids.add(row["id"])
-                inserts.append((row, True))
-                continue
-            if key in keys:
-                self.result.spans_present += 1
-                continue
-            keys.add(key)
-            batch_ids.add(row["id"])
-            inserts.append((row, False))
-        return inserts, updates
-
 
 def _is_empty(path: Path) -> bool:
     """A file known to be empty without reading it: 0 bytes, or the null device."""

@@ -70,24 +70,33 @@ def terminal_key_problem(key: str) -> str | None:
     return None
 
 
-def _check_key(db: Database, key: str | None, name: str) -> None:
+def check_key(key: str | None, taken: dict[str, str], name: str) -> None:
+    """Raise unless ``key`` can be pressed and is free; ``taken`` maps each key in use
+    to who uses it ("label 'claim'"). The one rule for label, relation and attribute keys."""
     if key is None:
         return
     if not KEY_PATTERN.match(key):
         raise MarginError(f"{key!r} is not a usable key ({KEY_FORMS})")
     if problem := terminal_key_problem(key):
         raise MarginError(problem)
-    for label in list_labels(db):
-        if label.key == key and label.name != name:
-            raise MarginError(f"key {key!r} is already used by label {label.name!r}")
-    attribute = db.execute(
-        f"select name from attribute_defs where key = ? and {ACTIVE}", [key]
-    ).fetchone()
-    if attribute is not None:
-        raise MarginError(f"key {key!r} is already used by attribute {attribute[0]!r}")
+    owner = taken.get(key)
+    if owner is not None and owner != name:
+        raise MarginError(f"key {key!r} is already used by {owner}")
 
 
-def _check_color(color: str) -> None:
+def reader_keys(db: Database) -> dict[str, str]:
+    """Keys pressed in the reader, by who uses them: labels' and attributes' share it."""
+    taken = {label.key: f"label {label.name!r}" for label in list_labels(db) if label.key}
+    for attribute, key in db.execute(f"select name, key from attribute_defs where key is not null and {ACTIVE}"):
+        taken[key] = f"attribute {attribute!r}"
+    return taken
+
+
+def _check_key(db: Database, key: str | None, name: str) -> None:
+    check_key(key, reader_keys(db), f"label {name!r}")
+
+
+def check_color(color: str) -> None:
     if not COLOR_PATTERN.match(color):
         raise MarginError(f"{color!r} is not a colour of the form #rrggbb")
 
@@ -113,7 +122,7 @@ def add_label(
         existing = list_labels(db)
         if color is None:
             color = PALETTE[len(existing) % len(PALETTE)]
-        _check_color(color)
+        check_color(color)
         label = Label(
             name=name,
             key=key if key is not None else _free_key(db),
@@ -161,7 +170,7 @@ def update_label(
             _check_key(db, key, name)
             changes["key"] = key
         if color is not None:
-            _check_color(color)
+            check_color(color)
             changes["color"] = color
         if description is not None:
             changes["description"] = description
@@ -190,6 +199,9 @@ def rename_label(db: Database, old: str, new: str) -> int:
             [new, stamp, old],
         )
         record_rename(db, old, new, stamp)
+        from .schemes import rename_label_in_schemes
+
+        rename_label_in_schemes(db, old, new, stamp)
         db.table("labels").delete(old)
         return cursor.rowcount
 
@@ -224,6 +236,13 @@ def remove_label(db: Database, name: str, *, force: bool = False) -> int:
         cursor = db.execute(
             "update annotations set deleted_at = ?, updated_at = ? where label = ? and deleted_at is null",
             [stamp, stamp, name],
+        )
+        # Their links go with them, as a delete takes them (store.relations.tombstone_with).
+        removed = "(select id from annotations where label = ? and deleted_at = ?)"
+        db.execute(
+            f"update relations set deleted_at = ?, updated_at = ? where deleted_at is null "
+            f"and (head in {removed} or child in {removed})",
+            [stamp, stamp, name, stamp, name, stamp],
         )
         db.execute(
             "update labels set retired_at = ?, updated_at = ?, key = null where name = ?",

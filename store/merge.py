@@ -7,14 +7,20 @@ second merge of the same file changes nothing:
 - documents by their content id: missing ones are inserted (the id is the text's
   hash, so both copies hold the same text); of two titles, one given by a person
   beats the one derived from the text, then the smaller string wins;
-- labels by name (``store.merge_labels``): missing ones are added; a label whose key
-  or colour differs is reported as a conflict and this database's version is kept; a
-  new label whose key is already taken here is added without a key, and reported; a
-  removal (a retired row) or a rename (a ``label_renames`` record) is carried over,
-  so an older copy's spans take the new name and a removed label stays removed;
-- annotations by id: the version with the newest ``updated_at`` wins, ties going to
+- labels, relation types and attribute definitions by name, all three by one piece
+  of code (``store.merge_labels``): missing ones are added; one whose key or colour
+  differs is reported as a conflict and this database's version is kept; a new one
+  whose key is already taken here is added without a key, and reported; a removal (a
+  retired row) or a rename (a ``label_renames`` or ``scheme_renames`` record, whose
+  histories are united) is carried over, so an older copy's spans, relations and
+  values take the new name and a removed entry stays removed, its older items
+  tombstoned as ``remove --force`` made them;
+- annotations and relations by id, attribute values by (annotation, name): the
+  version with the newest ``updated_at`` wins, ties going to a tombstone, then to
   the greater row in a canonical JSON form, so two machines always pick the same
-  one. A deletion is a newer version with ``deleted_at`` set, so it wins like any edit;
+  one. A deletion (or a cleared value) is a newer version with ``deleted_at`` set,
+  so it wins like any edit; a span's delete tombstoned its relations with the same
+  stamp, so those win too;
 - reading state by (document, annotator): newest ``updated_at`` wins the same way;
 - review records by id: they are never edited, so missing ones are inserted;
 - bookmarks by id: newest ``updated_at`` wins, a removal being a tombstone.
@@ -26,12 +32,10 @@ and everything is applied in one transaction.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
-from functools import partial
 from pathlib import Path
 
 from sqlite_utils.utils import chunks
@@ -40,12 +44,16 @@ from .database import Database
 from .db import open_database, source_database, write
 from .documents import default_title
 from .errors import MarginError
-from .merge_labels import LabelConflict, merge_labels, merge_renames, renamed, settle_labels
+from .merge_checks import check_source
+from .merge_labels import Renames, merge_labels, merge_renames, renamed, settle_labels, settled, version_key
+from .merge_schemes import ATTRIBUTES, LABELS, RELATION_TYPES, LabelConflict, Scheme, SchemeConflict
 from .safe_output import building, refuse_database, same_file
-from .timestamps import comparable
 
 BATCH_SIZE = 500
-TABLES = ("documents", "labels", "annotations", "reading_state", "reviews", "bookmarks")
+TABLES = (
+    "documents", "labels", "annotations", "relation_types", "attribute_defs", "scheme_renames",
+    "relations", "attributes", "reading_state", "reviews", "bookmarks",
+)
 
 
 @dataclass(slots=True)
@@ -64,6 +72,8 @@ class MergeReport:
         default_factory=lambda: {name: TableCounts() for name in TABLES}
     )
     label_conflicts: list[LabelConflict] = field(default_factory=list)
+    scheme_conflicts: list[SchemeConflict] = field(default_factory=list)
+    """Relation types' and attributes' differing definitions."""
 
     @property
     def changed(self) -> bool:
@@ -74,15 +84,8 @@ class MergeReport:
             "sources": self.sources,
             "tables": {name: asdict(counts) for name, counts in self.tables.items()},
             "label_conflicts": [asdict(conflict) for conflict in self.label_conflicts],
+            "scheme_conflicts": [asdict(conflict) for conflict in self.scheme_conflicts],
         }
-
-
-def version_key(row: dict) -> tuple[str, str]:
-    """The order in which versions of one row win: newest ``updated_at``, then the
-    canonical JSON of the whole row, so that ties are settled the same way everywhere.
-    Timestamps compare in their stored form, so an odd string an older margin let
-    in never outranks a real time."""
-    return (comparable(row.get("updated_at")), json.dumps(row, sort_keys=True, ensure_ascii=False))
 
 
 def _batches(db: Database, table: str) -> Iterator[list[dict]]:
@@ -157,7 +160,13 @@ def _merge_newest(
     """Rows keyed by ``pk``: insert the missing, replace those whose version loses."""
     for batch in _batches(source, table):
         if transform is not None:
-            batch = [transform(row) for row in batch]
+            # A rename can bring two rows of the source onto one key: the newer stays.
+            newest: dict[tuple, dict] = {}
+            for row in map(transform, batch):
+                key = tuple(row[column] for column in pk)
+                if key not in newest or version_key(row) > version_key(newest[key]):
+                    newest[key] = row
+            batch = list(newest.values())
         present = _existing(target, table, pk, batch)
         winners = []
         for row in batch:
@@ -174,20 +183,55 @@ def _merge_newest(
             target.table(table).upsert_all(winners, pk=pk if len(pk) > 1 else pk[0])
 
 
+def _merge_scheme(
+    target: Database, source: Database, name: str, scheme: Scheme, renames: Renames, report: MergeReport
+) -> None:
+    conflicts: list = report.label_conflicts if scheme is LABELS else report.scheme_conflicts
+    added, updated, skipped = merge_labels(target, source, name, renames, conflicts, scheme)
+    counts = report.tables[scheme.table]
+    counts.added += added
+    counts.updated += updated
+    counts.skipped += skipped
+
+
+def _merge_items(
+    target: Database, source: Database, scheme: Scheme, renames: Renames, report: MergeReport
+) -> None:
+    """A scheme's items, each settled against its own copy's removals and under its
+    resolved name; then the united scheme's removals applied."""
+    settle = settled(source, scheme)
+
+    def transform(row: dict) -> dict:
+        return renamed(settle(row), renames, scheme.column)
+
+    _merge_newest(target, source, scheme.items, scheme.item_key, report.tables[scheme.items], transform)
+    settle_labels(target, renames, scheme)
+
+
+def _count(db: Database, table: str) -> int:
+    return db.execute(f"select count(*) from {table}").fetchone()[0]
+
+
 def _merge_one(
     target: Database, source: Database, name: str, report: MergeReport
 ) -> None:
     tables = report.tables
+    for scheme in (LABELS, RELATION_TYPES, ATTRIBUTES):
+        settle_labels(target, Renames([]), scheme)  # the target, too, settled against its own removals
     _merge_documents(target, source, tables["documents"])
-    renames = merge_renames(target, source)
-    added, updated, skipped = merge_labels(target, source, name, renames, report.label_conflicts)
-    tables["labels"].added += added
-    tables["labels"].updated += updated
-    tables["labels"].skipped += skipped
-    _merge_newest(
-        target, source, "annotations", ("id",), tables["annotations"], partial(renamed, renames=renames)
-    )
-    settle_labels(target, renames)
+    renames = merge_renames(target, source, LABELS)
+    _merge_scheme(target, source, name, LABELS, renames, report)
+    _merge_items(target, source, LABELS, renames, report)
+    before = _count(target, "scheme_renames")
+    schemes = [(scheme, merge_renames(target, source, scheme)) for scheme in (RELATION_TYPES, ATTRIBUTES)]
+    added = _count(target, "scheme_renames") - before
+    tables["scheme_renames"].added += added
+    tables["scheme_renames"].skipped += _count(source, "scheme_renames") - added
+    for scheme, scheme_renames in schemes:
+        _merge_scheme(target, source, name, scheme, scheme_renames, report)
+    # After every span, since relations and values point at spans.
+    for scheme, scheme_renames in schemes:
+        _merge_items(target, source, scheme, scheme_renames, report)
     _merge_newest(target, source, "reading_state", ("doc_id", "annotator"), tables["reading_state"])
     _merge_missing(target, source, "reviews", tables["reviews"])
     _merge_newest(target, source, "bookmarks", ("id",), tables["bookmarks"])
@@ -201,9 +245,9 @@ def _same_file(one: Database, other: Database) -> bool:
 def _opened(
     sources: Iterable[str | Path | Database],
 ) -> Iterator[list[tuple[str, Database]]]:
-    """(name, database) for each source, paths opened read-only — all of them before
-    the caller writes anything, so one refused file means nothing is merged — and
-    closed again on exit. Open databases are used as they are."""
+    """(name, database) for each source, paths opened read-only and their names and
+    keys checked — all of them before the caller writes anything, so one refused file
+    means nothing is merged — and closed again on exit. Open databases are used as they are."""
     named: list[tuple[str, Database]] = []
     with ExitStack() as stack:
         for source in sources:
@@ -211,6 +255,8 @@ def _opened(
                 named.append((str(getattr(source, "path", "source database")), source))
             else:
                 named.append((str(source), stack.enter_context(source_database(source))))
+        for name, source_db in named:
+            check_source(name, source_db)
         yield named
 
 

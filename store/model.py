@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import timestamps
+from .errors import MarginError
 
 STATUSES = ("accepted", "suggested", "rejected")
 ATTRIBUTE_KINDS = ("choice", "text", "flag")
@@ -21,6 +22,13 @@ FLAG_VALUE = "true"
 CONTEXT_CHARS = 32
 # Annotations a reviewer settled carry an origin starting with this (see store.review).
 REVIEW_PREFIX = "review:"
+
+
+def check_status(status: str) -> str:
+    """``status`` if it is one of STATUSES (of a span or a relation); else a MarginError."""
+    if status not in STATUSES:
+        raise MarginError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+    return status
 
 
 def now_iso() -> str:
@@ -212,6 +220,12 @@ class RelationRecord:
     origin: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
+    directed: bool | None = None
+    """Whether the format says the link goes one way (brat ``R``, Label Studio
+    ``right``) or both (brat ``*``, Label Studio ``bi``); None when it does not say.
+    A type an import creates takes it."""
+    where: tuple[str, int] | None = None
+    """The file and line it was read from, when not the record's own (brat's .ann)."""
 
 
 @dataclass(slots=True)

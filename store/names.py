@@ -40,11 +40,17 @@ def name_problem(kind: str, name: str) -> str | None:
         return f"{kind} name must not be empty"
     if len(name) > MAX_NAME_LENGTH:
         return f"{kind} name {quoted(name)} is {len(name):,} characters long; at most {MAX_NAME_LENGTH} are allowed"
-    for character in name:
+    return character_problem(f"{kind} name", name)
+
+
+def character_problem(what: str, text: str) -> str | None:
+    """Why ``text`` (a name, a short value) may not be kept: a control or bidirectional
+    formatting character in it; None when it has none."""
+    for character in text:
         if character in BIDI_CONTROLS or unicodedata.category(character) in _REFUSED_CATEGORIES:
             return (
-                f"{kind} name {quoted(name)} contains the control character U+{ord(character):04X}; "
-                "names may not hold control or bidirectional formatting characters"
+                f"{what} {quoted(text)} contains the control character U+{ord(character):04X}; "
+                "names and values may not hold control or bidirectional formatting characters"
             )
     return None
 

@@ -14,9 +14,9 @@ from dataclasses import fields
 from .database import Database
 from .db import write
 from .errors import MarginError
-from .model import STATUSES, Annotation, Relation, new_id, now_iso
+from .model import Annotation, Relation, check_status, new_id, now_iso
 from .names import check_name
-from .schemes import require_relation_type
+from .schemes import ACTIVE, require_relation_type
 
 COLUMNS = tuple(field.name for field in fields(Relation))
 _COLUMN_LIST = ", ".join(f'"{name}"' for name in COLUMNS)
@@ -32,6 +32,11 @@ LIVE = (
 
 def _relation(row: tuple) -> Relation:
     return Relation(*row)
+
+
+def _not_itself(head: str, child: str) -> None:
+    if head == child:
+        raise MarginError("a span cannot be linked to itself")
 
 
 def relation_row(
@@ -50,10 +55,8 @@ def relation_row(
     deleted_at: str | None = None,
 ) -> dict[str, object]:
     """A checked relation row; shared by the app and by imports."""
-    if head == child:
-        raise MarginError("a span cannot be linked to itself")
-    if status not in STATUSES:
-        raise MarginError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+    _not_itself(head, child)
+    check_status(status)
     if not annotator:
         raise MarginError("a relation needs an annotator")
     check_name("annotator", annotator)
@@ -106,8 +109,7 @@ def add_relation(
     origin: str = "manual",
 ) -> Relation:
     """Link ``head`` to ``child``. The same link made twice by one annotator is refused."""
-    if head == child:
-        raise MarginError("a span cannot be linked to itself")
+    _not_itself(head, child)
     with write(db):
         head_span, child_span = _live_annotation(db, head), _live_annotation(db, child)
         check_ends(type, head_span, child_span, db=db)
@@ -157,8 +159,7 @@ def update_relation(
         if note is not None:
             changes["note"] = note
         if status is not None:
-            if status not in STATUSES:
-                raise MarginError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+            check_status(status)
             changes["status"] = status
         if changes:
             changes["updated_at"] = now_iso()
@@ -176,8 +177,9 @@ def delete_relation(db: Database, relation_id: str) -> Relation:
 
 
 def restore_relation(db: Database, relation_id: str) -> Relation:
+    """Bring an unlinked relation back (redo); not one whose type was removed since."""
     with write(db):
-        _require(db, relation_id)
+        require_relation_type(db, _require(db, relation_id).type)
         db.execute("update relations set deleted_at = null, updated_at = ? where id = ?", [now_iso(), relation_id])
         return _require(db, relation_id)
 
@@ -218,16 +220,38 @@ def tombstone_with(db: Database, annotation_id: str, stamp: str) -> list[str]:
 def restore_with(db: Database, annotation_id: str, deleted_at: str, stamp: str) -> list[str]:
     """Inside a span's restore: bring back the relations its delete took (those
     tombstoned with the same stamp)."""
-    ids = [
-        row[0]
-        for row in db.execute(
-            "select id from relations where (head = ? or child = ?) and deleted_at = ?",
-            [annotation_id, annotation_id, deleted_at],
-        )
-    ]
+    took = f"(head = ? or child = ?) and deleted_at = ? and type in (select name from relation_types where {ACTIVE})"
+    """Not those of a type removed since: that removal stands."""
+    ids = [row[0] for row in db.execute(f"select id from relations where {took}", [annotation_id, annotation_id, deleted_at])]
     if ids:
         db.execute(
-            "update relations set deleted_at = null, updated_at = ? where (head = ? or child = ?) and deleted_at = ?",
+            f"update relations set deleted_at = null, updated_at = ? where {took}",
             [stamp, annotation_id, annotation_id, deleted_at],
         )
     return ids
+
+
+def check_relabel(db: Database, annotation: Annotation, label: str) -> None:
+    """Raise unless the span's links and values would still fit their schemes with
+    ``label``: a relabel that broke them would leave data its own export could not
+    bring back in."""
+    from .annotations import get_annotations
+    from .schemes import get_attribute_def, get_relation_type
+
+    links = relations_of(db, annotation.id)
+    others = {a.id: a for a in get_annotations(db, [r.child if r.head == annotation.id else r.head for r in links])}
+    for relation in links:
+        kind = get_relation_type(db, relation.type)
+        head = label if relation.head == annotation.id else others[relation.head].label
+        child = label if relation.child == annotation.id else others[relation.child].label
+        if kind is not None and not kind.allows(head, child):
+            raise MarginError(
+                f"this {annotation.label} is linked {kind.name} (which links a {'/'.join(kind.head_labels) or 'span'} "
+                f"to a {'/'.join(kind.child_labels) or 'span'}); unlink it before making it a {label}"
+            )
+    from .attributes import span_values
+
+    for name in span_values(db, annotation.id):
+        attribute = get_attribute_def(db, name)
+        if attribute is not None and not attribute.applies_to(label):
+            raise MarginError(f"this {annotation.label} has a {name}, which a {label} cannot have; clear it first")

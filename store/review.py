@@ -20,6 +20,10 @@ A decision on a cluster is stored at once, in one transaction:
 - the document's agreed spans are copied to the reviewer too (origin
   ``review:agreed``), kept in step with what the annotators currently agree on.
 
+Once no cluster of a document is open, its relations and attributes are compared
+on the reviewer's spans and settled the same way (``store.review_links``), their
+decisions stored in ``reviews`` too.
+
 So a reviewer's version of the data is every annotation of theirs whose origin
 starts with ``review:`` (:func:`is_reviewed`; ``iter_annotations(origin_prefix=
 REVIEW_PREFIX)`` reads them, as ``margin export --reviewed`` does, for one reviewer
@@ -46,6 +50,8 @@ from .model import REVIEW_PREFIX, Annotation, new_id, now_iso
 
 AGREED_ORIGIN = "review:agreed"
 EDIT_ORIGIN = "review:edit"
+SPAN_DECISIONS = ("adopted", "edited", "rejected")
+"""A span cluster's; the relations' and attributes' are in ``store.review_links``."""
 
 Span = tuple[int, int, str]
 
@@ -145,7 +151,14 @@ def disagreements(
     """Per document annotated by at least two of ``annotators`` (default: everyone),
     the clusters where they differ, in document order; documents in full agreement
     are left out."""
-    work = own_work(db, doc_ids, annotators)
+    return compared(db, own_work(db, doc_ids, annotators))
+
+
+def compared(
+    db: Database, work: dict[str, dict[str, list[Annotation]]], *, keep_agreed: bool = False
+) -> list[DocumentDisagreement]:
+    """:func:`disagreements` of what :func:`own_work` read; ``keep_agreed`` keeps the
+    documents whose spans all agree too (their relations and attributes may not)."""
     titles = dict(db.execute("select id, title from documents order by rowid").fetchall())
     found = []
     for doc_id, title in titles.items():
@@ -153,7 +166,7 @@ def disagreements(
         if not readers or len(readers) < 2:
             continue
         clusters, agreed = clusters_of(doc_id, readers)
-        if clusters:
+        if clusters or keep_agreed:
             found.append(DocumentDisagreement(doc_id, title, sorted(readers), clusters, agreed))
     return found
 
@@ -240,7 +253,7 @@ def _decide(
     with write(db):
         agreed = _agreed_now(db, cluster)
         for earlier in reviews(db, reviewer=reviewer, doc_id=cluster.doc_id):
-            if earlier.start < cluster.end and cluster.start < earlier.end:
+            if earlier.decision in SPAN_DECISIONS and earlier.start < cluster.end and cluster.start < earlier.end:
                 for annotation_id in earlier.result_ids:
                     kept = get_annotation(db, annotation_id)
                     if kept is not None and not kept.deleted:
@@ -265,9 +278,17 @@ def _decide(
             result_ids=results,
             created_at=now_iso(),
         )
-        row = asdict(review)
-        db.table("reviews").insert(row | {column: json.dumps(row[column]) for column in JSON_COLUMNS})
+        store_review(db, review)
+        from .review_link_decisions import sync_links  # it builds on this module
+
+        sync_links(db, reviewer, cluster.doc_id)
     return review
+
+
+def store_review(db: Database, review: Review) -> None:
+    """Insert one decision's row (rows are never updated)."""
+    row = asdict(review)
+    db.table("reviews").insert(row | {column: json.dumps(row[column]) for column in JSON_COLUMNS})
 
 
 def adopt(db: Database, reviewer: str, cluster: Cluster, from_annotator: str) -> Review:

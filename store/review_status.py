@@ -15,21 +15,27 @@ from .database import Database
 from .db import write
 from .errors import MarginError
 from .model import REVIEW_PREFIX
+from .relations import LIVE
 from .review import AGREED_ORIGIN, Cluster, Review, Span, clusters_of, own_work, row_to_review, sync_agreed
+from .review_link_decisions import sync_links
+from .review_links import LinkState, document_links, relation_key, reviewer_spans, span_of
+from .schemes import list_relation_types
 
 
 @dataclass(slots=True, frozen=True)
 class OpenReview:
     """A document whose review is unfinished: ``open`` of its ``total`` disagreements
-    have no decision by the reviewer (as the clusters stand now)."""
+    (span clusters, and relations and attributes once the clusters are settled) have
+    no decision by the reviewer (as they stand now)."""
 
     doc_id: str
     title: str
     open: int
     total: int
     agreed_missing: bool = False
-    """No disagreement is open, but the agreed spans are not (all) in the reviewer's
-    version yet: ``margin review --accept-agreed`` copies them."""
+    """No disagreement is open, but the agreed spans (or relations, or values) are
+    not all in the reviewer's version yet: ``margin review --accept-agreed`` copies
+    them."""
 
 
 @dataclass(slots=True)
@@ -118,6 +124,45 @@ def _agreed_copies(db: Database, reviewer: str, doc_ids: Sequence[str]) -> dict[
     return found
 
 
+def _links_behind(db: Database, reviewer: str, states: dict[str, LinkState]) -> set[str]:
+    """The documents whose reviewer's relations or values are not what the agreement
+    and the decisions make them (an annotator added an agreed one after the review,
+    say): one query for each, for the whole batch."""
+    if not states:
+        return set()
+    doc_ids = list(states)
+    spans = reviewer_spans(db, reviewer, doc_ids)
+    where = {a.id: span_of(a) for found in spans.values() for a in found}
+    undirected = {kind.name for kind in list_relation_types(db) if not kind.directed}
+    have: dict[str, set] = defaultdict(set)
+    values: dict[str, dict] = defaultdict(dict)
+    marks = ", ".join("?" * len(doc_ids))
+    for doc_id, head, child, type in db.execute(
+        f"select doc_id, head, child, type from relations where doc_id in ({marks}) and annotator = ? "
+        f"and substr(origin, 1, ?) = ? and {LIVE}",
+        [*doc_ids, reviewer, len(REVIEW_PREFIX), REVIEW_PREFIX],
+    ):
+        if head in where and child in where:
+            have[doc_id].add(relation_key(where[head], where[child], type, undirected))
+    for doc_id, annotation_id, name, value in db.execute(
+        f"select doc_id, annotation_id, name, value from attributes where doc_id in ({marks}) "
+        "and deleted_at is null",
+        doc_ids,
+    ):
+        if annotation_id in where:
+            values[doc_id][(where[annotation_id], name)] = value
+    behind = set()
+    for doc_id, state in states.items():
+        wanted = set(state.relations)
+        if (
+            wanted - have[doc_id]
+            or have[doc_id] - wanted - state.open_relations()
+            or any(values[doc_id].get(place) != value for place, value in state.values.items())
+        ):
+            behind.add(doc_id)
+    return behind
+
+
 def open_reviews(db: Database, reviewer: str, doc_ids: Sequence[str]) -> list[OpenReview]:
     """Of these documents, in the order given, those with a disagreement the reviewer
     has not settled. Reads the documents' annotations at once, so callers pass a
@@ -127,6 +172,8 @@ def open_reviews(db: Database, reviewer: str, doc_ids: Sequence[str]) -> list[Op
     work = own_work(db, doc_ids, None)
     decided = _decisions_by_document(db, reviewer, doc_ids)
     copies = _agreed_copies(db, reviewer, doc_ids)
+    links = document_links(db, reviewer, doc_ids, work, decided)
+    behind = _links_behind(db, reviewer, links)
     marks = ", ".join("?" * len(doc_ids))
     titles = dict(db.execute(f"select id, title from documents where id in ({marks})", list(doc_ids)).fetchall())
     found = []
@@ -136,11 +183,15 @@ def open_reviews(db: Database, reviewer: str, doc_ids: Sequence[str]) -> list[Op
             continue
         clusters, agreed = clusters_of(doc_id, readers)
         left = _open_count(clusters, decided.get(doc_id, []))
+        total = len(clusters)
+        if doc_id in links:
+            left += links[doc_id].open
+            total += len(links[doc_id].items)
         # Settled (or never disputed) but the agreed spans not copied, or out of date:
         # exported as it stands, the document would lack what everyone agreed on.
-        stale = not left and set(agreed) != copies.get(doc_id, set())
+        stale = not left and (set(agreed) != copies.get(doc_id, set()) or doc_id in behind)
         if left or stale:
-            found.append(OpenReview(doc_id, titles.get(doc_id, ""), left, len(clusters), agreed_missing=stale))
+            found.append(OpenReview(doc_id, titles.get(doc_id, ""), left, total, agreed_missing=stale))
     return found
 
 
@@ -174,10 +225,15 @@ def copy_agreed(
                 continue
             clusters, agreed = clusters_of(doc_id, readers)
             left = _open_count(clusters, decided.get(doc_id, []))
+            total = len(clusters)
+            if not left:
+                links = document_links(db, reviewer, [doc_id], work, decided).get(doc_id)
+                left, total = (links.open, total + len(links.items)) if links else (0, total)
             if left:
-                report.skipped.append(OpenReview(doc_id, title, left, len(clusters)))
+                report.skipped.append(OpenReview(doc_id, title, left, total))
                 continue
             report.added += sync_agreed(db, reviewer, doc_id, agreed)
+            sync_links(db, reviewer, doc_id)
             report.documents += 1
     return report
 

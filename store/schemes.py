@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from .database import Database
 from .db import write
 from .errors import MarginError
-from .labels import COLOR_PATTERN, KEY_FORMS, KEY_PATTERN, PALETTE, list_labels, terminal_key_problem
+from .labels import PALETTE, check_color, check_key, list_labels, reader_keys
 from .model import ATTRIBUTE_KINDS, FLAG_VALUE, AttributeDef, RelationType, now_iso
-from .names import check_label_name, name_problem, quoted
+from .names import character_problem, check_label_name, quoted
 
 DEFAULT_RELATION_TYPES = (
     RelationType("said_by", "s", "#c061cb", "Who made the claim", 0, True, ("claim",), ("person",)),
@@ -109,24 +109,6 @@ def require_attribute_def(db: Database, name: str) -> AttributeDef:
 # -- checks ----------------------------------------------------------------------------
 
 
-def _check_key(key: str | None, taken: dict[str, str], name: str) -> None:
-    """``taken`` maps each key already used in the scheme to who uses it."""
-    if key is None:
-        return
-    if not KEY_PATTERN.match(key):
-        raise MarginError(f"{key!r} is not a usable key ({KEY_FORMS})")
-    if problem := terminal_key_problem(key):
-        raise MarginError(problem)
-    owner = taken.get(key)
-    if owner is not None and owner != name:
-        raise MarginError(f"key {key!r} is already used by {owner}")
-
-
-def _check_color(color: str) -> None:
-    if not COLOR_PATTERN.match(color):
-        raise MarginError(f"{color!r} is not a colour of the form #rrggbb")
-
-
 def _check_labels(db: Database, labels: Iterable[str]) -> tuple[str, ...]:
     known = {label.name for label in list_labels(db)}
     names = tuple(dict.fromkeys(labels))
@@ -154,7 +136,9 @@ def check_value(attribute: AttributeDef, value: str) -> str:
                 f"{quoted(value)} is not a value of {attribute.name!r}; choose one of {', '.join(attribute.choices)}"
             )
     else:
-        if problem := name_problem("attribute value", value):
+        if not value.strip():
+            raise MarginError(f"a value of {attribute.name!r} must not be empty")
+        if problem := character_problem("attribute value", value):
             raise MarginError(problem)
         if len(value) > MAX_VALUE_LENGTH:
             raise MarginError(f"an attribute value holds at most {MAX_VALUE_LENGTH} characters")
@@ -167,9 +151,7 @@ def _relation_keys(db: Database) -> dict[str, str]:
 
 def _attribute_keys(db: Database) -> dict[str, str]:
     """Attribute keys are pressed in the reader, as label keys are: they share one space."""
-    taken = {label.key: f"label {label.name!r}" for label in list_labels(db) if label.key}
-    taken.update({a.key: f"attribute {a.name!r}" for a in list_attribute_defs(db) if a.key})
-    return taken
+    return reader_keys(db)
 
 
 # -- relation types --------------------------------------------------------------------
@@ -202,10 +184,10 @@ def add_relation_type(
     with write(db):
         if get_relation_type(db, name) is not None:
             raise MarginError(f"relation type {name!r} already exists")
-        _check_key(key, _relation_keys(db), name)
+        check_key(key, _relation_keys(db), f"relation type {name!r}")
         existing = list_relation_types(db)
         color = color or PALETTE[(len(existing) + 3) % len(PALETTE)]
-        _check_color(color)
+        check_color(color)
         kind = RelationType(
             name, key, color, description, max((k.position for k in existing), default=-1) + 1, directed,
             _check_labels(db, head_labels), _check_labels(db, child_labels),
@@ -238,10 +220,10 @@ def update_relation_type(
         if clear_key:
             changes["key"] = None
         elif key is not None:
-            _check_key(key, _relation_keys(db), name)
+            check_key(key, _relation_keys(db), f"relation type {name!r}")
             changes["key"] = key
         if color is not None:
-            _check_color(color)
+            check_color(color)
             changes["color"] = color
         if description is not None:
             changes["description"] = description
@@ -253,6 +235,11 @@ def update_relation_type(
             changes["child_labels"] = json.dumps(list(_check_labels(db, child_labels)))
         if changes:
             db.table("relation_types").update(name, changes | {"updated_at": now_iso()})
+            if broken := _broken_relations(db, require_relation_type(db, name)):
+                raise MarginError(  # rolls the change back: write() ends in an error
+                    f"{broken} relation(s) of {name!r} link labels this would not allow; "
+                    "remove them first (or widen the lists)"
+                )
         return require_relation_type(db, name)
 
 
@@ -284,7 +271,10 @@ def rename_relation_type(db: Database, old: str, new: str) -> int:
 
 
 def relation_type_usage(db: Database, name: str) -> int:
-    return db.execute("select count(*) from relations where type = ? and deleted_at is null", [name]).fetchone()[0]
+    """How many shown relations (live, both ends live) are of this type."""
+    from .relations import LIVE
+
+    return db.execute(f"select count(*) from relations where type = ? and {LIVE}", [name]).fetchone()[0]
 
 
 def remove_relation_type(db: Database, name: str, *, force: bool = False) -> int:
@@ -346,7 +336,7 @@ def add_attribute_def(
     with write(db):
         if get_attribute_def(db, name) is not None:
             raise MarginError(f"attribute {name!r} already exists")
-        _check_key(key, _attribute_keys(db), name)
+        check_key(key, _attribute_keys(db), f"attribute {name!r}")
         existing = list_attribute_defs(db)
         attribute = AttributeDef(
             name, kind, values, _check_labels(db, labels), key, description,
@@ -373,7 +363,7 @@ def update_attribute_def(
         if clear_key:
             changes["key"] = None
         elif key is not None:
-            _check_key(key, _attribute_keys(db), name)
+            check_key(key, _attribute_keys(db), f"attribute {name!r}")
             changes["key"] = key
         if choices is not None:
             values = tuple(check_choice(value) for value in choices)
@@ -391,7 +381,21 @@ def update_attribute_def(
                 )
             changes["choices"] = json.dumps(list(values))
         if labels is not None:
-            changes["labels"] = json.dumps(list(_check_labels(db, labels)))
+            allowed = _check_labels(db, labels)
+            if allowed:
+                from .attributes import SHOWN
+
+                outside = db.execute(
+                    f"select count(*) from attributes join annotations a on a.id = attributes.annotation_id "
+                    f"where attributes.name = ? and {SHOWN} and a.label not in ({', '.join('?' for _ in allowed)})",
+                    [name, *allowed],
+                ).fetchone()[0]
+                if outside:
+                    raise MarginError(
+                        f"{outside} span(s) of other labels carry {name!r}; clear those values first "
+                        "(or keep their labels in the list)"
+                    )
+            changes["labels"] = json.dumps(list(allowed))
         if description is not None:
             changes["description"] = description
         if changes:
@@ -430,6 +434,13 @@ def rename_attribute_def(db: Database, old: str, new: str) -> int:
             db, AttributeDef(new, attribute.kind, attribute.choices, attribute.labels, attribute.key,
                              attribute.description, attribute.position), stamp,
         )
+        # A value cleared when an attribute of the new name was removed would take the
+        # same place (span, name): the renamed value is newer, so it replaces it.
+        db.execute(
+            "delete from attributes where name = ? and annotation_id in "
+            "(select annotation_id from attributes where name = ?)",
+            [new, old],
+        )
         cursor = db.execute("update attributes set name = ?, updated_at = ? where name = ?", [new, stamp, old])
         record_scheme_rename(db, "attribute", old, new, stamp)
         db.table("attribute_defs").delete(old)
@@ -437,7 +448,10 @@ def rename_attribute_def(db: Database, old: str, new: str) -> int:
 
 
 def attribute_usage(db: Database, name: str) -> int:
-    return db.execute("select count(*) from attributes where name = ? and deleted_at is null", [name]).fetchone()[0]
+    """How many live spans carry this attribute."""
+    from .attributes import SHOWN
+
+    return db.execute(f"select count(*) from attributes where name = ? and {SHOWN}", [name]).fetchone()[0]
 
 
 def remove_attribute_def(db: Database, name: str, *, force: bool = False) -> int:
@@ -456,3 +470,29 @@ def remove_attribute_def(db: Database, name: str, *, force: bool = False) -> int
             "update attribute_defs set retired_at = ?, updated_at = ?, key = null where name = ?", [stamp, stamp, name]
         )
         return cursor.rowcount
+
+
+def rename_label_in_schemes(db: Database, old: str, new: str, stamp: str) -> None:
+    """Inside a label's rename: the relation types and attributes that name it follow."""
+    for table, columns in (("relation_types", ("head_labels", "child_labels")), ("attribute_defs", ("labels",))):
+        for row in db.execute(f"select name, {', '.join(columns)} from {table} where {ACTIVE}").fetchall():
+            name, lists = row[0], [list(_names(value)) for value in row[1:]]
+            if not any(old in names for names in lists):
+                continue
+            changes = {
+                column: json.dumps([new if label == old else label for label in names])
+                for column, names in zip(columns, lists)
+            }
+            db.table(table).update(name, changes | {"updated_at": stamp})
+
+
+def _broken_relations(db: Database, kind: RelationType) -> int:
+    """How many shown relations of ``kind.name`` its (new) constraints would refuse."""
+    from .relations import LIVE
+
+    rows = db.execute(
+        f"select h.label, c.label from relations join annotations h on h.id = relations.head "
+        f"join annotations c on c.id = relations.child where relations.type = ? and {LIVE}",
+        [kind.name],
+    )
+    return sum(1 for head, child in rows if not kind.allows(head, child))

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from .attributes import SHOWN as ATTRIBUTES_SHOWN
 from .database import Database
 from .db import schema_version
 from .documents import DocumentSummary, label_counts
+from .relations import LIVE as RELATIONS_SHOWN
 
 BATCH_SIZE = 500
 """Documents read per batch when listing them, each batch with one query for its counts."""
@@ -111,6 +113,10 @@ class DatabaseInfo:
     labels: int
     annotators: int
     size_bytes: int
+    relations: int = 0
+    """Shown links between spans (live, not rejected, both ends live)."""
+    attribute_values: int = 0
+    """Values on live spans."""
 
 
 def database_info(db: Database) -> DatabaseInfo:
@@ -129,4 +135,6 @@ def database_info(db: Database) -> DatabaseInfo:
             "select count(distinct annotator) from annotations where deleted_at is null"
         ),
         size_bytes=db.path.stat().st_size if db.path.exists() else 0,
+        relations=scalar(f"select count(*) from relations where {RELATIONS_SHOWN}"),
+        attribute_values=scalar(f"select count(*) from attributes where {ATTRIBUTES_SHOWN}"),
     )

@@ -226,7 +226,7 @@ def test_the_escape_marker_is_a_comment_to_brat_and_stays_with_its_folder(seed_t
     conf = (tmp_path / "out" / "annotation.conf").read_text(encoding="utf-8")
     sections = {"[entities]", "[relations]", "[events]", "[attributes]"}
     assert [line for line in conf.splitlines() if line.strip() and line not in sections and
-            not re.match(r"^\s*#", line)] == ["claim"]
+            not re.match(r"^\s*#", line)] == ["claim", "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>"]
     _, comments = brat_read(tmp_path / "out" / f"{document.id}.txt")
     [(_, _, written)] = [comment for comment in comments if comment[0] == "AnnotatorNotes"]
     assert written == "line one\\nline two \\\\ C:\\\\new"

@@ -133,6 +133,26 @@ def test_info_reports_schema_and_counts(annotated_db: Path) -> None:
     info = json.loads(run("info", "--json", db=annotated_db).output)
     assert info["documents"] == 1 and info["annotations"] == 2 and info["annotators"] == 2
     assert info["path"] == str(annotated_db)
+    assert info["relations"] == 0 and info["attribute_values"] == 0
+
+
+def test_info_counts_the_links_and_values_shown(annotated_db: Path) -> None:
+    from margin.store.attributes import set_attribute
+    from margin.store.relations import add_relation
+
+    db = open_database(annotated_db)
+    doc_id = db.execute("select id from documents").fetchone()[0]
+    text = db.execute("select text from documents").fetchone()[0]
+    start = text.index("520,000 migrants")
+    claim = annotations_store.add_annotation(db, doc_id, start - 30, start + 16, "claim", annotator="ana")
+    figure = db.execute("select id from annotations where label = 'statistic'").fetchone()[0]
+    add_relation(db, claim.id, figure, "cites", annotator="ana")
+    set_attribute(db, claim.id, "verdict", "true", annotator="ana")
+    annotations_store.delete_annotation(db, figure)  # its link goes with it
+    db.close()
+    info = json.loads(run("info", "--json", db=annotated_db).output)
+    assert info["relations"] == 0 and info["attribute_values"] == 1
+    assert "attribute values" in run("info", db=annotated_db).output
 
 
 def test_db_comes_from_the_environment(annotated_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,7 @@ def write_pair(tmp_path, text: str, ann: str, name: str = "doc"):
     return tmp_path / f"{name}.txt"
 
 
-def test_reads_text_bound_spans_and_notes_and_skips_the_rest(corpus):
+def test_reads_text_bound_spans_notes_relations_and_flattens_events(corpus):
     warnings: list[str] = []
     [record] = brat.read(corpus / "brat" / "tutorials" / "news" / "110-note_annotation.ann", warn=warnings.append)
     assert record.source.endswith("110-note_annotation.txt")
@@ -25,7 +25,14 @@ def test_reads_text_bound_spans_and_notes_and_skips_the_rest(corpus):
         by_label.setdefault(span.label, []).append(span)
     assert by_label["GPE"][0].note == "Should fictional places be annotated?"
     assert len(record.spans) == 14
-    assert warnings and "skipped 2 event, 2 relation line(s)" in warnings[0]
+    family = [r for r in record.relations if r.type == "Family"]
+    assert [(record.spans[r.head].text, record.spans[r.child].text) for r in family] == [
+        ("Orville Wright", "Wilbur Wright"), ("Orville Wright", "Wilbur Wright")]
+    assert family[0].note == "Should this be marked? It's not explicitly stated."
+    assert sorted(r.type for r in record.relations if r.type != "Family") == ["Org-Arg"] * 6
+    assert len(warnings) == 2
+    assert "2 event(s) flattened into relations" in warnings[0]
+    assert "skipped 1 note on an event or attribute line(s)" in warnings[1]
 
 
 def test_either_file_of_a_pair_or_a_directory(tmp_path):

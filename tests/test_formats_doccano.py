@@ -30,7 +30,7 @@ def test_legacy_labels_key_with_overlaps(corpus):
     assert first.meta == {"wikiPageID": 1}
 
 
-def test_entities_layout_ignores_relations(corpus):
+def test_entities_layout_reads_its_spans(corpus):
     [record] = doccano.read(corpus / "doccano" / "import_relation_extraction_example.jsonl")
     assert spans_of(record) == [(0, 6, "ORG"), (22, 39, "DATE"), (44, 54, "PERSON"), (59, 70, "PERSON")]
 

@@ -67,14 +67,13 @@ def test_results_margin_cannot_keep_are_counted_in_one_warning():
         result(0, 3, "person", "Ana"),
         {"type": "textarea", "id": "r1", "value": {"text": ["a note on Ana"]}},
         {"type": "choices", "value": {"choices": ["news"]}},
-        {"type": "relation", "from_id": "r1", "to_id": "r2"},
         {"value": {"start": 8, "end": 11, "labels": ["person"]}},
     ]}]}]
     warnings: list[str] = []
     [record] = labelstudio.read(io.StringIO(json.dumps(tasks)), warn=warnings.append)
     assert [(s.label, s.note) for s in record.spans] == [("person", "a note on Ana")]
     assert warnings == [
-        '<stream>: skipped 1 choices, 1 relation, 1 untyped result(s); margin keeps text spans ("labels" results)'
+        '<stream>: skipped 1 choices, 1 untyped result(s); margin keeps text spans ("labels" results), their per-region choices and text areas, and relations'
     ]
 
 def test_task_without_text_names_its_line():

@@ -122,6 +122,9 @@ def test_renaming_and_removing_scheme_entries(fresh_db):
         schemes.remove_relation_type(fresh_db, "stated_by")
     assert schemes.remove_relation_type(fresh_db, "stated_by", force=True) == 1
     assert relations.document_relations(fresh_db, document.id) == []
+    (gone,) = relations.document_relations(fresh_db, document.id, include_hidden=True)
+    with pytest.raises(MarginError, match="no relation type named 'stated_by'"):
+        relations.restore_relation(fresh_db, gone.id)
     assert schemes.get_relation_type(fresh_db, "stated_by") is None
     assert schemes.rename_attribute_def(fresh_db, "verdict", "rating") == 1
     assert attributes.document_attributes(fresh_db, document.id) == {claim.id: {"rating": "false"}}
@@ -217,3 +220,75 @@ def test_a_relation_is_shown_exactly_while_it_and_both_ends_live(tmp_path_factor
     expected = [link.id for link in links if linked[link.id] and live[link.head] and live[link.child]]
     assert sorted(r.id for r in relations.document_relations(db, document.id)) == sorted(expected)
     db.close()
+
+
+def test_restoring_a_span_does_not_bring_back_links_of_a_type_removed_since(fresh_db):
+    document, claim, person, _number = _spans(fresh_db)
+    relations.add_relation(fresh_db, claim.id, person.id, "about", annotator="ana")
+    annotations.delete_annotation(fresh_db, claim.id)
+    # Hidden with its span, so nothing needs --force; the removal still stands.
+    assert schemes.relation_type_usage(fresh_db, "about") == 0
+    schemes.remove_relation_type(fresh_db, "about")
+    annotations.restore_annotation(fresh_db, claim.id)
+    assert relations.document_relations(fresh_db, document.id) == []
+
+
+def test_renaming_an_attribute_onto_a_removed_name(fresh_db):
+    _document, claim, _person, _number = _spans(fresh_db)
+    schemes.add_attribute_def(fresh_db, "x", choices=["a"])
+    attributes.set_attribute(fresh_db, claim.id, "x", "a", annotator="ana")
+    schemes.remove_attribute_def(fresh_db, "x", force=True)
+    schemes.add_attribute_def(fresh_db, "y", choices=["b"])
+    attributes.set_attribute(fresh_db, claim.id, "y", "b", annotator="ana")
+    assert schemes.rename_attribute_def(fresh_db, "y", "x") == 1
+    assert attributes.span_values(fresh_db, claim.id) == {"x": "b"}
+
+
+def test_a_relabel_or_a_narrower_scheme_that_would_break_links_and_values_is_refused(fresh_db):
+    _document, claim, person, _number = _spans(fresh_db)
+    relations.add_relation(fresh_db, claim.id, person.id, "said_by", annotator="ana")
+    attributes.set_attribute(fresh_db, claim.id, "verdict", "true", annotator="ana")
+    with pytest.raises(MarginError, match="linked said_by .*unlink it before making it a statistic"):
+        annotations.update_annotation(fresh_db, claim.id, label="statistic")
+    with pytest.raises(MarginError, match="linked said_by"):
+        annotations.update_annotation(fresh_db, person.id, label="statistic")
+    with pytest.raises(MarginError, match="1 relation.s. of 'said_by' link labels this would not allow"):
+        schemes.update_relation_type(fresh_db, "said_by", child_labels=["statistic"])
+    assert schemes.require_relation_type(fresh_db, "said_by").child_labels == ("person",)  # rolled back
+    relations.delete_relation(fresh_db, relations.relations_of(fresh_db, claim.id)[0].id)
+    with pytest.raises(MarginError, match="has a verdict, which a statistic cannot have"):
+        annotations.update_annotation(fresh_db, claim.id, label="statistic")
+    with pytest.raises(MarginError, match="1 span.s. of other labels carry 'verdict'"):
+        schemes.update_attribute_def(fresh_db, "verdict", labels=["person"])
+    attributes.clear_attribute(fresh_db, claim.id, "verdict")
+    assert annotations.update_annotation(fresh_db, claim.id, label="statistic").label == "statistic"
+
+
+def test_a_label_rename_carries_into_the_schemes(fresh_db):
+    labels.rename_label(fresh_db, "claim", "assertion")
+    assert schemes.require_relation_type(fresh_db, "said_by").head_labels == ("assertion",)
+    assert schemes.require_attribute_def(fresh_db, "verdict").labels == ("assertion",)
+
+
+def test_removing_a_label_takes_its_spans_links_with_them(fresh_db):
+    _document, claim, person, _number = _spans(fresh_db)
+    said = relations.add_relation(fresh_db, claim.id, person.id, "said_by", annotator="ana")
+    labels.remove_label(fresh_db, "person", force=True)
+    stored = relations.get_relation(fresh_db, said.id)
+    assert stored is not None and stored.deleted
+    assert schemes.relation_type_usage(fresh_db, "said_by") == 0
+
+
+def test_a_text_value_may_be_longer_than_a_name(fresh_db):
+    _document, _claim, person, _number = _spans(fresh_db)
+    schemes.add_attribute_def(fresh_db, "source", kind="text")
+    phrase = "a statement by the National Security Council spokesperson, 12 June 2024, on the Darién Gap"
+    attributes.set_attribute(fresh_db, person.id, "source", phrase, annotator="ana")
+    with pytest.raises(MarginError, match="at most 200"):
+        attributes.set_attribute(fresh_db, person.id, "source", "w" * 201, annotator="ana")
+
+
+def test_a_scheme_entry_may_keep_its_own_key(fresh_db):
+    assert schemes.update_relation_type(fresh_db, "said_by", key="s").key == "s"
+    assert schemes.update_attribute_def(fresh_db, "verdict", key="C").key == "C"
+    assert labels.update_label(fresh_db, "claim", key="1").key == "1"

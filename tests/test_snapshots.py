@@ -14,7 +14,7 @@ import pytest
 from app_support import SAMPLE, app_for, sample_db
 from textual.pilot import Pilot
 
-from margin.store.annotations import add_annotation
+from margin.store.annotations import add_annotation, query_annotations
 from margin.store.db import open_database
 from margin.store.documents import add_document
 from margin.store.reading import set_position
@@ -79,3 +79,27 @@ def test_split_view(snap_compare, annotated: MarginApp) -> None:
 
 def test_small_terminal(snap_compare, annotated: MarginApp) -> None:
     assert snap_compare(annotated, terminal_size=(60, 20), run_before=settle)
+
+
+def test_links_in_the_reader_the_panel_and_link_mode(snap_compare, annotated: MarginApp) -> None:
+    """The claim said_by Mulino with a verdict: the gutter's link marks, the claim drawn
+    as the partner of the person under the cursor, the panel's lines under both, and
+    the key bar's link-mode prompt."""
+    from margin.store.attributes import set_attribute
+    from margin.store.relations import add_relation
+
+    db = open_database(annotated.db.path)
+    try:
+        spans = {a.label + str(a.start): a for a in query_annotations(db)}
+        claim, person = spans[f"claim{SAMPLE.index('On Monday')}"], spans[f"person{PERSON}"]
+        add_relation(db, claim.id, person.id, "said_by", annotator="tester")
+        set_attribute(db, claim.id, "verdict", "unverifiable", annotator="tester")
+    finally:
+        db.close()
+
+    async def link(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("L", "enter")  # from the person (the claim overlaps it)
+        await pilot.pause()
+
+    assert snap_compare(annotated, terminal_size=(120, 40), run_before=link)

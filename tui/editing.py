@@ -16,19 +16,24 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
-from margin.store.annotations import add_annotation, delete_annotation, update_annotation
+from margin.store.annotations import add_annotation, delete_annotation, get_annotation, update_annotation
+from margin.store.attributes import attributes_of
 from margin.store.database import Database
 from margin.store.errors import MarginError
-from margin.store.model import Annotation, Document
+from margin.store.model import Annotation, Attribute, Document, Relation
 from margin.store.reading import set_position
+from margin.store.relations import add_relation, delete_relation, get_relations
 
-from .undo import Added, Changed, Deleted, Edit, Field, History
+from .undo import Added, Changed, Deleted, Edit, Field, History, Linked, Row, Unlinked, ValueChanged
 from .write_queue import WriteQueue, is_locked, short_wait
+
+R = TypeVar("R", Annotation, Relation, Attribute)
 
 READ_ONLY = "read-only database: nothing was changed"
 POSITION = "reading position"
@@ -39,10 +44,16 @@ WAIT_FOR_QUEUE = "edits are still waiting for the database; undo and redo once t
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """A committed edit: the annotation as it now stands, and what to call the edit."""
+    """A committed edit: the annotation as it now stands (for a link or a value, the
+    span it is on), what to call the edit, and the relation and attribute rows it
+    changed, as they now stand."""
 
     annotation: Annotation
     description: str
+    relations: tuple[Relation, ...] = ()
+    attributes: tuple[Attribute, ...] = ()
+    values: dict[str, str] | None = None
+    """The span's every value as read again, when its delete was undone (or redone)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,25 +95,28 @@ class Editing:
             raise MarginError(READ_ONLY)
 
     def _commit(
-        self, write: Callable[[Database], Annotation], edit_for: Callable[[Annotation], Edit], description: str,
-        placeholder: Annotation | None = None,
+        self, write: Callable[[Database], R], edit_for: Callable[[R], Edit], description: str,
+        placeholder: Annotation | None = None, on: Annotation | None = None,
     ) -> Change | Pending:
         """Commit on the app's connection, or queue the write when the lock is taken
-        (and while anything is already queued, so edits keep their order)."""
+        (and while anything is already queued, so edits keep their order). ``on`` is
+        the span a link or a value edit is about."""
         self._check_writable()
         if not self.queue.waiting:
             try:
                 with short_wait(self.db):
-                    annotation = write(self.db)
+                    row = write(self.db)
             except sqlite3.OperationalError as error:
                 if not is_locked(error):
                     raise
             else:
-                return self._record(edit_for(annotation), annotation)
+                edit = edit_for(row)
+                self.history.record(edit)
+                return _change(row, edit.description, on)
 
-        def done(annotation: Annotation | None, error: BaseException | None) -> None:
-            edit = None if annotation is None else edit_for(annotation)
-            change = None if annotation is None or edit is None else Change(annotation, edit.description)
+        def done(row: R | None, error: BaseException | None) -> None:
+            edit = None if row is None else edit_for(row)
+            change = None if row is None or edit is None else _change(row, edit.description, on)
             if self.on_late is not None:
                 self.on_late(Late(description, change, error, edit, placeholder))
 
@@ -127,10 +141,13 @@ class Editing:
             ),
         )
 
-    def delete(self, annotation: Annotation) -> Change | Pending:
+    def delete(self, annotation: Annotation, relation_ids: Iterable[str] = ()) -> Change | Pending:
+        """Delete a span; ``relation_ids`` are its links, which the store tombstones
+        with it and an undo shows again."""
+        relations = tuple(relation_ids)
         return self._commit(
             lambda db: delete_annotation(db, annotation.id),
-            lambda _deleted: Deleted(annotation.id, annotation.label),
+            lambda _deleted: Deleted(annotation.id, annotation.label, relations),
             f"delete {annotation.label}",
         )
 
@@ -153,9 +170,29 @@ class Editing:
             {"label": "relabelling", "note": "note", "status": "status change"}[field],
         )
 
-    def _record(self, edit: Edit, annotation: Annotation) -> Change:
-        self.history.record(edit)
-        return Change(annotation, edit.description)
+    def link(self, head: Annotation, child: Annotation, type: str) -> Change | Pending:
+        """Link ``head`` to ``child`` as ``type`` (the store checks the labels)."""
+        return self._commit(
+            lambda db: add_relation(db, head.id, child.id, type, annotator=self.annotator),
+            lambda relation: Linked(relation.id, type),
+            f"link {type}", on=head,
+        )
+
+    def unlink(self, relation: Relation, on: Annotation) -> Change | Pending:
+        return self._commit(
+            lambda db: delete_relation(db, relation.id),
+            lambda _gone: Unlinked(relation.id, relation.type),
+            f"unlink {relation.type}", on=on,
+        )
+
+    def set_value(
+        self, annotation: Annotation, name: str, before: str | None, after: str | None,
+    ) -> Change | Pending | None:
+        """Set (or with None clear) one attribute's value; None when it already had it."""
+        if before == after:
+            return None
+        edit = ValueChanged(annotation.id, name, before, after, self.annotator)
+        return self._commit(edit.redo, lambda _row: edit, edit.description, on=annotation)
 
     def undo(self) -> Change | None:
         return self._replay(self.history.undo, "Undid")
@@ -163,15 +200,32 @@ class Editing:
     def redo(self) -> Change | None:
         return self._replay(self.history.redo, "Redid")
 
-    def _replay(self, step: Callable[[Database], tuple[Edit, Annotation] | None], done: str) -> Change | None:
+    def _replay(self, step: Callable[[Database], tuple[Edit, Row] | None], done: str) -> Change | None:
         """Undo or redo on the app's connection; refused while edits wait in the queue,
-        whose order the history must not overtake."""
+        whose order the history must not overtake. A span brought back brings back the
+        links its delete took (by id) and its values, read for it alone."""
         self._check_writable()
         if self.queue.waiting:
             raise MarginError(WAIT_FOR_QUEUE)
         with short_wait(self.db):
             replayed = step(self.db)
-        return None if replayed is None else Change(replayed[1], f"{done} {replayed[0].description}")
+            if replayed is None:
+                return None
+            edit, row = replayed
+            description = f"{done} {edit.description}"
+            if not isinstance(row, Annotation):
+                return _change(row, description, self._span_of(row))
+            links = tuple(get_relations(self.db, edit.relations)) if isinstance(edit, Deleted) else ()
+            if row.deleted:
+                return Change(row, description, links)
+            return Change(row, description, links, values=attributes_of(self.db, [row.id]).get(row.id, {}))
+
+    def _span_of(self, row: Relation | Attribute) -> Annotation:
+        annotation_id = row.head if isinstance(row, Relation) else row.annotation_id
+        annotation = get_annotation(self.db, annotation_id)
+        if annotation is None:
+            raise MarginError(f"no annotation with id {annotation_id}")
+        return annotation
 
     def save_position(self, doc_id: str, offset: int) -> None:
         """Save where the reader is, queued like an edit when the lock is taken."""
@@ -196,3 +250,12 @@ class Editing:
     def close(self, timeout: float | None = None) -> bool:
         """Commit whatever is queued before the app goes; False if it could not."""
         return self.queue.close(timeout)
+
+
+def _change(row: Row, description: str, on: Annotation | None) -> Change:
+    if isinstance(row, Annotation):
+        return Change(row, description)
+    assert on is not None, "a link or a value edit names its span"
+    if isinstance(row, Relation):
+        return Change(on, description, relations=(row,))
+    return Change(on, description, attributes=(row,))

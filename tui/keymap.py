@@ -45,6 +45,12 @@ ACTIONS: tuple[KeyAction, ...] = (
               needs="annotation"),
     KeyAction("app.edit_note", "enter,e", "edit_note", "Note", "Edit the note of the annotation under the cursor",
               needs="annotation"),
+    KeyAction("app.link", "L", "link", "Link",
+              "Link the span under the cursor to another: move to it, then a relation's key (enter: pick)",
+              show=False, needs="annotation"),
+    KeyAction("app.attribute", "V", "attribute", "Attribute",
+              "Set an attribute of the span under the cursor (its key cycles the values)", show=False,
+              needs="annotation"),
     KeyAction("app.word_end", "E", "word_end", "Word end",
               "Go to the end of the word (v then E selects exactly that word)", show=False, needs="document"),
     KeyAction("app.toggle_auto_advance", "ctrl+a", "toggle_auto_advance", "Auto-advance",
@@ -99,6 +105,15 @@ LABEL_ID = "app.label"
 """Label keys are made from the label scheme: ``app.label_1`` … for digits,
 ``app.label.NAME`` for a label's own key."""
 
+ATTRIBUTE_ID = "app.attribute."
+"""An attribute's own key cycles its values: ``app.attribute.NAME``."""
+LINK_ID = "link."
+"""Bound only while a link is being made: ``link.TYPE`` for each relation type's key,
+``link.pick`` and ``link.cancel``; they shadow the screen's keys, never the reader's."""
+LINK_PICK = "enter"
+LINK_CANCEL = "escape"
+
 NEEDS: dict[str, Need] = {entry.action: entry.needs for entry in ACTIONS if entry.needs is not None}
 NEEDS["label"] = "document"
+NEEDS["cycle_attribute"] = "annotation"
 

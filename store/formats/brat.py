@@ -1,8 +1,9 @@
 """brat standoff: ``name.txt`` holds the text, ``name.ann`` one annotation a line.
 
-Only text-bound ``T`` lines are spans (``T1<TAB>Label start end<TAB>text``), with
-``#`` AnnotatorNotes lines as their notes; events, relations, attributes and
-normalisations have no place in margin and are skipped (the reader says how many).
+Text-bound ``T`` lines are spans (``T1<TAB>Label start end<TAB>text``), with
+``#`` AnnotatorNotes lines as their notes; relations, equivalences, events and
+attributes are read and written by ``brat_links``, and ``annotation.conf`` lists
+what the export holds (``brat_conf``).
 
 brat's text field cannot hold a line break, so brat itself splits a selection that
 crosses lines into fragments (``start end;start end``) at the line breaks. brat
@@ -32,13 +33,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from ..errors import FormatError
-from ..model import DocumentRecord, SpanRecord
+from ..model import AttributeDef, DocumentRecord, RelationRecord, RelationType, SpanRecord
+from .brat_conf import annotation_conf
+from .brat_links import ANNOTATOR_COMMENT, BratSpan, link_lines, read_links
 from .common import Source, Warn, as_path, decode_text, is_path, read_all, source_name
 
 EXPORT_STATUSES = ("accepted",)
@@ -55,7 +57,6 @@ NOTE_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r"} | {
 _NOTE_UNESCAPES = {escape: character for character, escape in NOTE_ESCAPES.items()}
 _NOTE_SPECIAL = re.compile("|".join(re.escape(character) for character in NOTE_ESCAPES))
 _NOTE_ESCAPE = re.compile("|".join(re.escape(escape) for escape in NOTE_ESCAPES.values()))
-ANNOTATOR_COMMENT = "Annotator"
 CONFIG = "annotation.conf"
 ESCAPED_NOTES = "# margin: AnnotatorNotes hold line breaks as \\n and backslashes as \\\\"
 """The annotation.conf comment that says the notes beside it were escaped by margin."""
@@ -107,11 +108,13 @@ def _merge(text: str, fragments: list[tuple[int, int]], ann: str, lineno: int, i
     return fragments[0][0], fragments[-1][1]
 
 
-def _parse(text: str, ann_text: str, ann: str, warn: Warn | None, *, escaped: bool) -> list[SpanRecord]:
-    spans: dict[str, SpanRecord] = {}
-    notes: dict[str, str] = {}
+def _parse(
+    text: str, ann_text: str, ann: str, warn: Warn | None, *, escaped: bool
+) -> tuple[list[SpanRecord], list[RelationRecord]]:
+    spans: dict[str, BratSpan] = {}
+    notes: dict[str, tuple[int, str]] = {}
     annotators: dict[str, list[str]] = {}
-    skipped: Counter[str] = Counter()
+    links: list[tuple[int, str]] = []
     for lineno, line in enumerate(ann_text.split("\n"), 1):
         line = line.removesuffix("\r")
         if not line.strip():
@@ -133,30 +136,29 @@ def _parse(text: str, ann_text: str, ann: str, warn: Warn | None, *, escaped: bo
                 )
             if ident in spans:
                 raise FormatError(ann, lineno, f"duplicate id {ident}")
-            spans[ident] = SpanRecord(start=start, end=end, label=label, text=text[start:end])
+            spans[ident] = BratSpan(start=start, end=end, label=label, text=text[start:end], where=(ann, lineno))
         elif kind == "#":
             fields = line.split("\t", 2)
             target = fields[1].split() if len(fields) > 1 else []
             value = fields[2] if len(fields) > 2 else ""
             if len(target) == 2 and target[0] == "AnnotatorNotes":
-                notes[target[1]] = unescape_note(value) if escaped else value
+                notes[target[1]] = (lineno, unescape_note(value) if escaped else value)
             elif len(target) == 2 and target[0] == ANNOTATOR_COMMENT and value.strip():
                 annotators.setdefault(target[1], []).append(value.strip())
         elif kind in LINE_KINDS:
-            skipped[LINE_KINDS[kind]] += 1
+            links.append((lineno, line))
         else:
             raise FormatError(ann, lineno, f"not a brat annotation line: {line!r}")
-    for ident, note in notes.items():
-        if ident in spans:
-            spans[ident].note = note
-    if skipped and warn is not None:
-        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(skipped.items()))
-        warn(f"{ann}: skipped {kinds} line(s); margin keeps text-bound spans")
-    return [
-        replace(span, annotator=name) if name else span
-        for ident, span in spans.items()
-        for name in dict.fromkeys(annotators.get(ident) or [""])
-    ]
+    for ident in [ident for ident in notes if ident in spans]:
+        spans[ident].note = notes.pop(ident)[1]
+    records: list[SpanRecord] = []
+    positions: dict[str, list[int]] = {}
+    for ident, span in spans.items():
+        for name in dict.fromkeys(annotators.pop(ident, []) or [""]):
+            positions.setdefault(ident, []).append(len(records))
+            records.append(replace(span, annotator=name or None, attributes={}, attribute_where={}))
+    relations = read_links(ann, links, positions, records, notes, annotators, warn)
+    return records, relations
 
 
 def read_pair(
@@ -172,8 +174,8 @@ def read_pair(
     ann_text = decode_text(read_all(ann), str(ann), encoding=encoding, warn=warn)
     if escaped is None:
         escaped = notes_escaped(ann.parent)
-    spans = _parse(text, ann_text, str(ann), warn, escaped=escaped)
-    return DocumentRecord(text=text, source=str(txt), spans=spans, line=None)
+    spans, relations = _parse(text, ann_text, str(ann), warn, escaped=escaped)
+    return DocumentRecord(text=text, source=str(txt), spans=spans, line=None, relations=relations)
 
 
 def read(source: Source, *, encoding: str | None = None, warn: Warn | None = None) -> Iterator[DocumentRecord]:
@@ -209,14 +211,23 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [pieces[0], *[p for p in pieces[1:-1] if p[0] < p[1]], pieces[-1]] if len(pieces) > 1 else pieces
 
 
-def ann_lines(record: DocumentRecord) -> Iterator[str]:
-    """The .ann lines for a document; a span two annotators agree on (place, label
-    and note) is written once, with an Annotator line for each of them."""
-    groups: dict[tuple[int, int, str, str], list[str | None]] = {}
+def ann_lines(
+    record: DocumentRecord,
+    relation_types: dict[str, RelationType] | None = None,
+    attribute_defs: dict[str, AttributeDef] | None = None,
+) -> Iterator[str]:
+    """The .ann lines for a document; a span two annotators agree on (place, label,
+    note and attributes) is written once, with an Annotator line for each of them."""
+    groups: dict[tuple, list[str | None]] = {}
+    numbers: list[int] = []
     for span in record.spans:
-        groups.setdefault((span.start, span.end, span.label, span.note or ""), []).append(span.annotator)
+        key = (span.start, span.end, span.label, span.note or "", tuple(sorted(span.attributes.items())))
+        if key not in groups:
+            groups[key] = []
+        groups[key].append(span.annotator)
+        numbers.append(len(groups) if len(groups[key]) == 1 else list(groups).index(key) + 1)
     comments = 0
-    for number, ((start, end, label, note), names) in enumerate(groups.items(), 1):
+    for number, ((start, end, label, note, _), names) in enumerate(groups.items(), 1):
         pieces = fragments(record.text, start, end)
         offsets = ";".join(f"{a} {b}" for a, b in pieces)
         quote = " ".join(record.text[a:b] for a, b in pieces)
@@ -227,21 +238,35 @@ def ann_lines(record: DocumentRecord) -> Iterator[str]:
         for name in dict.fromkeys(name for name in names if name):
             comments += 1
             yield f"#{comments}\t{ANNOTATOR_COMMENT} T{number}\t{name}\n"
+    yield from link_lines(record, numbers, comments, relation_types or {}, attribute_defs or {}, escape_note)
 
 
-def write(records: Iterable[DocumentRecord], out: str | os.PathLike) -> None:
+def write(
+    records: Iterable[DocumentRecord],
+    out: str | os.PathLike,
+    *,
+    relation_types: Iterable[RelationType] = (),
+    attribute_defs: Iterable[AttributeDef] = (),
+) -> None:
     """``<document id>.txt`` and ``.ann`` for each document, and an annotation.conf
-    naming the labels so brat can show them and marking the notes as escaped."""
+    naming the labels, relation types and attributes used so brat can show them, and
+    marking the notes as escaped. The schemes say which relation types are
+    undirected (written as equivalences) and which attributes are flags."""
     directory = Path(out)
     directory.mkdir(parents=True, exist_ok=True)
+    types = {kind.name: kind for kind in relation_types}
+    attributes = {attribute.name: attribute for attribute in attribute_defs}
     labels: dict[str, None] = {}
+    used_types: dict[str, None] = {}
+    values: dict[str, dict[str, None]] = {}
     for record in records:
         (directory / f"{record.id}.txt").write_text(record.text, encoding="utf-8", newline="")
         with open(directory / f"{record.id}.ann", "w", encoding="utf-8", newline="") as handle:
-            handle.writelines(ann_lines(record))
+            handle.writelines(ann_lines(record, types, attributes))
         labels.update((span.label, None) for span in record.spans)
-    conf = (
-        "[entities]\n" + "".join(f"{label}\n" for label in labels)
-        + f"\n[relations]\n\n[events]\n\n[attributes]\n\n{ESCAPED_NOTES}\n"
-    )
+        used_types.update((relation.type, None) for relation in record.relations)
+        for span in record.spans:
+            for name, value in span.attributes.items():
+                values.setdefault(name, {})[value] = None
+    conf = annotation_conf(list(labels), list(used_types), values, types, attributes) + f"\n{ESCAPED_NOTES}\n"
     (directory / CONFIG).write_text(conf, encoding="utf-8")

@@ -2,8 +2,10 @@
 
 - ``{"text", "label": [[start, end, "LABEL"], ...]}``: sequence labelling, current
   import and export (``labels`` is the 2019 spelling of the key);
-- ``{"text", "entities": [{"start_offset", "end_offset", "label"}], "relations"}``:
-  relation extraction (relations are not spans and are left out);
+- ``{"text", "entities": [{"id", "start_offset", "end_offset", "label"}],
+  "relations": [{"from_id", "to_id", "type"}]}``: relation extraction, read and
+  written with its relations (see :mod:`store.formats.doccano_relations`; an export
+  uses it for the whole file once any document has a relation);
 - ``{"text", "annotations": [{"start_offset", "end_offset", "label"}]}``: the
   2019 export, whose labels are numeric ids (kept as their number).
 
@@ -36,13 +38,13 @@ from typing import IO, Any
 
 from ..errors import FormatError, MarginError
 from ..model import DocumentRecord, SpanRecord
+from . import doccano_relations
 from .common import (
     Source,
     Warn,
     describe,
     expect_object,
     iter_json_lines,
-    json_line,
     record_text,
     source_name,
 )
@@ -270,13 +272,14 @@ def _record(
     annotator = _annotator(record, name, line)
     for span in spans:
         span.annotator = annotator
+    relations = doccano_relations.read_relations(record, span_keys, spans, name, line)
     if units == UTF16:
         _from_utf16(text, spans, name, line)
     else:
         _refuse_utf16(text, spans, name, line)
         if shifted is not None and _looks_shifted(text, spans):
             shifted.append(line)
-    return DocumentRecord(text=text, meta=meta, spans=spans, line=line)
+    return DocumentRecord(text=text, meta=meta, spans=spans, line=line, relations=relations)
 
 
 def _units(offsets: str | None) -> str:
@@ -346,20 +349,22 @@ def _spread_meta(meta: dict) -> tuple[dict, list]:
     return line, comments
 
 
-def _lines(record: DocumentRecord, units: str) -> Iterator[dict]:
+def _lines(record: DocumentRecord, units: str) -> Iterator[tuple[dict, list]]:
     table = table_for(record.text) if units == UTF16 else None
 
     def place(offset: int) -> int:
         return table.to_utf16(offset) if table is not None else offset
 
-    groups: dict[str, list[SpanRecord]] = {}
-    for span in record.spans:
-        groups.setdefault(span.annotator or "", []).append(span)
+    groups: dict[str, list[tuple[int, SpanRecord]]] = {}
+    for position, span in enumerate(record.spans):
+        groups.setdefault(span.annotator or "", []).append((position, span))
     meta, document_comments = _spread_meta(record.meta if isinstance(record.meta, dict) else {})
     for index, (annotator, spans) in enumerate(sorted((groups or {"": []}).items())):
         labels: dict[tuple[int, int, str], list[str]] = {}
-        for span in spans:
-            notes = labels.setdefault((place(span.start), place(span.end), span.label), [])
+        keys: dict[int, tuple[int, int, str]] = {}
+        for position, span in spans:
+            keys[position] = (place(span.start), place(span.end), span.label)
+            notes = labels.setdefault(keys[position], [])
             if span.note and span.note not in notes:
                 notes.append(span.note)
         line: dict[str, Any] = {"text": record.text, **meta, "label": [list(key) for key in labels]}
@@ -370,13 +375,15 @@ def _lines(record: DocumentRecord, units: str) -> Iterator[dict]:
             line[COMMENTS] = comments
         if annotator:
             line[ANNOTATOR] = annotator
-        yield line
+        yield line, doccano_relations.line_relations(record, keys)
 
 
 def write(records: Iterable[DocumentRecord], out: IO[str], *, offsets: str | None = None) -> None:
     """One line per document and annotator; a span an annotator made twice is
-    written once."""
+    written once. Attributes have no place in doccano and are not written."""
     units = _units(offsets)
+    writer = doccano_relations.LayoutWriter(out)
     for record in records:
-        for line in _lines(record, units):
-            out.write(json_line(line))
+        for line, relations in _lines(record, units):
+            writer.write(line, relations)
+    writer.close()

@@ -4,9 +4,12 @@
 ``annotations`` (and the pre-1.0 ``completions``) become accepted spans by their
 ``completed_by`` (a user id or a user object); ``predictions`` become suggested
 spans named by their ``model_version``. A ``textarea`` result sharing a region's id
-is that region's note, as Label Studio's per-region text areas store it. Other
-results (choices, relations, ratings...) have no place in margin and are counted in
-one warning per file, so nothing is dropped unsaid. Cancelled annotations are left out.
+is that region's note, as Label Studio's per-region text areas store it (or, named
+by a control other than the note's, an attribute); per-region ``choices`` are
+attributes and ``relation`` results relations (see
+:mod:`store.formats.labelstudio_relations`). Other results (whole-task choices,
+ratings...) have no place in margin and are counted in one warning per file, so
+nothing is dropped unsaid. Cancelled annotations are left out.
 
 Writing streams one task per document, in the shape a Label Studio server imports.
 A server takes ``completed_by`` only as the id or email of one of its own users and
@@ -27,7 +30,8 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from ..errors import FormatError
-from ..model import DocumentRecord, Label, SpanRecord, document_id
+from ..model import AttributeDef, DocumentRecord, Label, RelationRecord, RelationType, SpanRecord, document_id
+from . import labelstudio_relations as regioning
 from .common import (
     Source,
     Warn,
@@ -76,23 +80,31 @@ def _annotator(value: Any) -> str | None:
     return str(value)
 
 
-def _spans(results: list, annotator: str | None, status: str, skipped: Counter[str]) -> list[SpanRecord]:
+def _spans(
+    results: list, annotator: str | None, status: str, skipped: Counter[str]
+) -> tuple[list[SpanRecord], list[RelationRecord]]:
     notes: dict[str, str] = {}
     for result in results:
-        if result.get("type") == "textarea" and result.get("id"):
+        if result.get("type") == "textarea" and result.get("id") and regioning.is_note(result):
             texts = result["value"].get("text") or []
             notes[result["id"]] = "\n".join(texts) if isinstance(texts, list) else str(texts)
     regions = {result.get("id") for result in results if result.get("type") == "labels"}
-    spans = []
-    for result in results:
-        if result.get("type") != "labels":
-            if not (result.get("type") == "textarea" and result.get("id") in regions):
-                skipped[str(result.get("type") or "untyped")] += 1
+    attributes, used = regioning.region_attributes(results, regions, skipped)
+    spans: list[SpanRecord] = []
+    first: dict[str, int] = {}
+    for position, result in enumerate(results):
+        kind = result.get("type")
+        if kind != "labels":
+            kept = position in used or kind == regioning.RELATION or (kind == "textarea" and result.get("id") in regions)
+            if not kept:
+                skipped[str(kind or "untyped")] += 1
             continue
         value = result["value"]
         if not isinstance(value["labels"], list):
             raise TypeError('"labels" must be a list')
         for label in value["labels"]:
+            if result.get("id") is not None:
+                first.setdefault(result["id"], len(spans))
             spans.append(
                 SpanRecord(
                     start=value["start"],
@@ -102,9 +114,21 @@ def _spans(results: list, annotator: str | None, status: str, skipped: Counter[s
                     note=notes.get(result.get("id"), ""),
                     annotator=annotator,
                     status=status,
+                    attributes=dict(attributes.get(result.get("id"), {})),
                 )
             )
-    return spans
+    return spans, regioning.read_relations(results, first, annotator, status)
+
+
+def _gather(spans: list[SpanRecord], relations: list[RelationRecord], read: tuple[list, list]) -> None:
+    """Add one annotation's spans and relations to the record's, the relations'
+    ends moved to where its spans land."""
+    found, linked = read
+    for relation in linked:
+        relation.head += len(spans)
+        relation.child += len(spans)
+    spans.extend(found)
+    relations.extend(linked)
 
 
 def _margin_annotators(meta: dict) -> dict[str, str]:
@@ -130,18 +154,19 @@ def _record(task: dict, name: str, line: int, skipped: Counter[str]) -> Document
     meta = dict(task["meta"]) if isinstance(task.get("meta"), dict) else {}
     names = _margin_annotators(meta)
     spans: list[SpanRecord] = []
+    relations: list[RelationRecord] = []
     try:
         for key in ("annotations", "completions"):
             for annotation in task.get(key) or []:
                 if annotation.get("was_cancelled"):
                     continue
                 annotator = names.get(_annotation_key(annotation) or "") or _annotator(annotation.get("completed_by"))
-                spans.extend(_spans(annotation.get("result") or [], annotator, "accepted", skipped))
+                _gather(spans, relations, _spans(annotation.get("result") or [], annotator, "accepted", skipped))
         for prediction in task.get("predictions") or []:
             if isinstance(prediction, int) and not isinstance(prediction, bool):
                 skipped["prediction id"] += 1  # a server's export names its predictions by id
                 continue
-            spans.extend(_spans(
+            _gather(spans, relations, _spans(
                 prediction.get("result") or [], _annotator(prediction.get("model_version")), "suggested", skipped
             ))
     except (AttributeError, KeyError, TypeError, ValueError) as error:
@@ -153,6 +178,7 @@ def _record(task: dict, name: str, line: int, skipped: Counter[str]) -> Document
         meta=meta,
         spans=spans,
         line=line,
+        relations=relations,
     )
 
 
@@ -163,7 +189,10 @@ def read(source: Source, *, encoding: str | None = None, warn: Warn | None = Non
         yield _record(expect_object(value, name, line), name, line, skipped)
     if skipped and warn is not None:
         kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(skipped.items()))
-        warn(f"{name}: skipped {kinds} result(s); margin keeps text spans (\"labels\" results)")
+        warn(
+            f"{name}: skipped {kinds} result(s); margin keeps text spans (\"labels\" results), their per-region "
+            "choices and text areas, and relations"
+        )
 
 
 def stable_id(*parts: str) -> int:
@@ -176,10 +205,13 @@ def _region_id(span: SpanRecord) -> str:
     return span.id or f"{span.start}-{span.end}-{stable_id(span.label, str(span.annotator))}"
 
 
-def _results(spans: list[SpanRecord]) -> list[dict]:
+def _results(
+    spans: list[tuple[int, SpanRecord]], relations: list[RelationRecord], scheme: regioning.Scheme
+) -> list[dict]:
     results = []
-    for span in spans:
-        region = _region_id(span)
+    regions: dict[int, str] = {}
+    for position, span in spans:
+        region = regions[position] = _region_id(span)
         results.append(
             {
                 "value": {"start": span.start, "end": span.end, "text": span.text, "labels": [span.label]},
@@ -199,30 +231,33 @@ def _results(spans: list[SpanRecord]) -> list[dict]:
                     "id": region,
                 }
             )
+        results.extend(regioning.attribute_results(span, region, scheme))
+    results.extend(regioning.relation_results(relations, regions, scheme))
     return results
 
 
-def _task(record: DocumentRecord) -> dict:
+def _task(record: DocumentRecord, scheme: regioning.Scheme) -> dict:
     key = record.id or document_id(record.text)
-    by_annotator: dict[tuple[str, str], list[SpanRecord]] = {}
-    for span in record.spans:
-        by_annotator.setdefault((span.status, span.annotator or ""), []).append(span)
+    by_annotator: dict[tuple[str, str], list[tuple[int, SpanRecord]]] = {}
+    for position, span in enumerate(record.spans):
+        by_annotator.setdefault((span.status, span.annotator or ""), []).append((position, span))
     annotations, predictions, names = [], [], {}
     for (status, annotator), spans in by_annotator.items():
         number = stable_id(key, status, annotator)
         if status == "suggested":
-            predictions.append({"id": number, "model_version": annotator, "result": _results(spans)})
+            predictions.append({"id": number, "model_version": annotator,
+                                "result": _results(spans, record.relations, scheme)})
             continue
         if annotator:
             names[str(number)] = annotator
         annotations.append(
             {
                 "id": number,
-                "result": _results(spans),
+                "result": _results(spans, record.relations, scheme),
                 "was_cancelled": False,
                 "ground_truth": False,
-                "created_at": min(span.created_at or "" for span in spans),
-                "updated_at": max(span.updated_at or "" for span in spans),
+                "created_at": min(span.created_at or "" for _, span in spans),
+                "updated_at": max(span.updated_at or "" for _, span in spans),
             }
         )
     meta = dict(record.meta)
@@ -244,19 +279,29 @@ def write(
     *,
     config: IO[str] | None = None,
     labels: Iterable[Label] = (),
+    relation_types: Iterable[RelationType] = (),
+    attribute_defs: Iterable[AttributeDef] = (),
 ) -> None:
     """A JSON array written item by item, so memory does not grow with the export.
 
     With ``config``, the project's labelling config is written there once the tasks
-    are: ``labels`` (the label scheme) and any other label the spans used."""
+    are: ``labels`` (the label scheme) and any other label the spans used, and
+    likewise the relation types and attributes. ``relation_types`` also say which
+    relations are undirected and ``attribute_defs`` each attribute's kind, so they
+    are worth giving without a config too."""
+    relation_types, attribute_defs = list(relation_types), list(attribute_defs)
+    scheme = regioning.Scheme.of(relation_types, attribute_defs)
     used: set[str] = set()
     out.write("[")
     separator = "\n"
     for record in records:
         used.update(span.label for span in record.spans)
         out.write(separator)
-        out.write(json.dumps(_task(record), ensure_ascii=False))
+        out.write(json.dumps(_task(record, scheme), ensure_ascii=False))
         separator = ",\n"
     out.write("\n]\n")
     if config is not None:
-        config.write(labelling_config(labels, used))
+        config.write(labelling_config(
+            labels, used, relation_types=relation_types, relation_extra=scheme.used_relations,
+            attribute_defs=attribute_defs, attribute_extra=scheme.used_attributes,
+        ))

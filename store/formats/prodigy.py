@@ -26,6 +26,8 @@ from ``spacy.blank(lang)`` (the binary ``ner`` view does not use them, and a lon
 text's tokens written once per rejected span would make the file grow as spans times
 text), and every span that begins and ends on token boundaries gets
 ``token_start``/``token_end`` (the others keep their character offsets only).
+Relations and span attributes: see :mod:`store.formats.prodigy_relations`; a task
+whose spans carry relations is written in Prodigy's ``relations`` view, with tokens.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from typing import IO, Any, TypeGuard
 
 from ..errors import FormatError
 from ..model import DocumentRecord, SpanRecord, normalise_newlines
+from . import prodigy_relations as relating
 from . import tokens as tokenising
 from .common import (
     Source,
@@ -62,7 +65,7 @@ ANSWERS = ("accept", "reject", "ignore")
 # Tasks about the whole text (text classification, choices): margin holds none of it.
 WHOLE_TEXT_KEYS = ("label", "options", "accept")
 MANUAL, OVERLAPPING, BINARY = "ner_manual", "spans_manual", "ner"
-TOKEN_VIEWS = (MANUAL, OVERLAPPING)
+TOKEN_VIEWS = (MANUAL, OVERLAPPING, relating.VIEW)
 
 
 def looks_like(record: dict) -> bool:
@@ -100,11 +103,13 @@ def _record(task: dict, name: str, line: int) -> DocumentRecord:
                     text=span.get("text"),
                     annotator=str(annotator) if annotator else None,
                     status=status,
+                    attributes=relating.span_attributes(span, name, line),
                 )
             )
     except (KeyError, TypeError, ValueError) as error:
         raise FormatError(name, line, f"malformed span ({describe(error)})") from None
-    return DocumentRecord(text=text, meta=meta, spans=records, line=line)
+    relations = relating.read_relations(task, records, name, line)
+    return DocumentRecord(text=text, meta=meta, spans=records, line=line, relations=relations)
 
 
 def _stored_offset(text: str, offset: int) -> int:
@@ -340,6 +345,8 @@ def _span_dict(text: str, span: SpanRecord, tokens: _Tokens | None) -> dict[str,
     bounds = tokenising.token_bounds(tokens.doc, span.start, span.end) if tokens else None
     if bounds is not None:
         result["token_start"], result["token_end"] = bounds
+    if span.attributes:
+        result[relating.ATTRIBUTES] = dict(span.attributes)
     return result
 
 
@@ -351,19 +358,29 @@ def _tasks(record: DocumentRecord, tokens: _Tokens | None) -> Iterator[dict]:
     input_hash = kept.get("_input_hash")
     if not _is_int(input_hash):
         input_hash = _hash(record.text)
+    position = {id(span): index for index, span in enumerate(record.spans)}
     for task in _plan(record, kept):
         spans = [_span_dict(record.text, span, tokens) for span in task.spans]
+        relations = relating.written_relations(
+            record.relations, {position[id(span)]: written for span, written in zip(task.spans, spans)}
+        )
         task_hash = task.task_hash
         if not isinstance(task_hash, int):
-            task_hash = _hash(input_hash, [[s["start"], s["end"], s["label"]] for s in spans])
+            hashed: list = [[s["start"], s["end"], s["label"]] for s in spans]
+            if relations:
+                hashed.append([[r["head_span"]["start"], r["head_span"]["end"], r["child_span"]["start"],
+                                r["child_span"]["end"], r["label"]] for r in relations])
+            task_hash = _hash(input_hash, hashed)
         written: dict[str, Any] = {"text": record.text, "meta": meta, "_input_hash": input_hash,
                                    "_task_hash": task_hash}
         written["spans"] = spans
+        if relations:
+            written[relating.RELATIONS] = relations
         written["answer"] = task.answer
         if task.annotator:
             written["_annotator_id"] = task.annotator
             written["_session_id"] = f"margin-{task.annotator}"
-        written["_view_id"] = _view(task)
+        written["_view_id"] = relating.VIEW if relations else _view(task)
         yield written
 
 

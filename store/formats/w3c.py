@@ -15,6 +15,20 @@ whose nickname is the margin name), margin as its ``generator``, when it was
 label and the note) carry the same creator and times, since the annotator wrote
 them. The target does not: its creator would be the article's author.
 
+An attribute of a span is one more ``tagging`` body on its annotation, after the
+label's, whose value is ``name=value`` (a flag's value is ``true``): a tag every
+Web Annotation client shows and searches as it is, where a structured body would
+need a vocabulary of margin's that no client knows. The label's body is always the
+first; the name is split from the value at the first ``=``.
+
+A relation is an annotation of its own with motivation ``linking`` whose ``target``
+is the IRIs of its two spans' annotations, head first, with its type as a
+``tagging`` body, its note as a ``commenting`` body and its annotator as the
+``creator``, as a span carries them. The head-first order is the JSON's: JSON-LD
+reads ``target`` as a set, so an RDF consumer sees which spans are linked but not
+which way. Only accepted relations are written, as only accepted spans are; each
+follows its document's spans.
+
 Written as an AnnotationCollection with one embedded AnnotationPage (both with an
 id, the page ``partOf`` the collection, the ``total`` written after the items so
 the export still streams), or as one Annotation per line.
@@ -29,7 +43,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import IO, Any
 from urllib.parse import quote
 
-from ..model import CONTEXT_CHARS, DocumentRecord, SpanRecord, new_id, now_iso
+from ..model import CONTEXT_CHARS, DocumentRecord, RelationRecord, SpanRecord, new_id, now_iso
 from .common import json_line
 
 EXPORT_STATUSES = ("accepted",)
@@ -80,29 +94,56 @@ def agent(annotator: str) -> dict[str, str]:
     }
 
 
+def _provenance(annotator: str | None, created_at: str | None, updated_at: str | None) -> dict[str, Any]:
+    provenance: dict[str, Any] = {}
+    if annotator:
+        provenance["creator"] = agent(annotator)
+    if created_at:
+        provenance["created"] = created_at
+    if updated_at:
+        provenance["modified"] = updated_at
+    return provenance
+
+
+def _textual(purpose: str, value: str, provenance: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "TextualBody", "purpose": purpose, "value": value, "format": "text/plain", **provenance}
+
+
+def _bodies(tag: str, note: str, provenance: dict[str, Any], extra_tags: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The tag first, then any further tags, then the note: the annotator wrote them
+    all, so each carries the annotation's creator and times."""
+    body = [_textual("tagging", value, provenance) for value in (tag, *extra_tags)]
+    if note:
+        body.append(_textual("commenting", note, provenance))
+    return body
+
+
+def attribute_tag(name: str, value: str) -> str:
+    return f"{name}={value}"
+
+
+def _stamped(result: dict[str, Any], provenance: dict[str, Any], generator: dict | None, generated: str | None) -> dict:
+    result.update(provenance)
+    if generator is not None:
+        result["generator"] = generator
+    if generated:
+        result["generated"] = generated
+    return result
+
+
 def annotation(
     record: DocumentRecord, span: SpanRecord, source: str, *, generator: dict | None = None,
-    generated: str | None = None,
+    generated: str | None = None, iri: str | None = None,
 ) -> dict:
+    """``iri``: the id to give it, when a relation must name the same one."""
     text = record.text
-    provenance: dict[str, Any] = {}
-    if span.annotator:
-        provenance["creator"] = agent(span.annotator)
-    if span.created_at:
-        provenance["created"] = span.created_at
-    if span.updated_at:
-        provenance["modified"] = span.updated_at
-    body: list[dict[str, Any]] = [
-        {"type": "TextualBody", "purpose": "tagging", "value": span.label, "format": "text/plain", **provenance}
-    ]
-    if span.note:
-        body.append({"type": "TextualBody", "purpose": "commenting", "value": span.note, "format": "text/plain",
-                     **provenance})
+    provenance = _provenance(span.annotator, span.created_at, span.updated_at)
+    tags = [attribute_tag(name, value) for name, value in sorted(span.attributes.items())]
     result: dict[str, Any] = {
-        "id": annotation_iri(span.id),
+        "id": iri or annotation_iri(span.id),
         "type": "Annotation",
         "motivation": "commenting" if span.note else "tagging",
-        "body": body,
+        "body": _bodies(span.label, span.note, provenance, tags),
         "target": {
             "source": source,
             "selector": [
@@ -116,20 +157,36 @@ def annotation(
             ],
         },
     }
-    result.update(provenance)
-    if generator is not None:
-        result["generator"] = generator
-    if generated:
-        result["generated"] = generated
-    return result
+    return _stamped(result, provenance, generator, generated)
+
+
+def linking(
+    relation: RelationRecord, head: str, child: str, *, generator: dict | None = None, generated: str | None = None,
+) -> dict:
+    """A relation as a ``linking`` annotation of the annotations ``head`` and ``child``
+    (their IRIs)."""
+    provenance = _provenance(relation.annotator, relation.created_at, relation.updated_at)
+    result: dict[str, Any] = {
+        "id": annotation_iri(relation.id),
+        "type": "Annotation",
+        "motivation": "linking",
+        "body": _bodies(relation.type, relation.note, provenance),
+        "target": [head, child],
+    }
+    return _stamped(result, provenance, generator, generated)
 
 
 def annotation_items(records: Iterable[DocumentRecord]) -> Iterator[dict]:
     generator, generated = _generator(), now_iso()
     for record in records:
         source = document_iri(record)
-        for span in record.spans:
-            yield annotation(record, span, source, generator=generator, generated=generated)
+        iris = [annotation_iri(span.id) for span in record.spans]
+        for span, iri in zip(record.spans, iris, strict=True):
+            yield annotation(record, span, source, generator=generator, generated=generated, iri=iri)
+        for relation in record.relations:
+            if relation.status in EXPORT_STATUSES:
+                yield linking(relation, iris[relation.head], iris[relation.child],
+                              generator=generator, generated=generated)
 
 
 def write(records: Iterable[DocumentRecord], out: IO[str], *, lines: bool = False) -> None:

@@ -397,6 +397,8 @@ def info_command(ctx: Context, as_json: bool) -> None:
         ("annotations", str(info.annotations)),
         ("deleted (tombstones)", str(info.deleted_annotations)),
         ("labels", str(info.labels)),
+        ("relations", str(info.relations)),
+        ("attribute values", str(info.attribute_values)),
         ("annotators", str(info.annotators)),
         ("you", ctx.annotator),
     ):

@@ -21,7 +21,7 @@ from margin.store.documents import resolve_document
 from margin.store.errors import MarginError
 from margin.store.labels import require_label
 from margin.store.merge import MergeReport, merge_databases, merge_into_copy
-from margin.store.review import disagreements
+from margin.store.review_links import review_documents
 from margin.store.review_status import OpenReview, copy_agreed, reviewers
 
 from ..text.sanitise import sanitise, shorten
@@ -39,6 +39,12 @@ def _check_labels(db, names: tuple[str, ...]) -> list[str] | None:
     return list(names) or None
 
 
+def _conflicts(report: MergeReport) -> list[str]:
+    return [conflict.message for conflict in report.label_conflicts] + [
+        conflict.message for conflict in report.scheme_conflicts
+    ]
+
+
 def _print_merge(report: MergeReport, target: Path) -> None:
     sources = ", ".join(report.sources)
     if sys.stdout.isatty():
@@ -51,14 +57,14 @@ def _print_merge(report: MergeReport, target: Path) -> None:
         for name, counts in report.tables.items():
             table.add_row(name, str(counts.added), str(counts.updated), str(counts.skipped))
         console.print(table)
-        for conflict in report.label_conflicts:
-            console.print(Text.assemble(("conflict: ", "yellow"), sanitise(conflict.message)))
+        for message in _conflicts(report):
+            console.print(Text.assemble(("conflict: ", "yellow"), sanitise(message)))
         return
     click.echo(sanitise(f"merged {sources} into {target}"))
     for name, counts in report.tables.items():
         click.echo(f"{name}: {counts.added} added, {counts.updated} updated, {counts.skipped} skipped")
-    for conflict in report.label_conflicts:
-        click.echo(f"conflict: {sanitise(conflict.message)}")
+    for message in _conflicts(report):
+        click.echo(f"conflict: {sanitise(message)}")
 
 
 @click.command("merge")
@@ -78,9 +84,11 @@ def merge_command(ctx: Context, sources: tuple[Path, ...], output: Path | None, 
     """Merge other margin databases into this one.
 
     Documents merge by their content id (of two titles, one given by a person
-    wins over one taken from the text, then the alphabetically first), labels by
-    name (a differing key or colour is reported, and this database's is kept),
-    annotations by id with the newest edit winning (deletions included). Merging is idempotent and the order of
+    wins over one taken from the text, then the alphabetically first), labels,
+    relation types and attributes by name (a differing key or colour is reported,
+    and this database's is kept; removals and renames carry over), annotations and
+    relations by id and attribute values by span and name, with the newest edit
+    winning (deletions included). Merging is idempotent and the order of
     merges does not matter. A file that is not a margin database, or was written
     by a newer margin, is refused and nothing is merged.
 
@@ -147,11 +155,53 @@ def _print_agreement(report: AgreementReport) -> None:
             style="bold" if alpha_row is report.alpha_overall else None,
         )
     console.print(alpha)
+    _print_links(console, report)
     console.print(
         f"{report.documents} document(s) annotated by two or more of "
         f"{', '.join(map(sanitise, report.annotators))}; — means undefined (nothing to compare).",
         markup=False,
     )
+
+
+def _print_links(console: Console, report: AgreementReport) -> None:
+    """Relation and attribute agreement, each only when there is something to compare."""
+    if report.relation_types:
+        console.print(Text("Relations (matched by both ends' text positions and the type)", style="bold"))
+        table = Table()
+        table.add_column("pair", no_wrap=True)
+        table.add_column("type", no_wrap=True)
+        for heading in ("P", "R", "F1", "ref", "pred"):
+            table.add_column(heading, justify="right")
+        for pair in report.pairs:
+            if pair.relations_overall is None:
+                continue
+            for index, row in enumerate([*pair.relations, pair.relations_overall]):
+                scores = row.scores
+                table.add_row(
+                    Text(sanitise(f"{pair.reference} → {pair.predicted}")) if index == 0 else "",
+                    Text(sanitise(row.type)),
+                    _figure(scores.precision), _figure(scores.recall), _figure(scores.f1),
+                    str(scores.reference), str(scores.predicted),
+                    style="bold" if row is pair.relations_overall else None,
+                    end_section=row is pair.relations_overall,
+                )
+        console.print(table)
+    if report.attributes:
+        console.print(Text("Attributes on spans both marked identically (no value is a category)", style="bold"))
+        table = Table()
+        table.add_column("pair", no_wrap=True)
+        table.add_column("attribute", no_wrap=True)
+        for heading in ("kappa", "same", "spans"):
+            table.add_column(heading, justify="right")
+        for pair in report.pairs:
+            for index, attribute in enumerate(pair.attributes):
+                table.add_row(
+                    Text(sanitise(f"{pair.reference} → {pair.predicted}")) if index == 0 else "",
+                    Text(sanitise(attribute.name)),
+                    _figure(attribute.kappa), _figure(attribute.observed), str(attribute.spans),
+                    end_section=index == len(pair.attributes) - 1,
+                )
+        console.print(table)
 
 
 @click.command("agreement")
@@ -165,7 +215,10 @@ def agreement_command(ctx: Context, as_json: bool, labels: tuple[str, ...], docs
     For every pair of annotators, on the documents both annotated: exact-span and
     overlapping-span precision, recall and F1 (the first name is the reference),
     per label and micro-averaged, and Cohen's kappa on word tokens. Krippendorff's
-    alpha covers all annotators at once. Only accepted, live annotations count, and
+    alpha covers all annotators at once. Relations are scored the same way, matched
+    by both ends' positions and the type (either way round for an undirected type),
+    and each attribute by Cohen's kappa over the spans both marked identically (no
+    value counting as a value). Only accepted, live annotations count, and
     a reviewer's settled spans are left out. Documents are read one at a time, so
     memory stays flat however large the database.
 
@@ -192,7 +245,7 @@ def open_review_lines(found: list[OpenReview]) -> list[str]:
     OPEN_LISTED of them, so a database of thousands prints a screenful."""
     lines = [
         f"{shorten(item.title or item.doc_id, 60)}: "
-        + ("agreed spans not copied yet (margin review --accept-agreed copies them)" if item.agreed_missing
+        + ("agreed spans, relations or values not copied yet (margin review --accept-agreed copies them)" if item.agreed_missing
            else f"{item.open} of {item.total} disagreements still open")
         for item in found[:OPEN_LISTED]
     ]
@@ -242,9 +295,12 @@ def review_command(ctx: Context, docs: tuple[str, ...], accept_agreed: bool) -> 
     """Walk the disagreements between annotators and settle them.
 
     Shows each disagreement in its context with every annotator's version side by
-    side. Keys: 1–9 adopt that annotator's version, e edit (choose the span and
-    label), x reject (keep no span), n/p next/previous disagreement, ]/[ next/previous
-    document, q quit (and print where the review stands). Every decision is saved at
+    side: the spans first, then, once a document's spans are settled, the relations
+    and attribute values the annotators differ on. Keys: 1–9 adopt that annotator's
+    version (spans, relation or value), e edit (choose the span and label), k keep
+    the relation, x reject (keep no span, drop the relation, keep no value), n/p
+    next/previous disagreement, ]/[ next/previous document, q quit (and print where
+    the review stands). Every decision is saved at
     once as your annotations (origin review:...), which `margin export --reviewed`
     exports. Without --annotator, the reviewer already in the database carries on.
 
@@ -273,7 +329,7 @@ def review_command(ctx: Context, docs: tuple[str, ...], accept_agreed: bool) -> 
             for line in open_review_lines(report.skipped):
                 click.echo(f"  {line}")
         return
-    found = disagreements(db, doc_ids=doc_ids)
+    found, _ = review_documents(db, reviewer, doc_ids)
     if not found:
         click.echo("No disagreements to review: no document has two annotators who differ.")
         return

@@ -17,6 +17,7 @@ import click
 
 from margin.store.errors import MarginError
 from margin.store.formats import READABLE, WRITABLE
+from margin.store.formats.csv import relations_output, relations_path
 from margin.store.formats.offsets import OFFSET_UNITS
 from margin.store.model import STATUSES
 from margin.store.names import name_problem
@@ -243,7 +244,8 @@ def _export_progress() -> Iterator[Callable | None]:
               show_default=True, help="The format to write.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write to this file (a directory for brat) instead of standard output (-). "
-              "For w3c, a name ending in .jsonl gives one annotation per line.")
+              "For w3c, a name ending in .jsonl gives one annotation per line. For csv, relations go to a "
+              "second file beside it (out.csv: out.relations.csv); on standard output they are not written.")
 @click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
 @click.option("--annotator", "annotators", multiple=True,
               help="Only spans by this annotator (repeatable).")
@@ -338,13 +340,19 @@ def export_command(
                 assert output is not None  # refused above without -o
                 report = export(db, output, format=format_name, options=options, progress=progress, **filters)
             else:
-                with _config_output(config) as config_out, _text_output(output) as out:
+                with (
+                    _config_output(config) as config_out,
+                    relations_output(output if format_name == "csv" else None, databases=[ctx.db_path]) as linked,
+                    _text_output(output) as out,
+                ):
                     if output is None:
                         out = inert_export(out, format_name)
+                    if linked is not None:
+                        options["relations"] = linked
                     if config_out is not None:
                         from margin.store.labels import list_labels
 
-                        options = {"config": config_out, "labels": list_labels(db)}
+                        options.update(config=config_out, labels=list_labels(db))
                     report = export(db, out, format=format_name, options=options, progress=progress, **filters)
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -355,7 +363,17 @@ def export_command(
         # name the user gave, not the temporary file beside it.
         raise MarginError(f"{output or 'standard output'}: {error.strerror or error}") from None
     where = f" to {output}" if output else ""
-    click.echo(f"exported {report.documents:,} document(s), {report.spans:,} span(s){where}", err=True)
+    relations = f", {report.relations:,} relation(s)" if report.relations else ""
+    click.echo(f"exported {report.documents:,} document(s), {report.spans:,} span(s){relations}{where}", err=True)
+    if format_name == "csv" and report.relations:
+        if "relations" in options:
+            assert output is not None
+            click.echo(sanitise(f"relations written to {relations_path(output)}"), err=True)
+        else:
+            click.echo(
+                f"warning: {report.relations:,} relation(s) not written: CSV puts relations in a second file, "
+                "so give -o FILE (they go to FILE.relations.csv beside it)", err=True,
+            )
     if report.open_reviews:
         # The export is complete, but a disputed place nobody settled holds no span
         # and would read as "nothing here": said on stderr, and the status is 1.

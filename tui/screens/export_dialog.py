@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 
 from margin.store.errors import MarginError
 from margin.store.formats import FORMATS, WRITABLE
+from margin.store.formats.csv import relations_output
 from margin.store.model import Document
 from margin.store.safe_output import refuse_database, safe_stem, text_file
 
@@ -98,7 +99,10 @@ def write_export(db_path: Path, request: ExportRequest) -> ExportReport:
     try:
         if format_name == "brat":
             return export(db, output, format=format_name, options=options, doc=docs)
-        with text_file(output) as out:
+        linked_to = output if format_name == "csv" else None
+        with relations_output(linked_to, databases=[db_path], overwrite=False) as linked, text_file(output) as out:
+            if linked is not None:
+                options["relations"] = linked
             return export(db, out, format=format_name, options=options, doc=docs)
     except OSError as error:
         # Said about the name the user gave, not the temporary file beside it.

@@ -14,7 +14,7 @@ from functools import partial
 from rich.text import Text
 
 from margin.store.annotations import annotators
-from margin.store.model import Annotation
+from margin.store.model import Annotation, Attribute, Relation
 
 from ..compat import own_bindings
 from ..editing import POSITION, READ_ONLY, Change, Pending
@@ -74,7 +74,7 @@ class LiveScreen(SplitView):
                 self._show_placeholder(change.placeholder, shown=True)
             if change.waiting == 1:
                 self.notify(
-                    f"Another process is writing to the database; the {change.description} will be "
+                    f"Another process is writing to the database; the {sanitise(change.description)} will be "
                     "saved as soon as it finishes (the status line counts what is waiting)",
                     title="Waiting to save", severity="warning", markup=False,
                 )
@@ -82,6 +82,29 @@ class LiveScreen(SplitView):
             self._shown_edits[change.annotation.id] = change.annotation.updated_at
             self._note_drafts.pop(change.annotation.id, None)
             self._apply([change.annotation])
+            if change.relations or change.attributes or change.values is not None:
+                values = None if change.values is None else (change.annotation.id, change.values)
+                self._apply_links(change.annotation.doc_id, change.relations, change.attributes, values)
+
+    def _apply_links(
+        self, doc_id: str, relations: Iterable[Relation], attributes: Iterable[Attribute],
+        values: tuple[str, dict[str, str]] | None = None,
+    ) -> None:
+        """Committed relation and attribute rows of one document, shown in the readers
+        that show it and in the panel: only the spans they touch are drawn again."""
+        relations, attributes = list(relations), list(attributes)
+        for relation in relations:
+            self._shown_edits[relation.id] = relation.updated_at
+        for attribute in attributes:
+            self._shown_edits[f"{attribute.annotation_id}\x1f{attribute.name}"] = attribute.updated_at
+        touched: set[str] = set() if values is None else {values[0]}
+        for reader in self.readers:
+            if reader.document is not None and reader.document.id == doc_id:
+                if values is not None:
+                    reader.links.set_values(*values)
+                touched |= reader.apply_links(relations, attributes)
+        if self.reader.document is not None and self.reader.document.id == doc_id:
+            self.annotation_panel.links_changed(touched)
 
     def _show_placeholder(self, placeholder: Annotation, *, shown: bool) -> None:
         """A queued label in the readers only: the lists count what is committed."""
@@ -107,7 +130,7 @@ class LiveScreen(SplitView):
         if late.error is not None:
             kept = " Your note is kept: ⏎ on the span opens it again." if late.description == "note" else ""
             self.notify(
-                f"The {late.description} was not saved: {sanitise(str(late.error))}.{kept}",
+                f"The {sanitise(late.description)} was not saved: {sanitise(str(late.error))}.{kept}",
                 title="Not saved", severity="error", markup=False, timeout=30,
             )
             return

@@ -24,10 +24,10 @@ from ..keymap import ACTIONS, WHY_NOT
 from ..sources import citation
 from ..text.sanitise import sanitise, shorten
 from ..text.search import parse_term
+from .attribute_picker import AttributeActions
 from .confirm import Confirm
 from .dismiss import if_chosen
 from .help import HelpScreen, binding_groups
-from .jumps import JumpActions
 from .label_picker import LabelPicker
 from .panes import NARROW
 from .search_prompt import SearchPrompt
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from ..widgets.reader import Reader
 
 
-class MainScreen(JumpActions):
+class MainScreen(AttributeActions):
     """The reader with its document list, annotation panel and status line, and the
     keys of the table in ``tui/keymap.py``."""
 
@@ -162,7 +162,8 @@ class MainScreen(JumpActions):
             self._delete_now(annotation)
 
     def _delete_now(self, annotation: Annotation) -> None:
-        if isinstance(self._edit(partial(self.editing.delete, annotation)), Change):
+        links = [relation.id for relation in self.reader.links.of(annotation.id)]
+        if isinstance(self._edit(partial(self.editing.delete, annotation, links)), Change):
             self.notify(f"Deleted {annotation.label} (u undoes)", markup=False)
 
     def action_relabel(self) -> None:
@@ -237,7 +238,7 @@ class MainScreen(JumpActions):
             self.open_document(annotation.doc_id)
         self.show_change(change)
         self.reader.move_to(annotation.start)
-        self.notify(change.description, markup=False)
+        self.notify(sanitise(change.description), markup=False)  # names may come from a merge
 
     # -- copying and searching ------------------------------------------------------
 

@@ -16,27 +16,26 @@ from functools import partial
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import DescendantFocus, Resize
 from textual.message import Message
 from textual.screen import Screen
 
 from margin.store.annotations import query_annotations
+from margin.store.attributes import document_attributes
 from margin.store.changes import ChangeFeed
 from margin.store.documents import get_document
 from margin.store.errors import MarginError
 from margin.store.labels import list_labels
 from margin.store.model import Annotation, Label
 from margin.store.reading import get_position, last_read
+from margin.store.relations import document_relations
 
-from ..compat import own_bindings, replace_own_bindings
 from ..editing import PENDING, Editing, Late
-from ..keymap import LABEL_ID
 from ..recent import Recent
 from ..sync import ChangeFollower
 from ..text.headings import chapter_at
-from ..text.sanitise import sanitise
+from ..text.links import LinkIndex
 from ..undo import History
 from ..widgets.annotation_panel import AnnotationPanel
 from ..widgets.document_list import DocumentList
@@ -46,7 +45,7 @@ from ..widgets.reader_view import GUTTER
 from ..widgets.status_line import StatusLine
 from ..write_queue import GIVE_UP_AFTER
 from .availability import ActionAvailability
-from .label_keys import label_bindings
+from .label_keys import SchemeKeys
 
 if TYPE_CHECKING:
     from ..app import MarginApp
@@ -81,7 +80,7 @@ class LateWrite(Message):
         self.late = late
 
 
-class PaneScreen(ActionAvailability, Screen[None]):
+class PaneScreen(SchemeKeys, ActionAvailability, Screen[None]):
     """The reader with its document list, annotation panel and status line."""
 
     def __init__(self, app: MarginApp) -> None:
@@ -231,6 +230,12 @@ class PaneScreen(ActionAvailability, Screen[None]):
             self.notify(str(error), title="Not saved", severity="error", markup=False)
             return None
 
+    def _read_links(self, doc_id: str) -> LinkIndex:
+        """A document's links and values: read once when it opens, then kept up to
+        date row by row."""
+        return LinkIndex(self._store(document_relations, self.db, doc_id) or [],
+                         self._store(document_attributes, self.db, doc_id) or {})
+
     def _load_labels(self) -> None:
         labels = self._store(list_labels, self.db)
         if labels is None or labels == self.labels:
@@ -242,30 +247,6 @@ class PaneScreen(ActionAvailability, Screen[None]):
         self.documents.set_labels(labels)
         self.annotation_panel.set_labels(labels)
 
-    def _bind_labels(self) -> None:
-        """Rebuild the label keys from the label scheme, which lives in the database:
-        label keys first (they lead the footer), then everything else."""
-        others = {
-            key: kept
-            for key, bindings in own_bindings(self).items()
-            if (kept := [b for b in bindings if not (b.id or "").startswith(LABEL_ID)])
-        }
-        rebuilt: dict[str, list[Binding]] = {}
-        for binding in label_bindings(self.labels, taken=set(others)):
-            rebuilt.setdefault(binding.key, []).append(binding)
-        # A label key chosen before margin took that key for itself would fall silent.
-        clashes = [(label, label.key) for label in self.labels if label.key and label.key in others]
-        for label, key in clashes:
-            if (label.name, key) not in self._told_clashes:
-                self._told_clashes.add((label.name, key))
-                self.notify(
-                    f"Label {sanitise(label.name)}'s key {key} is now one of margin's own keys; "
-                    f"choose another with: margin labels set {sanitise(label.name)} --key …",
-                    title="Label key taken", severity="warning", markup=False, timeout=15,
-                )
-        rebuilt.update(others)
-        replace_own_bindings(self, rebuilt)
-        self.refresh_bindings()
 
     def _reader_annotations(self, doc_id: str, near: int | None = None) -> list[Annotation]:
         """What a reader is given: every live annotation but rejected suggestions
@@ -311,6 +292,7 @@ class PaneScreen(ActionAvailability, Screen[None]):
             self._loading.add(doc_id)
             self.call_after_refresh(self.set_timer, REST_AFTER, partial(self._load_all_annotations, reader, doc_id))
         reader.load(document, annotations, self.labels, cursor=cursor)
+        reader.set_links(self._read_links(doc_id))
         self._saved_positions[doc_id] = cursor
         if reader is self.reader:
             self._reader_changed()
@@ -338,7 +320,7 @@ class PaneScreen(ActionAvailability, Screen[None]):
         document = reader.document
         loaded = document is not None and document.id not in self._loading
         shown = [a for a in reader.annotations if self._visible(a)] if loaded else []
-        self.annotation_panel.show(shown, self.labels)
+        self.annotation_panel.show(shown, self.labels, reader.links)
 
     def _save_position(self, reader: Reader) -> None:
         document = reader.document

@@ -1,15 +1,17 @@
 """The review screen: one disagreement at a time, every annotator's version side by side.
 
-Each decision goes through :mod:`store.review`, which commits it before the screen
-moves on. Article text, labels, notes and names are shown as plain text (Rich ``Text``
-objects, control characters made visible), never as markup.
+A document's span clusters come first; once they are all settled, the relations and
+attributes the annotators differ on follow (``store.review_links``), shown with the
+same columns and keys. Each decision goes through :mod:`store.review` or
+:mod:`store.review_link_decisions`, which commit it before the screen moves on. Article text, labels, notes
+and names are shown as plain text (Rich ``Text`` objects, control characters made
+visible), never as markup.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,45 +20,20 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from margin.store import review
+from margin.store import review, review_link_decisions, review_links
 from margin.store.database import Database
 from margin.store.documents import get_document
 from margin.store.errors import MarginError
 from margin.store.labels import list_labels
-from margin.store.model import Annotation
 
 from ..text.sanitise import sanitise, shorten
-from .label_picker import LabelPicker
+from .review_edit import pick_span_and_label
+from .review_items import describe_cluster, headline, in_context, item_column, open_hint, settled_line, version_column
+from .review_summary import ReviewSummary
 
-CONTEXT_CHARS = 280
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewSummary:
-    """Where the review stands, shown once every disagreement is settled and printed
-    when the review is quit, so the reviewer leaves knowing what is left."""
-
-    reviewer: str
-    adopted: int
-    edited: int
-    rejected: int
-    open: int
-    documents: int
-    documents_done: int
-    this_session: int
-
-    @property
-    def settled(self) -> int:
-        return self.adopted + self.edited + self.rejected
-
-    def lines(self) -> list[str]:
-        head = "Review finished" if self.open == 0 else "Review so far"
-        return [
-            f"{head} ({sanitise(self.reviewer)}): {self.settled} of {self.settled + self.open} "
-            f"disagreement(s) settled: {self.adopted} adopted, {self.edited} edited, "
-            f"{self.rejected} rejected ({self.this_session} decision(s) this session).",
-            f"{self.open} left; {self.documents_done} of {self.documents} document(s) done.",
-        ]
+Place = tuple[int, int]
+"""(document index, position there): its clusters first, then its relation and
+attribute items."""
 
 
 class ReviewScreen(Screen[None]):
@@ -64,9 +41,10 @@ class ReviewScreen(Screen[None]):
 
     | key | action |
     |---|---|
-    | `1`–`9` | adopt that annotator's version (columns are numbered) |
+    | `1`–`9` | adopt that annotator's version (columns are numbered): spans, relation or value |
     | `e` | edit: choose the span and label to keep |
-    | `x` | reject: keep no span |
+    | `k` | keep the relation |
+    | `x` | reject: keep no span, drop the relation, or keep no value |
     | `n` / `p` | next / previous disagreement |
     | `]` / `[` | next / previous document |
     | `q` | quit |
@@ -77,6 +55,7 @@ class ReviewScreen(Screen[None]):
         *(Binding(str(number), f"adopt({number})", show=False) for number in range(2, 10)),
         Binding("e", "edit", "Edit", id="review.edit"),
         Binding("x", "reject", "Reject", id="review.reject"),
+        Binding("k", "keep", "Keep", id="review.keep"),
         Binding("n", "next", "Next", id="review.next"),
         Binding("p", "previous", "Previous", id="review.previous"),
         Binding("]", "next_document", "Next doc", id="review.next_document"),
@@ -86,6 +65,7 @@ class ReviewScreen(Screen[None]):
     DEFAULT_CSS = """
     ReviewScreen #review-position { height: auto; padding: 0 1; background: $boost; text-style: bold; }
     ReviewScreen #review-context { height: auto; max-height: 12; border: round $primary; padding: 0 1; }
+    ReviewScreen #review-item { height: auto; padding: 0 1; text-style: bold; }
     ReviewScreen #review-versions { height: 1fr; }
     ReviewScreen .version { width: 1fr; border: round $secondary; padding: 0 1; }
     ReviewScreen #review-decision { height: auto; padding: 0 1; }
@@ -102,10 +82,12 @@ class ReviewScreen(Screen[None]):
         self.reviewer = reviewer
         self.doc_ids = doc_ids
         self.documents: list[review.DocumentDisagreement] = []
+        self.links: dict[int, review_links.LinkState] = {}
+        """Document index -> its relation and attribute items (once its clusters are settled)."""
         self.decisions: list[review.Review] = []
-        self.places: list[tuple[int, int]] = []
-        self.settled: dict[int, review.Review] = {}
-        """Place index -> the decision that settles it as it stands now."""
+        self.places: list[Place] = []
+        self.settled: dict[Place, review.Review] = {}
+        """Cluster place -> the decision that settles it as it stands now."""
         self.kinds: Counter[str] = Counter()
         self.open_in_document: Counter[int] = Counter()
         """Kept up to date decision by decision, so the summary costs nothing per key."""
@@ -117,6 +99,7 @@ class ReviewScreen(Screen[None]):
         yield Static(id="review-position")
         with VerticalScroll(id="review-context"):
             yield Static(id="review-text")
+        yield Static(id="review-item")
         yield Horizontal(id="review-versions")
         yield Static(id="review-decision")
         yield Static(id="review-summary")
@@ -124,17 +107,13 @@ class ReviewScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         self._load()
-        self.index = next((index for index in range(len(self.places)) if index not in self.settled), 0)
+        self.index = next((index for index, place in enumerate(self.places) if not self._is_settled(place)), 0)
         await self._show()
 
     def _load(self) -> None:
-        self.documents = review.disagreements(self.db, doc_ids=self.doc_ids)
+        self.documents, states = review_links.review_documents(self.db, self.reviewer, self.doc_ids)
+        self.links = {doc: states[d.doc_id] for doc, d in enumerate(self.documents) if d.doc_id in states}
         self.decisions = review.reviews(self.db, reviewer=self.reviewer)
-        self.places = [
-            (doc, cluster)
-            for doc, document in enumerate(self.documents)
-            for cluster in range(len(document.clusters))
-        ]
         # Looked up once per load by what each decision weighed, not per key.
         latest = {
             (decided.doc_id, tuple(map(tuple, decided.source_ids))): decided for decided in self.decisions
@@ -142,43 +121,95 @@ class ReviewScreen(Screen[None]):
         self.settled = {}
         self.kinds = Counter()
         self.open_in_document = Counter()
-        for index, (doc, cluster) in enumerate(self.places):
-            found = self.documents[doc].clusters[cluster]
-            decided = latest.get((found.doc_id, tuple(map(tuple, found.source_ids))))
-            if decided is None:
-                self.open_in_document[doc] += 1
-            else:
-                self.settled[index] = decided
-                self.kinds[decided.decision] += 1
+        for doc, document in enumerate(self.documents):
+            for position, found in enumerate(document.clusters):
+                decided = latest.get((found.doc_id, tuple(map(tuple, found.source_ids))))
+                if decided is None:
+                    self.open_in_document[doc] += 1
+                else:
+                    self.settled[(doc, position)] = decided
+                    self.kinds[decided.decision] += 1
+        self._place_all(None)
         self.index = min(self.index, max(len(self.places) - 1, 0))
+
+    def _place_all(self, keep: Place | None) -> None:
+        """List every place, keeping the cursor on ``keep`` (a document's items come
+        and go as its clusters are settled)."""
+        self.places = [
+            (doc, position)
+            for doc, document in enumerate(self.documents)
+            for position in range(len(document.clusters) + len(self._items(doc)))
+        ]
+        if keep in self.places:
+            self.index = self.places.index(keep)
+
+    def _items(self, doc: int) -> list[review_links.LinkItem]:
+        state = self.links.get(doc)
+        return state.items if state is not None else []
+
+    def _is_settled(self, place: Place) -> bool:
+        doc, position = place
+        clusters = len(self.documents[doc].clusters)
+        if position < clusters:
+            return place in self.settled
+        return position - clusters in self.links[doc].decided
 
     @property
     def finished(self) -> bool:
-        return bool(self.places) and len(self.settled) == len(self.places)
+        return bool(self.places) and self._open() == 0
+
+    def _open(self) -> int:
+        clusters = sum(len(document.clusters) for document in self.documents)
+        return clusters - len(self.settled) + sum(state.open for state in self.links.values())
 
     def summary(self) -> ReviewSummary:
+        links: Counter[str] = Counter(
+            decided.decision for state in self.links.values() for decided in state.decided.values()
+        )
+        unfinished = set(self.open_in_document) | {doc for doc, state in self.links.items() if state.open}
         return ReviewSummary(
             reviewer=self.reviewer,
             adopted=self.kinds["adopted"],
             edited=self.kinds["edited"],
             rejected=self.kinds["rejected"],
-            open=len(self.places) - len(self.settled),
+            open=self._open(),
             documents=len(self.documents),
-            documents_done=len(self.documents) - len(self.open_in_document),
+            documents_done=len(self.documents) - len(unfinished),
             this_session=self.made,
+            kept=links["kept"],
+            dropped=links["dropped"],
+            chosen=links["chosen"] + links["cleared"],
+            links=sum(len(state.items) for state in self.links.values()),
         )
 
     def _settle(self, decided: review.Review) -> None:
-        earlier = self.settled.get(self.index)
+        place = self.places[self.index]
+        doc = place[0]
+        if decided.decision not in review.SPAN_DECISIONS:
+            self._refresh_links(doc)
+            return
+        earlier = self.settled.get(place)
         if earlier is not None:
             self.kinds[earlier.decision] -= 1
         else:
-            doc = self.places[self.index][0]
             self.open_in_document[doc] -= 1
             if not self.open_in_document[doc]:
                 del self.open_in_document[doc]
         self.kinds[decided.decision] += 1
-        self.settled[self.index] = decided
+        self.settled[place] = decided
+        if doc not in self.open_in_document:
+            self._refresh_links(doc)
+
+    def _refresh_links(self, doc: int) -> None:
+        """Re-read one document's relation and attribute items: its clusters were just
+        all settled (or re-decided, which changes the spans they hang on), or one of
+        them was."""
+        state = review_links.document_link_state(self.db, self.reviewer, self.documents[doc].doc_id)
+        if state is not None:
+            self.links[doc] = state
+        else:
+            self.links.pop(doc, None)
+        self._place_all(self.places[self.index])
 
     def _show_summary(self) -> None:
         panel = self.query_one("#review-summary", Static)
@@ -197,10 +228,28 @@ class ReviewScreen(Screen[None]):
 
     @property
     def current_cluster(self) -> review.Cluster | None:
+        """The span cluster under review; None on a relation or attribute item."""
         if not self.places:
             return None
-        doc, cluster = self.places[self.index]
-        return self.documents[doc].clusters[cluster]
+        doc, position = self.places[self.index]
+        clusters = self.documents[doc].clusters
+        return clusters[position] if position < len(clusters) else None
+
+    @property
+    def current_item(self) -> review_links.LinkItem | None:
+        """The relation or attribute item under review; None on a span cluster."""
+        if not self.places:
+            return None
+        doc, position = self.places[self.index]
+        clusters = len(self.documents[doc].clusters)
+        return self._items(doc)[position - clusters] if position >= clusters else None
+
+    def _decision_here(self) -> review.Review | None:
+        doc, position = self.places[self.index]
+        clusters = len(self.documents[doc].clusters)
+        if position < clusters:
+            return self.settled.get((doc, position))
+        return self.links[doc].decided.get(position - clusters)
 
     def _document_text(self, doc_id: str) -> str:
         if self._text[0] != doc_id:
@@ -212,11 +261,14 @@ class ReviewScreen(Screen[None]):
         position = self.query_one("#review-position", Static)
         versions = self.query_one("#review-versions", Horizontal)
         decision_line = self.query_one("#review-decision", Static)
+        item_line = self.query_one("#review-item", Static)
         await versions.remove_children()
-        cluster, document = self.current_cluster, self.current_document
-        if cluster is None or document is None:
+        document = self.current_document
+        place = self.current_cluster or self.current_item
+        if place is None or document is None:
             position.update(Text("Nothing to review: no document has two annotators who differ."))
             self.query_one("#review-text", Static).update("")
+            item_line.update("")
             decision_line.update("")
             self._show_summary()
             return
@@ -226,62 +278,30 @@ class ReviewScreen(Screen[None]):
             Text.assemble(
                 f"Document {doc_number}/{len(self.documents)}: ",
                 (shorten(document.title, 50), "italic"),
-                f"   disagreement {in_document}/{len(document.clusters)}",
+                f"   disagreement {in_document}/{len(document.clusters) + len(self._items(doc_number - 1))}",
                 f"   ({self.index + 1}/{len(self.places)} in all)   reviewer: ",
                 sanitise(self.reviewer),
             )
         )
-        text = self._document_text(cluster.doc_id)
-        self.query_one("#review-text", Static).update(self._in_context(text, cluster))
-        colours = {label.name: label.color for label in list_labels(self.db)}
-        await versions.mount_all(
-            self._version_column(number, name, spans, colours)
-            for number, (name, spans) in enumerate(cluster.versions.items(), start=1)
-        )
-        decided = self.settled.get(self.index)
+        text = self._document_text(place.doc_id)
+        self.query_one("#review-text", Static).update(in_context(text, place.start, place.end))
+        decided = self._decision_here()
         decision_line.set_class(decided is not None, "settled")
-        decision_line.update(Text(self._describe(decided, len(cluster.versions))))
-        self._show_summary()
-
-    @staticmethod
-    def _in_context(text: str, cluster: review.Cluster) -> Text:
-        before = max(0, cluster.start - CONTEXT_CHARS)
-        after = min(len(text), cluster.end + CONTEXT_CHARS)
-        return Text.assemble(
-            ("…" if before else "", "dim"),
-            (sanitise(text[before : cluster.start]), "dim"),
-            (sanitise(text[cluster.start : cluster.end]), "bold reverse"),
-            (sanitise(text[cluster.end : after]), "dim"),
-            ("…" if after < len(text) else "", "dim"),
-        )
-
-    @staticmethod
-    def _version_column(
-        number: int, name: str, spans: list[Annotation], colours: dict[str, str]
-    ) -> VerticalScroll:
-        body = Text()
-        for annotation in spans:
-            body.append(sanitise(annotation.label), style=f"bold {colours.get(annotation.label, '')}".strip())
-            body.append(f"  {annotation.start}–{annotation.end}\n", style="dim")
-            body.append(f"“{sanitise(annotation.quote)}”\n", style="italic")
-            if annotation.note:
-                body.append(f"note: {sanitise(annotation.note)}\n", style="dim")
-            body.append("\n")
-        if not spans:
-            body.append("(no span here)", style="dim italic")
-        column = VerticalScroll(Static(body), classes="version")
-        column.border_title = Text(f"{number} · {sanitise(name)}")
-        return column
-
-    @staticmethod
-    def _describe(decided: review.Review | None, count: int) -> str:
-        if decided is None:
-            return f"Open: 1–{count} adopt a version, e edit, x reject."
-        if decided.decision == "adopted":
-            what = f"adopted {sanitise(decided.adopted_from or '')}'s version"
+        if isinstance(place, review.Cluster):
+            item_line.update("")
+            colours = {label.name: label.color for label in list_labels(self.db)}
+            await versions.mount_all(
+                version_column(number, name, spans, colours)
+                for number, (name, spans) in enumerate(place.versions.items(), start=1)
+            )
+            decision_line.update(Text(describe_cluster(decided, len(place.versions))))
         else:
-            what = decided.decision
-        return f"Settled by {sanitise(decided.reviewer)}: {what} ({len(decided.result_ids)} span(s) kept)."
+            item_line.update(Text(headline(place, text)))
+            await versions.mount_all(
+                item_column(number, name, place, text) for number, name in enumerate(place.annotators, start=1)
+            )
+            decision_line.update(Text(settled_line(decided, place) if decided else open_hint(place)))
+        self._show_summary()
 
     async def _decide(self, store_decision: Callable[[], review.Review], message: str) -> None:
         was_finished = self.finished
@@ -303,75 +323,59 @@ class ReviewScreen(Screen[None]):
         await self._show()
 
     async def action_adopt(self, number: int) -> None:
-        cluster = self.current_cluster
-        if cluster is None:
+        cluster, item = self.current_cluster, self.current_item
+        place = cluster or item
+        if place is None:
             return
-        names = cluster.annotators
+        names = place.annotators
         if not 1 <= number <= len(names):
             self.notify(f"There is no column {number} here.", severity="warning")
             return
         name = names[number - 1]
+        if item is not None:
+            await self._decide(
+                lambda: review_link_decisions.adopt(self.db, self.reviewer, item, name),
+                sanitise(f"Took {name}'s version."),
+            )
+            return
+        assert cluster is not None
         await self._decide(
-            lambda: review.adopt(self.db, self.reviewer, cluster, name), f"Adopted {name}'s version."
+            lambda: review.adopt(self.db, self.reviewer, cluster, name), sanitise(f"Adopted {name}'s version.")
         )
 
     async def action_reject(self) -> None:
-        cluster = self.current_cluster
+        cluster, item = self.current_cluster, self.current_item
         if cluster is not None:
             await self._decide(
                 lambda: review.reject(self.db, self.reviewer, cluster), "Rejected: no span kept."
             )
+        elif item is not None:
+            dropped = "Dropped the relation." if isinstance(item, review_links.RelationItem) else "No value kept."
+            await self._decide(lambda: review_link_decisions.drop(self.db, self.reviewer, item), dropped)
+
+    async def action_keep(self) -> None:
+        """Keep the relation, as the first annotator who made it made it."""
+        item = self.current_item
+        if not isinstance(item, review_links.RelationItem):
+            self.notify("k keeps a relation; here choose a version with 1–9.", severity="warning")
+            return
+        await self._decide(lambda: review_link_decisions.keep_relation(self.db, self.reviewer, item), "Kept the relation.")
 
     def action_edit(self) -> None:
         """Choose the span (when the annotators' extents differ), then its label."""
         cluster = self.current_cluster
         if cluster is None:
+            if self.current_item is not None:
+                self.notify("e edits spans; here choose a version with 1–9, or x.", severity="warning")
             return
-        text = self._document_text(cluster.doc_id)
-        spans = [a for annotations in cluster.versions.values() for a in annotations]
-        extents = sorted({(a.start, a.end) for a in spans} | {(cluster.start, cluster.end)})
-        labels = list_labels(self.db)
-        used = [a.label for a in spans]
-        names = [label.name for label in labels]
-        usual = max(names, key=used.count) if names else None
 
-        async def save(start: int, end: int, label: str | None) -> None:
-            if label is not None:
-                await self._decide(
-                    lambda: review.edit(self.db, self.reviewer, cluster, [(start, end, label)]),
-                    f"Kept {label} at {start}–{end}.",
-                )
-
-        def choose_label(extent: tuple[int, int] | None) -> None:
-            if extent is None:
-                return
-            start, end = extent
-            choices = [
-                (Text(sanitise(label.name), style=label.color) + Text(f"  {label.key or ''}", style="dim"), label.name)
-                for label in labels
-            ]
-            self.app.push_screen(
-                LabelPicker(
-                    f"Label for “{shorten(text[start:end], 40)}”",
-                    choices,
-                    highlighted=names.index(usual) if usual in names else 0,
-                ),
-                lambda label: save(start, end, label),
+        async def save(start: int, end: int, label: str) -> None:
+            await self._decide(
+                lambda: review.edit(self.db, self.reviewer, cluster, [(start, end, label)]),
+                sanitise(f"Kept {label} at {start}–{end}."),
             )
 
-        if len(extents) == 1:
-            choose_label(extents[0])
-            return
-        self.app.push_screen(
-            LabelPicker(
-                "Span to keep",
-                [
-                    (Text(f"{start}–{end}  ", style="dim") + Text(shorten(text[start:end], 60)), (start, end))
-                    for start, end in extents
-                ],
-            ),
-            choose_label,
-        )
+        pick_span_and_label(self.app, cluster, self._document_text(cluster.doc_id), list_labels(self.db), save)
 
     async def _move_to(self, index: int) -> None:
         if self.places and 0 <= index < len(self.places):

@@ -12,4 +12,5 @@ key bindings. One concern per module:
     layout       the whole document's rows at one width, estimated then made exact
     motion       word, sentence and paragraph boundaries
     span_index   annotations by offset and by range
+    links        a document's relations and attribute values, by annotation id
 """

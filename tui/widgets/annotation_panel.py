@@ -5,16 +5,18 @@ The annotations are kept sorted by (start, longest first, id); a change finds it
 place by bisection and only visible entries are drawn, so a book with ten thousand
 annotations updates as fast as an article with ten. The highlight follows the reader's
 cursor the same way: a bisection per key, never a scan.
+
+Under each span are its attribute values and its links, a line each (``panel_links``,
+``panel_rows``): ``enter`` on a link goes to its other end, ``x`` unlinks. They come
+from the document's ``LinkIndex``; a change redraws the lines of the spans it touches.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
-from rich.cells import cell_len
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -24,102 +26,12 @@ from textual.widgets import Select
 from margin.store.model import Annotation, Label
 
 from ..compat import set_border_title
-from ..text.sanitise import one_line, sanitise, shorten
+from ..text.links import LinkIndex
 from .lazy_list import LazyList
+from .panel_links import LinkRow, is_span_key, link_rows
+from .panel_rows import FAR, AnnotationRows, SortKey, annotation_lines, context_line, reading_order
 
-SortKey = tuple[int, int, str]
-
-NO_COLOR = "#888888"
-FAR = 1 << 62
-"""Past any offset: ``(offset, -FAR, "")`` sorts before every key starting at offset."""
-CONTEXT_WORDS = 5
-"""Words of the text shown on either side of a quote, as far as the width allows
-(from the span's stored prefix and suffix, so no document text is needed)."""
-
-
-def reading_order(annotation: Annotation) -> SortKey:
-    """Where an annotation stands in the panel: by start, the longest first."""
-    return (annotation.start, -annotation.end, annotation.id)
-
-
-def _fit(text: str, cells: int, *, keep_end: bool) -> str:
-    """The start (or with ``keep_end`` the end) of ``text`` that fits ``cells``, with
-    an ellipsis where it was cut; one pass over the characters it keeps."""
-    if cell_len(text) <= cells:
-        return text
-    if cells <= 0:
-        return ""
-    kept: list[str] = []
-    room = cells - 1
-    for character in reversed(text) if keep_end else text:
-        room -= cell_len(character)
-        if room < 0:
-            break
-        kept.append(character)
-    if keep_end:
-        return "…" + "".join(reversed(kept))
-    return "".join(kept) + "…"
-
-
-def context_line(annotation: Annotation, width: int) -> Text:
-    """The quote on one line with a few words of the text before and after it, dim,
-    so that two spans quoting the same word can be told apart. The words come from the
-    span's own prefix and suffix (stored with it, as a W3C TextQuoteSelector has them)."""
-    prefix, suffix = annotation.prefix, annotation.suffix
-    words = one_line(sanitise(prefix)).split(" ") if prefix.strip() else []
-    if words and annotation.start > len(prefix) and not prefix[0].isspace():
-        words = words[1:]  # the stored prefix began inside a word
-    before = " ".join(words[-CONTEXT_WORDS:])
-    words = one_line(sanitise(suffix)).split(" ") if suffix.strip() else []
-    if words and not suffix[-1].isspace():
-        words = words[:-1]  # and the suffix may end inside one
-    after = " ".join(words[:CONTEXT_WORDS])
-    if before and prefix[-1].isspace():
-        before += " "
-    if after and suffix[0].isspace():
-        after = " " + after
-    quote = f"“{shorten(annotation.quote, max(1, width - 2))}”"
-    room = max(0, width - cell_len(quote))
-    before = _fit(before, max(room // 2, room - cell_len(after)), keep_end=True)
-    after = _fit(after, room - cell_len(before), keep_end=False)
-    line = Text(before, style="dim")
-    line.append(quote)
-    line.append(after, style="dim")
-    return line
-
-
-def annotation_lines(annotation: Annotation, color: str, width: int) -> list[Text]:
-    """Three lines: label, annotator and status (if not accepted); the quote in a few
-    words of context; the note, if any."""
-    heading = Text()
-    heading.append("■ ", style=color)
-    heading.append(sanitise(annotation.label), style="bold")
-    heading.append(f" · {sanitise(annotation.annotator)}", style="dim")
-    if annotation.status != "accepted":
-        heading.append(f" · {annotation.status}", style="italic")
-    quote = context_line(annotation, width)
-    note = Text(f"✎ {shorten(annotation.note, max(1, width - 2))}", style="italic") if annotation.note else Text()
-    return [heading, quote, note]
-
-
-class AnnotationRows(LazyList):
-    """The entries of an `AnnotationPanel`, three lines each."""
-
-    HELP_TITLE = "Annotation panel"
-
-    ROW_HEIGHT = 3
-
-    def __init__(self, panel: AnnotationPanel, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.panel = panel
-
-    def row_key(self, index: int) -> Hashable:
-        return self.panel.shown_keys[index]
-
-    def render_row(self, index: int, width: int) -> list[Text]:
-        annotation = self.panel.annotation_at(index)
-        return annotation_lines(annotation, self.panel.label_colors.get(annotation.label, NO_COLOR), width)
-
+__all__ = ["AnnotationPanel", "AnnotationRows", "annotation_lines", "context_line", "reading_order"]
 
 class AnnotationPanel(Vertical):
     """Annotations of the document in the active reader.
@@ -127,7 +39,8 @@ class AnnotationPanel(Vertical):
     | key | action |
     |---|---|
     | up / down, k / j | move |
-    | enter | jump to the span in the reader |
+    | enter | jump to the span in the reader (on a link: to its other end) |
+    | x, delete | on a link: unlink; on a value: clear it |
     | f | next label filter |
     | escape | back to the reader |
     """
@@ -136,8 +49,17 @@ class AnnotationPanel(Vertical):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "cycle_filter", "Filter", id="annotations.filter"),
+        Binding("x,delete", "remove_link", "Unlink", id="annotations.unlink"),
         Binding("escape", "leave", "Back", id="annotations.leave", show=False),
     ]
+
+    class LinkRemoved(Message):
+        """The user asked to unlink (or clear the value of) a line under a span."""
+
+        def __init__(self, row: LinkRow, owner: Annotation) -> None:
+            super().__init__()
+            self.row = row
+            self.owner = owner
 
     class Chosen(Message):
         """The user chose an annotation: the reader should go to it."""
@@ -158,6 +80,13 @@ class AnnotationPanel(Vertical):
         self.shown_keys: list[SortKey] = self.keys
         """The keys the label filter lets through (the same list when it is off)."""
         self._by_id: dict[str, Annotation] = {}
+        self.links = LinkIndex()
+        self.extra_keys: list[SortKey] = []
+        """The keys of the lines under spans, sorted: also in ``keys``."""
+        self.shown_extra: list[SortKey] = self.extra_keys
+        self.link_rows: dict[SortKey, LinkRow] = {}
+        self._extras: dict[str, list[SortKey]] = {}
+        """Annotation id → the keys of the lines under it."""
         # Kept, not queried: a timer may update the panel while the app is closing.
         self.label_filter: Select[str] = Select([], prompt="All labels", id="label-filter", compact=True)
         self.rows = AnnotationRows(self, id="annotation-options")
@@ -172,13 +101,24 @@ class AnnotationPanel(Vertical):
 
     # -- data -------------------------------------------------------------------------
 
-    def show(self, annotations: Iterable[Annotation], labels: Sequence[Label]) -> None:
+    def show(
+        self, annotations: Iterable[Annotation], labels: Sequence[Label], links: LinkIndex | None = None,
+    ) -> None:
         """Replace the list with a document's annotations, keeping the label filter and,
         if it is among them, the highlighted annotation."""
         highlighted = self.highlighted_key
         self.set_labels(labels)
         self._by_id = {annotation.id: annotation for annotation in annotations}
-        self.keys = sorted(reading_order(annotation) for annotation in self._by_id.values())
+        self.links = links if links is not None else LinkIndex()
+        self.link_rows, self._extras = {}, {}
+        keys = [reading_order(annotation) for annotation in self._by_id.values()]
+        for annotation, key in zip(list(self._by_id.values()), list(keys), strict=True):
+            for extra, row in self._rows_under(annotation, key):
+                keys.append(extra)
+                self.link_rows[extra] = row
+                self._extras.setdefault(annotation.id, []).append(extra)
+        self.keys = sorted(keys)
+        self.extra_keys = sorted(self.link_rows)
         kept = self._by_id.get(highlighted[2]) if highlighted is not None else None
         self._apply_filter(reading_order(kept) if kept is not None else None, position=0)
 
@@ -228,12 +168,12 @@ class AnnotationPanel(Vertical):
         old = self._take(annotation.id)
         self._by_id[annotation.id] = annotation
         key = reading_order(annotation)
-        insort(self.keys, key)
-        if self.shown_keys is not self.keys and self._passes(annotation):
-            insort(self.shown_keys, key)
+        self._insert(key, annotation)
+        self._put_rows_under(annotation)
         if highlighted is not None and highlighted == old:
             highlighted = key
         moved = [bisect_left(self.shown_keys, each) for each in (old, key) if each is not None]
+        moved += self._redo_rows_under(self.links.partners(annotation.id))
         self._rows_changed(highlighted, changed_from=min(moved))
 
     def remove_annotation(self, annotation_id: str) -> None:
@@ -243,7 +183,8 @@ class AnnotationPanel(Vertical):
         removed = self._take(annotation_id)
         if removed is None:
             return
-        changed_from = bisect_left(self.shown_keys, removed)
+        changed_from = min([bisect_left(self.shown_keys, removed),
+                            *self._redo_rows_under(self.links.partners(annotation_id))])
         if highlighted == removed:
             self._rows_changed(None, position=self.rows.highlighted, changed_from=changed_from)
         else:
@@ -255,30 +196,86 @@ class AnnotationPanel(Vertical):
         if annotation is None:
             return None
         key = reading_order(annotation)
-        lists = (self.keys,) if self.shown_keys is self.keys else (self.keys, self.shown_keys)
-        for keys in lists:
+        self._drop_rows_under(annotation_id)
+        self._delete(key, extra=False)
+        return key
+
+    def _insert(self, key: SortKey, annotation: Annotation, *, extra: bool = False) -> None:
+        pairs = [(self.keys, self.shown_keys)] + ([(self.extra_keys, self.shown_extra)] if extra else [])
+        for every, shown in pairs:
+            insort(every, key)
+            if shown is not every and self._passes(annotation):
+                insort(shown, key)
+
+    def _delete(self, key: SortKey, *, extra: bool) -> None:
+        lists = [self.keys, self.shown_keys] + ([self.extra_keys, self.shown_extra] if extra else [])
+        for keys in {id(keys): keys for keys in lists}.values():
             index = bisect_left(keys, key)
             if index < len(keys) and keys[index] == key:
                 del keys[index]
         self.rows.forget_row(key)
-        return key
+
+    # -- the lines under spans (panel_links.py) ---------------------------------------
+
+    def _rows_under(self, annotation: Annotation, key: SortKey) -> list[tuple[SortKey, LinkRow]]:
+        return link_rows(annotation, (key[0], key[1], key[2]), self.links, self._by_id)
+
+    def _put_rows_under(self, annotation: Annotation) -> None:
+        for extra, row in self._rows_under(annotation, reading_order(annotation)):
+            self.link_rows[extra] = row
+            self._extras.setdefault(annotation.id, []).append(extra)
+            self._insert(extra, annotation, extra=True)
+
+    def _drop_rows_under(self, annotation_id: str) -> None:
+        for extra in self._extras.pop(annotation_id, ()):
+            self.link_rows.pop(extra, None)
+            self._delete(extra, extra=True)
+
+    def _redo_rows_under(self, annotation_ids: Iterable[str]) -> list[int]:
+        """Make the lines under these spans again; the first shown row that changed."""
+        changed = []
+        for annotation_id in annotation_ids:
+            annotation = self._by_id.get(annotation_id)
+            if annotation is not None:
+                self._drop_rows_under(annotation_id)
+                self._put_rows_under(annotation)
+                changed.append(bisect_left(self.shown_keys, reading_order(annotation)))
+        return changed
+
+    def links_changed(self, annotation_ids: Iterable[str]) -> None:
+        """The links or values of these spans changed (``LinkIndex`` already has them)."""
+        highlighted = self.highlighted_key
+        changed = self._redo_rows_under(annotation_ids)
+        if changed:
+            position = self.rows.highlighted
+            self._rows_changed(highlighted, position=position, changed_from=min(changed))
 
     # -- reading it -------------------------------------------------------------------
 
     @property
     def total(self) -> int:
-        return len(self.keys)
+        return len(self.keys) - len(self.extra_keys)
 
     @property
     def count(self) -> int:
         """Annotations the label filter lets through."""
-        return len(self.shown_keys)
+        return len(self.shown_keys) - len(self.shown_extra)
 
     @property
     def shown(self) -> list[Annotation]:
         """The annotations the filter lets through, in order (a new list: for tests and
         small documents, not for every key)."""
-        return [self._by_id[key[2]] for key in self.shown_keys]
+        return [self._by_id[key[2]] for key in self.shown_keys if is_span_key(key)]
+
+    def lines_under(self, annotation_id: str) -> list[LinkRow]:
+        """The value and link lines shown under a span, in order."""
+        return [self.link_rows[key] for key in self._extras.get(annotation_id, ())]
+
+    @property
+    def highlighted_link(self) -> LinkRow | None:
+        """The value or link line the highlight is on, if it is on one."""
+        key = self.highlighted_key
+        return self.link_rows.get(key) if key is not None and not is_span_key(key) else None
 
     def annotation_at(self, index: int) -> Annotation:
         """The ``index``-th annotation the filter lets through."""
@@ -304,9 +301,10 @@ class AnnotationPanel(Vertical):
         """Rebuild the shown keys from the filter (only when the filter or the whole list
         changes), the highlight on ``highlighted`` if shown, else at ``position``."""
         if self.label_filter.value == Select.NULL:
-            self.shown_keys = self.keys
+            self.shown_keys, self.shown_extra = self.keys, self.extra_keys
         else:
             self.shown_keys = [each for each in self.keys if self._passes(self._by_id[each[2]])]
+            self.shown_extra = [each for each in self.extra_keys if self._passes(self._by_id[each[2]])]
         self._rows_changed(highlighted, position=position)
 
     def _rows_changed(
@@ -331,7 +329,21 @@ class AnnotationPanel(Vertical):
     def on_lazy_list_row_chosen(self, event: LazyList.RowChosen) -> None:
         event.stop()
         if 0 <= event.index < len(self.shown_keys):
-            self.post_message(self.Chosen(self.annotation_at(event.index)))
+            row = self.link_rows.get(self.shown_keys[event.index])
+            other = row.other if row is not None else None
+            self.post_message(self.Chosen(other if other is not None else self.annotation_at(event.index)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``x`` on a span (not a line under it) is the screen's: delete the span."""
+        if action == "remove_link":
+            return self.highlighted_link is not None
+        return True
+
+    def action_remove_link(self) -> None:
+        row = self.highlighted_link
+        owner = self._by_id.get(row.owner) if row is not None else None
+        if row is not None and owner is not None:
+            self.post_message(self.LinkRemoved(row, owner))
 
     def action_cycle_filter(self) -> None:
         names = [label.name for label in self.labels]

@@ -33,6 +33,18 @@ class KeyBar(Widget):
         super().__init__(id=id)
         self._targets: list[tuple[int, int, str]] = []
         """(first cell, last cell, key) of each key drawn, for clicks."""
+        self._prompt: Text | None = None
+
+    @property
+    def prompt(self) -> Text | None:
+        """A line shown instead of the keys while a mode asks for one of its own (link
+        mode: "Link from claim …: s said_by · enter pick · escape cancel")."""
+        return self._prompt
+
+    @prompt.setter
+    def prompt(self, prompt: Text | None) -> None:
+        self._prompt = prompt
+        self.refresh()
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -61,6 +73,12 @@ class KeyBar(Widget):
 
     def render(self) -> Text:
         width = self.size.width
+        if self._prompt is not None:
+            self._targets = []
+            line = Text(" ", no_wrap=True, overflow="ellipsis")
+            line.append_text(self._prompt)
+            line.truncate(width, pad=True)
+            return line
         entries, palette = self._entries()
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
         disabled_style = self.get_component_rich_style("key-bar--disabled", partial=True)

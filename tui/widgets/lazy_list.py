@@ -100,6 +100,20 @@ class LazyList(ScrollView, can_focus=True):
         """`ROW_HEIGHT` lines for row ``index``, each fitting ``width`` cells."""
         raise NotImplementedError
 
+    # Rows of several heights: a subclass answers these four together (by default
+    # every row is `ROW_HEIGHT` lines, so each is a multiplication or a division).
+
+    def row_top(self, index: int) -> int:
+        """The first line of row ``index`` (``row_count`` gives the lines in all)."""
+        return index * self.ROW_HEIGHT
+
+    def row_lines(self, index: int) -> int:
+        return self.ROW_HEIGHT
+
+    def row_at(self, line: int) -> int:
+        """The row that line ``line`` belongs to."""
+        return line // self.ROW_HEIGHT
+
     # -- rows -----------------------------------------------------------------------
 
     @property
@@ -134,14 +148,14 @@ class LazyList(ScrollView, can_focus=True):
         show but the scrollbar).
         """
         self._row_count = count
-        resize_without_layout(self, Size(0, count * self.ROW_HEIGHT))
+        resize_without_layout(self, Size(0, self.row_top(count)))
         if highlighted is None:
             highlighted = self._highlighted or 0
         self._highlighted = max(0, min(highlighted, count - 1)) if count else None
         top = self.scroll_offset.y
         self.scroll_to_highlight()
         bottom = self.scroll_offset.y + self.scrollable_content_region.height
-        first = None if changed_from is None else changed_from * self.ROW_HEIGHT
+        first = None if changed_from is None else self.row_top(changed_from)
         if first is None or self.scroll_offset.y != top or first <= self.scroll_offset.y:
             self.refresh()
         elif first < bottom:
@@ -165,9 +179,9 @@ class LazyList(ScrollView, can_focus=True):
     def scroll_to_highlight(self) -> None:
         if self._highlighted is None or not self.is_mounted:
             return
-        height = self.ROW_HEIGHT
+        height = self.row_lines(self._highlighted)
         self.scroll_to_region(
-            Region(0, self._highlighted * height, max(1, self.scrollable_content_region.width), height),
+            Region(0, self.row_top(self._highlighted), max(1, self.scrollable_content_region.width), height),
             animate=False,
             force=True,
             immediate=True,
@@ -181,7 +195,7 @@ class LazyList(ScrollView, can_focus=True):
 
     def _refresh_row_lines(self, index: int) -> None:
         if 0 <= index < self._row_count:
-            self.refresh_lines(index * self.ROW_HEIGHT, self.ROW_HEIGHT)
+            self.refresh_lines(self.row_top(index), self.row_lines(index))
 
     # -- drawing ----------------------------------------------------------------------
 
@@ -196,9 +210,10 @@ class LazyList(ScrollView, can_focus=True):
         if base is None:
             base = self._base_style = self.rich_style
         line = self.scroll_offset.y + y
-        index, offset = divmod(line, self.ROW_HEIGHT)
+        index = self.row_at(line)
         if not 0 <= index < self._row_count:
             return Strip.blank(width, base)
+        offset = line - self.row_top(index)
         if width != self._strip_width:
             self._strips.clear()
             self._strip_width = width
@@ -242,7 +257,8 @@ class LazyList(ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        index = (self.scroll_offset.y + offset.y) // self.ROW_HEIGHT
+        line = self.scroll_offset.y + offset.y
+        index = self.row_at(line) if line < self.row_top(self._row_count) else self._row_count
         if 0 <= index < self._row_count:
             event.stop()
             self.highlighted = index

@@ -50,6 +50,7 @@ from margin.tui.text.search import Matches
 from margin.tui.text.span_index import SpanIndex
 
 from ..recent import Recent
+from .reader_links import ReaderLinks
 from .reader_motion import ReaderMotions
 from .reader_render import STRIP_CACHE, ReaderRender
 from .reader_search import ReaderSearch
@@ -63,7 +64,7 @@ def _visible(annotation: Annotation, visible: set[str] | None) -> bool:
     return visible is None or annotation.annotator in visible
 
 
-class Reader(ReaderSearch, ReaderMotions, ReaderRender, ScrollView, can_focus=True):
+class Reader(ReaderLinks, ReaderSearch, ReaderMotions, ReaderRender, ScrollView, can_focus=True):
     """A keyboard-driven view of one document and its annotations.
 
     The class body holds the bindings, the reactives, the message and the public API;
@@ -117,6 +118,7 @@ class Reader(ReaderSearch, ReaderMotions, ReaderRender, ScrollView, can_focus=Tr
         "reader--header",
         "reader--source",
         "reader--gutter",
+        "reader--partner",
     }
 
     DEFAULT_CSS = """
@@ -132,6 +134,7 @@ class Reader(ReaderSearch, ReaderMotions, ReaderRender, ScrollView, can_focus=Tr
     Reader > .reader--header { text-style: bold; }
     Reader > .reader--source { color: $text-muted; text-style: italic; }
     Reader > .reader--gutter { color: $text-muted; }
+    Reader > .reader--partner { text-style: bold underline; }
     """
 
     cursor: reactive[int] = reactive(0, init=False, repaint=False)
@@ -206,6 +209,7 @@ class Reader(ReaderSearch, ReaderMotions, ReaderRender, ScrollView, can_focus=Tr
         self._style_generation = 0
         self._styles: dict[tuple, Style] = {}
         self._strips: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE)
+        self._init_links()
         self._recent: Recent[str, tuple[TextMotion, Layout]] = Recent(RECENT_DOCUMENTS)
         """The motions and layout of documents shown lately, by id: going back to a book
         (`[` after `]`) does not find its paragraphs again. An id is its text's hash, so
@@ -237,6 +241,7 @@ class Reader(ReaderSearch, ReaderMotions, ReaderRender, ScrollView, can_focus=Tr
         self._labels = {label.name: label for label in labels}
         self._annotations = {annotation.id: annotation for annotation in annotations}
         self._rebuild_index()
+        self._init_links()
         self._anchor = None
         self._selection_memo = ((None, -1), None)
         self._goal_column = None
@@ -268,6 +273,8 @@ class Reader(ReaderSearch, ReaderMotions, ReaderRender, ScrollView, can_focus=Tr
         """Replace every annotation; cursor, selection and scroll position stay."""
         self._annotations = {annotation.id: annotation for annotation in annotations}
         self._rebuild_index()
+        self._strips.clear()
+        self._update_partners()
         self.refresh()
 
     def upsert_annotation(self, annotation: Annotation) -> None:
@@ -280,12 +287,14 @@ class Reader(ReaderSearch, ReaderMotions, ReaderRender, ScrollView, can_focus=Tr
         if previous is not None:
             self._refresh_offsets(previous.start, previous.end)
         self._refresh_offsets(annotation.start, annotation.end)
+        self._links_moved(annotation.id)
 
     def remove_annotation(self, annotation_id: str) -> None:
         previous = self._annotations.pop(annotation_id, None)
         self._index.remove(annotation_id)
         if previous is not None:
             self._refresh_offsets(previous.start, previous.end)
+        self._links_moved(annotation_id)
 
     def set_viewer(self, me: str | None, visible: set[str] | None) -> None:
         """`me` is the current annotator; only spans by annotators in `visible` are shown
@@ -358,6 +367,7 @@ class Reader(ReaderSearch, ReaderMotions, ReaderRender, ScrollView, can_focus=Tr
         else:
             self._refresh_offsets(old, old)
         self._refresh_offsets(new, new)
+        self._update_partners()
         self._scroll_to_cursor()
         self._post_cursor_moved()
 

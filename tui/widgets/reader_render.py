@@ -27,6 +27,8 @@ OVERLAP_MARK = "┃"
 NOTE_MARK = "✎"
 """In the gutter's second cell, on the row where a span with a note ends: the text
 keeps its cells, so offsets and columns stay as they are."""
+LINK_MARK = "⊸"
+"""In the same cell, on the row where a linked span starts (a note's mark wins)."""
 STRIP_CACHE = 512
 """Rendered rows kept: several screens, so scrolling back and forth repaints nothing."""
 MY_TINT = 0.45
@@ -38,6 +40,10 @@ class ReaderRender(ReaderView):
 
     if TYPE_CHECKING:
         _matches: Matches | None  # the search's, kept by `ReaderSearch`
+
+        @property
+        def partners(self) -> frozenset[str]: ...  # `ReaderLinks`
+        def is_linked(self, annotation_id: str) -> bool: ...
 
     # -- styles ------------------------------------------------------------------------
 
@@ -101,7 +107,8 @@ class ReaderRender(ReaderView):
         return style
 
     def _cell_style(
-        self, base: Style, covering: list[Annotation], selected: bool, matched: bool, cursor: bool
+        self, base: Style, covering: list[Annotation], selected: bool, matched: bool, cursor: bool,
+        partner: bool = False,
     ) -> Style:
         inner = min(covering, key=lambda a: a.end - a.start) if covering else None
         key = (
@@ -110,12 +117,15 @@ class ReaderRender(ReaderView):
             selected,
             matched,
             cursor,
+            partner,
         )
         style = self._styles.get(key)
         if style is None:
             style = base
             if inner is not None:
                 style += self._span_style(inner, len(covering) > 1)
+            if partner:
+                style += self._component("reader--partner")
             if matched and inner is None:  # a labelled match shows its label, not the search
                 style += self._component("reader--search-match")
             if selected:
@@ -170,11 +180,15 @@ class ReaderRender(ReaderView):
         cursor = self.cursor
         cursor_here = start <= cursor < stop or (start == stop == cursor == len(self._text))
         matches = self._matches_in(start, stop)
+        partners = self.partners
         key = (
             start,
             stop,
             self._geometry,
-            tuple((a.start, a.end, a.label, a.status, a.annotator, bool(a.note)) for a in spans),
+            tuple(
+                (a.start, a.end, a.label, a.status, a.annotator, bool(a.note), a.id in partners, self.is_linked(a.id))
+                for a in spans
+            ),
             selected,
             cursor if cursor_here else None,
             matches,
@@ -213,6 +227,7 @@ class ReaderRender(ReaderView):
         segments = [Segment(" " * self._geometry[2], base)] if self._geometry[2] else []
         segments.extend(self._gutter(spans, start, stop, base))
         text = self._text
+        partners = self.partners
         for low, high in pairwise(boundaries):
             covering = [a for a in spans if a.start <= low < a.end]
             style = self._cell_style(
@@ -221,6 +236,7 @@ class ReaderRender(ReaderView):
                 selected is not None and selected[0] <= low < selected[1],
                 any(m_start <= low < m_end for m_start, m_end in matches),
                 cursor is not None and cursor <= low < row.cluster_end(cursor),
+                bool(partners) and any(a.id in partners for a in covering),
             )
             segments.append(Segment(row.display(text, low, high), style))
         used = self._geometry[2] + GUTTER + row.cells + row.newline
@@ -235,7 +251,8 @@ class ReaderRender(ReaderView):
 
     def _gutter(self, spans: list[Annotation], start: int, stop: int, base: Style) -> list[Segment]:
         """An overlap mark when two spans share an offset on this row, and a note mark
-        when a span with a note ends on it: one cell each, the gutter's two."""
+        when a span with a note ends on it (else a link mark when a linked span starts
+        on it): one cell each, the gutter's two."""
         overlap = Segment(" ", base)
         reach = -1
         for annotation in spans:
@@ -250,4 +267,10 @@ class ReaderRender(ReaderView):
                 color = self._label_color(annotation.label).rich_color
                 note = Segment(NOTE_MARK, base + Style(color=color, bold=True))
                 break
+        else:
+            for annotation in spans:
+                if start <= annotation.start < stop and self.is_linked(annotation.id):
+                    color = self._label_color(annotation.label).rich_color
+                    note = Segment(LINK_MARK, base + Style(color=color, bold=True))
+                    break
         return [overlap, note, Segment(" " * (GUTTER - 2), base)] if GUTTER > 2 else [overlap, note]
