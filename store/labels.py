@@ -4,12 +4,14 @@ everyone sharing a database shares it."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from .database import Database
 from .db import write
 from .errors import MarginError
 from .model import Label, now_iso
 from .names import check_label_name
+from .timestamps import comparable, format_utc
 
 DEFAULT_LABELS = (
     Label("claim", "1", "#e5a50a", "A statement presented as fact", 0),
@@ -192,7 +194,9 @@ def rename_label(db: Database, old: str, new: str) -> int:
         label = require_label(db, old)
         if get_label(db, new) is not None:
             raise MarginError(f"label {new!r} already exists")
-        stamp = now_iso()
+        stamp = rename_stamp(now_iso(), db.execute(
+            "select max(renamed_at) from label_renames where ? in (old, new)", [old]
+        ).fetchone()[0])
         _put(db, Label(new, label.key, label.color, label.description, label.position), stamp)
         cursor = db.execute(
             "update annotations set label = ?, updated_at = ? where label = ?",
@@ -204,6 +208,19 @@ def rename_label(db: Database, old: str, new: str) -> int:
         rename_label_in_schemes(db, old, new, stamp)
         db.table("labels").delete(old)
         return cursor.rowcount
+
+
+def rename_stamp(now: str, last: str | None) -> str:
+    """The time of a rename of a name that an earlier rename (``last``, the latest
+    recorded with that name as its old or new one) touched: strictly after it. A
+    merge follows a chain of renames only forward in time, so ``a`` → ``b`` then
+    ``b`` → ``c`` in one tick (a coarse clock, or the same microsecond) would read
+    the same as the reverse order, and copies merged in different orders would
+    disagree on where ``a``'s items went."""
+    floor = comparable(last)
+    if not floor or comparable(now) > floor:
+        return now
+    return format_utc(datetime.fromisoformat(floor.replace("Z", "+00:00")) + timedelta(microseconds=1))
 
 
 def record_rename(db: Database, old: str, new: str, when: str) -> None:

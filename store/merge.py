@@ -23,7 +23,9 @@ second merge of the same file changes nothing:
   stamp, so those win too;
 - reading state by (document, annotator): newest ``updated_at`` wins the same way;
 - review records by id: they are never edited, so missing ones are inserted;
-- bookmarks by id: newest ``updated_at`` wins, a removal being a tombstone.
+- bookmarks by id: newest ``updated_at`` wins, a removal being a tombstone;
+- suggestion scores beside their spans, and learned models by name, newest
+  ``updated_at`` winning (``store.merge_suggestions``).
 
 Sources are opened read-only through :func:`store.db.open_database`, so a file that is
 not margin's, or was written by a newer margin, is refused before anything is written,
@@ -47,12 +49,13 @@ from .errors import MarginError
 from .merge_checks import check_source
 from .merge_labels import Renames, merge_labels, merge_renames, renamed, settle_labels, settled, version_key
 from .merge_schemes import ATTRIBUTES, LABELS, RELATION_TYPES, LabelConflict, Scheme, SchemeConflict
+from .merge_suggestions import merge_models, merge_scores
 from .safe_output import building, refuse_database, same_file
 
 BATCH_SIZE = 500
 TABLES = (
     "documents", "labels", "annotations", "relation_types", "attribute_defs", "scheme_renames",
-    "relations", "attributes", "reading_state", "reviews", "bookmarks",
+    "relations", "attributes", "reading_state", "reviews", "bookmarks", "suggestion_scores", "models",
 )
 
 
@@ -235,6 +238,8 @@ def _merge_one(
     _merge_newest(target, source, "reading_state", ("doc_id", "annotator"), tables["reading_state"])
     _merge_missing(target, source, "reviews", tables["reviews"])
     _merge_newest(target, source, "bookmarks", ("id",), tables["bookmarks"])
+    merge_scores(target, source, tables["suggestion_scores"])
+    merge_models(target, source, tables["models"])
 
 
 def _same_file(one: Database, other: Database) -> bool:

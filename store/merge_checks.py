@@ -92,6 +92,27 @@ def _row_problems(kind: str, table: str, row: dict) -> Iterator[str | None]:
                 yield f"attribute {quoted(name)} has the choice {quoted(choice)}: {error}"
 
 
+def _model_problems(row: dict) -> Iterator[str | None]:
+    """A model is read by the suggester of its kind, which ignores kinds it does not
+    know (a newer margin's); its name and kind are still shown and must be inert."""
+    name, kind = row["name"], row["kind"]
+    for what, value in (("model name", name), ("model kind", kind)):
+        if not isinstance(value, str) or not value.strip():
+            yield f"models: {what} {quoted(value)} is not text"
+        else:
+            yield character_problem(what, value)
+    if not isinstance(row["data"], bytes):
+        yield f"model {quoted(name)} holds {quoted(row['data'])} where its bytes should be"
+    trained_on = row["trained_on"]
+    if not isinstance(trained_on, int) or trained_on < 0:
+        yield f"model {quoted(name)} was trained on {quoted(trained_on)} spans, which is not a count"
+    labels, problem = _listed("model", name, "labels", row["labels"])
+    yield problem
+    for label in labels:
+        if problem := _name_problem("label", label):
+            yield f"model {quoted(name)}: labels: {problem}"
+
+
 def _problems(db: Database) -> Iterator[str | None]:
     for kind, table in _SCHEMES:
         cursor = db.execute(f"select * from {table}")
@@ -107,6 +128,9 @@ def _problems(db: Database) -> Iterator[str | None]:
             # Only what would act on a terminal: older imports may have kept empty names.
             problem = character_problem("annotator name", name) if isinstance(name, str) else None
             yield None if problem is None else f"{table}: {problem}"
+    cursor = db.execute("select name, kind, data, labels, trained_on from models")
+    for values in cursor:
+        yield from _model_problems(dict(zip(("name", "kind", "data", "labels", "trained_on"), values)))
 
 
 def check_source(name: str, db: Database) -> None:

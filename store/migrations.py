@@ -370,3 +370,26 @@ def _relations_and_attributes(db: sqlite_utils.Database) -> None:
     """Older than any edit, so a copy that changed a default wins a merge."""
     db.table("relation_types").insert_all([relation_type_row(kind, stamp) for kind in DEFAULT_RELATION_TYPES])
     db.table("attribute_defs").insert_all([attribute_row(attribute, stamp) for attribute in DEFAULT_ATTRIBUTES])
+
+
+@migrations(name="0007_suggestions")
+def _suggestions(db: sqlite_utils.Database) -> None:
+    """What assisted annotation keeps beside the spans it suggests.
+
+    ``suggestion_scores`` holds the score a suggester gave each span it made (status
+    ``suggested``, origin ``suggest:<name>``); a span's row is never rewritten for it,
+    so the annotations table and every format stay as they were.
+
+    ``models`` holds what a suggester learned (the claim classifier), so everyone
+    sharing a database shares it: ``data`` is the model's bytes, ``trained_on`` how
+    many spans it learned from, ``updated_at`` orders versions in a merge.
+    """
+    db.execute(
+        "create table suggestion_scores (annotation_id text primary key references annotations(id), "
+        "score real not null)"
+    )
+    db.execute(
+        "create table models (name text primary key, kind text not null, data blob not null, "
+        "labels text not null default '[]', trained_on integer not null default 0, "
+        "trained_at text not null, updated_at text not null)"
+    )

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from .database import Database
 from .db import write
 from .errors import MarginError
-from .labels import PALETTE, check_color, check_key, list_labels, reader_keys
+from .labels import PALETTE, check_color, check_key, list_labels, reader_keys, rename_stamp
 from .model import ATTRIBUTE_KINDS, FLAG_VALUE, AttributeDef, RelationType, now_iso
 from .names import character_problem, check_label_name, quoted
 
@@ -252,6 +252,13 @@ def record_scheme_rename(db: Database, scheme: str, old: str, new: str, when: st
     )
 
 
+def _rename_stamp(db: Database, scheme: str, old: str) -> str:
+    last = db.execute(
+        "select max(renamed_at) from scheme_renames where scheme = ? and ? in (old, new)", [scheme, old]
+    ).fetchone()[0]
+    return rename_stamp(now_iso(), last)
+
+
 def rename_relation_type(db: Database, old: str, new: str) -> int:
     """Rename a type and every relation of it; returns how many relations moved."""
     new = check_label_name(new.strip())
@@ -259,7 +266,7 @@ def rename_relation_type(db: Database, old: str, new: str) -> int:
         kind = require_relation_type(db, old)
         if get_relation_type(db, new) is not None:
             raise MarginError(f"relation type {new!r} already exists")
-        stamp = now_iso()
+        stamp = _rename_stamp(db, "relation", old)
         _put_relation_type(
             db, RelationType(new, kind.key, kind.color, kind.description, kind.position, kind.directed,
                              kind.head_labels, kind.child_labels), stamp,
@@ -429,7 +436,7 @@ def rename_attribute_def(db: Database, old: str, new: str) -> int:
         attribute = require_attribute_def(db, old)
         if get_attribute_def(db, new) is not None:
             raise MarginError(f"attribute {new!r} already exists")
-        stamp = now_iso()
+        stamp = _rename_stamp(db, "attribute", old)
         _put_attribute(
             db, AttributeDef(new, attribute.kind, attribute.choices, attribute.labels, attribute.key,
                              attribute.description, attribute.position), stamp,

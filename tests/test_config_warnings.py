@@ -110,3 +110,46 @@ async def test_a_key_list_with_an_empty_key_is_named_and_left_out(tmp_path: Path
         await pilot.pause()
         assert app._keymap == {"app.undo": "U"}
     assert any("[keymap] 'app.delete' ignored: '' is not a key name" in message for message in messages(app))
+
+
+def test_spacy_model_names_a_pipeline_for_the_people_suggester(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('spacy_model = "en_core_web_sm"\n', encoding="utf-8")
+    assert load_settings(path).spacy_model == "en_core_web_sm"
+    path.write_text('spacy_model = "x; rm -rf /\\u001b[2J"\n', encoding="utf-8")
+    settings = load_settings(path)
+    assert settings.spacy_model is None
+    assert any("spacy_model" in warning and "pipeline's name" in warning for warning in settings.warnings)
+
+
+def test_a_spacy_model_with_a_trailing_newline_is_refused(tmp_path: Path) -> None:
+    """``$`` matches before a final newline: the whole name must be a pipeline's name."""
+    path = tmp_path / "config.toml"
+    path.write_text('spacy_model = "en_core_web_sm\\n"\n', encoding="utf-8")
+    settings = load_settings(path)
+    assert settings.spacy_model is None
+    assert any("spacy_model" in warning for warning in settings.warnings)
+
+
+def test_margin_suggest_passes_the_spacy_model_to_the_people_suggester(tmp_path: Path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from margin.store import suggest
+    from margin.tui.cli import cli
+
+    config = tmp_path / "config.toml"
+    config.write_text('spacy_model = "no_such_pipeline_xyz"\n', encoding="utf-8")
+    monkeypatch.setenv("MARGIN_CONFIG", str(config))
+    seen: list[object] = []
+    real = suggest.build
+
+    def spy(db, names=None, options=None):  # type: ignore[no-untyped-def]
+        seen.append(options.extra.get("spacy_model") if options else None)
+        return real(db, ["statistics"], options)
+
+    monkeypatch.setattr(suggest, "build", spy)
+    db = tmp_path / "m.db"
+    CliRunner().invoke(cli, ["--db", str(db), "import", str(Path(__file__).parents[1].parent / "shared/corpus/seed/darien-gap-article.txt")])
+    result = CliRunner().invoke(cli, ["--db", str(db), "suggest"])
+    assert result.exit_code == 0, result.output
+    assert seen == ["no_such_pipeline_xyz"]

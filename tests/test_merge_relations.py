@@ -281,6 +281,34 @@ def test_cli_merge_counts_relations_and_a_copy_keeps_the_original(tmp_path: Path
     merged.close()
 
 
+def test_renames_in_one_tick_are_stamped_in_order(tmp_path: Path) -> None:
+    """A merge follows renames forward in time only, so a chain made within one tick
+    (a coarse clock) must still be recorded in the order it was made."""
+    from margin.store import labels as store_labels
+
+    db = open_database(tmp_path / "tick.db")
+    doc_id = add_text(db)
+    span = mark(db, doc_id, ARTICLE, CLAIM, "claim", "ana").id
+    set_attribute(db, span, "verdict", "false", annotator="ana")
+    tick = "2030-01-01T00:00:00.000000Z"
+    with mock.patch.object(store_schemes, "now_iso", lambda: tick), mock.patch.object(
+        store_labels, "now_iso", lambda: tick
+    ):
+        for old, new in (("verdict", "rating"), ("rating", "score"), ("score", "verdict")):
+            rename_attribute_def(db, old, new)
+        rename_relation_type(db, "said_by", "stated_by")
+        rename_relation_type(db, "stated_by", "quoted_by")
+        rename_label(db, "claim", "assertion")
+        rename_label(db, "assertion", "statement")
+    attribute = db.execute("select renamed_at from scheme_renames where scheme = 'attribute' order by renamed_at")
+    relation = db.execute("select renamed_at from scheme_renames where scheme = 'relation' order by renamed_at")
+    label = db.execute("select renamed_at from label_renames order by renamed_at")
+    for stamps in (attribute.fetchall(), relation.fetchall(), label.fetchall()):
+        assert stamps[0] == (tick,) and len(set(stamps)) == len(stamps)
+    assert get_attribute(db, span, "verdict").updated_at == "2030-01-01T00:00:00.000002Z"
+    db.close()
+
+
 # --- any order of merges gives the same rows -------------------------------------
 
 KINDS = ("link", "unlink", "relink", "note", "set", "clear", "delete", "restore",
@@ -295,8 +323,16 @@ operation = st.tuples(
 CLOCKED = (store_annotations, store_relations, store_attributes, store_schemes)
 
 
+SCHEME_CHANGES = ("rename_type", "rename_attribute", "remove_type", "remove_attribute")
+"""Made in copy 0 only: two copies renaming one name to different names, or one
+removing a name the other renames, merge differently in different orders (a known
+limit, said in the README); every other edit is made in any copy."""
+
+
 def _apply(db, op: tuple) -> None:
-    _, kind, pick, other, _tick = op
+    copy, kind, pick, other, _tick = op
+    if kind in SCHEME_CHANGES and copy != 0:
+        return
     spans = [row[0] for row in db.execute("select id from annotations order by id")]
     links = [row[0] for row in db.execute("select id from relations order by id")]
     values = db.execute("select annotation_id, name from attributes order by 1, 2").fetchall()

@@ -37,6 +37,7 @@ COMMANDS = {
     "merge": "margin.tui.commands.team:merge_command",
     "agreement": "margin.tui.commands.team:agreement_command",
     "review": "margin.tui.commands.team:review_command",
+    "suggest": "margin.tui.commands.suggest:suggest_command",
 }
 # One-line summaries, so `margin --help` lists commands without importing them.
 SUMMARIES = {
@@ -52,6 +53,7 @@ SUMMARIES = {
     "merge": "Merge other margin databases into this one.",
     "agreement": "Measure agreement between annotators.",
     "review": "Walk the disagreements between annotators and settle them.",
+    "suggest": "Suggest statistics, people and claims to accept or reject.",
 }
 
 

@@ -7,6 +7,7 @@ elsewhere, which is how tests keep their own). Every key is optional::
     theme = "textual-dark"        # or any Textual theme, e.g. "textual-light"
     reading_width = 88            # columns of text in the reader
     auto_advance = false          # after a label, move to the next word (ctrl+a toggles)
+    spacy_model = "en_core_web_sm"  # an installed spaCy pipeline the people suggester also asks
 
     [keymap]                      # binding id = keys, as Textual's set_keymap takes them
     "reader.select_word" = "W,ctrl+e"
@@ -24,6 +25,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import tempfile
 import tomllib
 from dataclasses import dataclass, field
@@ -65,6 +67,9 @@ class Settings:
     auto_advance: bool = False
     """After a label the cursor moves on to the next word, so a run of words to label
     is one key each."""
+    spacy_model: str | None = None
+    """A spaCy pipeline, installed by the user, whose PERSON entities the people
+    suggester adds to its own (``store.suggest.people``)."""
     keymap: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
     state: Path | None = None
@@ -75,7 +80,9 @@ class Settings:
     shown on stderr by commands and as notifications by the app."""
 
 
-KNOWN_KEYS = ("annotator", "theme", "reading_width", "auto_advance", "keymap")
+KNOWN_KEYS = ("annotator", "theme", "reading_width", "auto_advance", "spacy_model", "keymap")
+SPACY_MODEL = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+"""A pipeline's package name (or a path-free name): nothing a shell or a terminal reads."""
 READING_WIDTHS = range(20, 401)
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 
@@ -150,6 +157,12 @@ def load_settings(path: Path | None = None) -> Settings:
             settings.auto_advance = advance
         else:
             ignore("auto_advance", f"must be true or false, not {advance!r}")
+    if "spacy_model" in data:
+        model = data["spacy_model"]
+        if isinstance(model, str) and SPACY_MODEL.fullmatch(model):
+            settings.spacy_model = model
+        else:
+            ignore("spacy_model", f"must be a spaCy pipeline's name such as \"en_core_web_sm\", not {model!r}")
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict):
         ignore("keymap", "must be a table of binding id = keys, under a [keymap] heading")

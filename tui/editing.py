@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -25,15 +25,19 @@ from typing import TypeVar
 from margin.store.annotations import add_annotation, delete_annotation, get_annotation, update_annotation
 from margin.store.attributes import attributes_of
 from margin.store.database import Database
+from margin.store.db import write
 from margin.store.errors import MarginError
 from margin.store.model import Annotation, Attribute, Document, Relation
 from margin.store.reading import set_position
 from margin.store.relations import add_relation, delete_relation, get_relations
+from margin.store.suggest import Suggestion
+from margin.store.suggest.run import store_suggestions
 
-from .undo import Added, Changed, Deleted, Edit, Field, History, Linked, Row, Unlinked, ValueChanged
+from .undo import Added, Batch, Changed, Deleted, Edit, Field, History, Linked, Row, Unlinked, ValueChanged
 from .write_queue import WriteQueue, is_locked, short_wait
 
 R = TypeVar("R", Annotation, Relation, Attribute)
+W = TypeVar("W")
 
 READ_ONLY = "read-only database: nothing was changed"
 POSITION = "reading position"
@@ -54,6 +58,9 @@ class Change:
     attributes: tuple[Attribute, ...] = ()
     values: dict[str, str] | None = None
     """The span's every value as read again, when its delete was undone (or redone)."""
+    more: tuple[Annotation, ...] = ()
+    """The other spans of a batch (the suggesters' spans, a bulk accept), as they now
+    stand: ``annotation`` is the first of them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,25 +105,42 @@ class Editing:
         self, write: Callable[[Database], R], edit_for: Callable[[R], Edit], description: str,
         placeholder: Annotation | None = None, on: Annotation | None = None,
     ) -> Change | Pending:
+        """One row's edit; ``on`` is the span a link or a value edit is about."""
+
+        def outcome(row: R) -> tuple[Edit, Change]:
+            edit = edit_for(row)
+            return edit, _change(row, edit.description, on)
+
+        committed = self._write(write, outcome, description, placeholder)
+        assert committed is not None, "an edit of one row always changes it"
+        return committed
+
+    def _write(
+        self, write: Callable[[Database], W], outcome: Callable[[W], tuple[Edit, Change] | None], description: str,
+        placeholder: Annotation | None = None,
+    ) -> Change | Pending | None:
         """Commit on the app's connection, or queue the write when the lock is taken
-        (and while anything is already queued, so edits keep their order). ``on`` is
-        the span a link or a value edit is about."""
+        (and while anything is already queued, so edits keep their order). ``outcome``
+        turns what the write returned into its undo step and its change: None when it
+        changed nothing (a batch whose every span was already there)."""
         self._check_writable()
         if not self.queue.waiting:
             try:
                 with short_wait(self.db):
-                    row = write(self.db)
+                    result = write(self.db)
             except sqlite3.OperationalError as error:
                 if not is_locked(error):
                     raise
             else:
-                edit = edit_for(row)
-                self.history.record(edit)
-                return _change(row, edit.description, on)
+                made = outcome(result)
+                if made is None:
+                    return None
+                self.history.record(made[0])
+                return made[1]
 
-        def done(row: R | None, error: BaseException | None) -> None:
-            edit = None if row is None else edit_for(row)
-            change = None if row is None or edit is None else _change(row, edit.description, on)
+        def done(result: W | None, error: BaseException | None) -> None:
+            made = None if result is None or error is not None else outcome(result)
+            edit, change = made if made is not None else (None, None)
             if self.on_late is not None:
                 self.on_late(Late(description, change, error, edit, placeholder))
 
@@ -170,6 +194,44 @@ class Editing:
             {"label": "relabelling", "note": "note", "status": "status change"}[field],
         )
 
+    def suggest(
+        self, batches: Sequence[tuple[Document, Sequence[Suggestion]]], what: str = "suggest",
+    ) -> Change | Pending | None:
+        """Store suggestions (one or more documents' worth) as ``suggested`` spans, in
+        one transaction and one undo step; None when every one was already marked, or
+        rejected before (``store_suggestions`` skips those)."""
+
+        def write_all(db: Database) -> tuple[Annotation, ...]:
+            with write(db):
+                return tuple(
+                    row for document, found in batches
+                    for row in store_suggestions(db, document, found, annotator=self.annotator)
+                )
+
+        def outcome(rows: tuple[Annotation, ...]) -> tuple[Edit, Change] | None:
+            if not rows:
+                return None
+            edit = Batch.of(tuple(Added(row.id, row.label) for row in rows), f"{what} {_spans(len(rows))}", rows)
+            return edit, Change(rows[0], edit.description, more=rows[1:])
+
+        return self._write(write_all, outcome, what)
+
+    def set_statuses(self, annotations: Iterable[Annotation], status: str) -> Change | Pending | None:
+        """Accept or reject many suggestions at once: one transaction, one undo step."""
+        steps = tuple(Changed(a.id, "status", a.status, status) for a in annotations if a.status != status)
+        if not steps:
+            return None
+
+        def write_all(db: Database) -> tuple[Annotation, ...]:
+            with write(db):
+                return tuple(update_annotation(db, step.annotation_id, status=status) for step in steps)
+
+        def outcome(rows: tuple[Annotation, ...]) -> tuple[Edit, Change]:
+            edit = Batch.of(steps, f"mark {_spans(len(rows))} {status}", rows)
+            return edit, Change(rows[0], edit.description, more=rows[1:])
+
+        return self._write(write_all, outcome, f"{status} suggestions")
+
     def link(self, head: Annotation, child: Annotation, type: str) -> Change | Pending:
         """Link ``head`` to ``child`` as ``type`` (the store checks the labels)."""
         return self._commit(
@@ -213,6 +275,10 @@ class Editing:
                 return None
             edit, row = replayed
             description = f"{done} {edit.description}"
+            if isinstance(row, tuple):
+                if not row:
+                    return None
+                return Change(row[0], description, more=row[1:])
             if not isinstance(row, Annotation):
                 return _change(row, description, self._span_of(row))
             links = tuple(get_relations(self.db, edit.relations)) if isinstance(edit, Deleted) else ()
@@ -252,7 +318,11 @@ class Editing:
         return self.queue.close(timeout)
 
 
-def _change(row: Row, description: str, on: Annotation | None) -> Change:
+def _spans(count: int) -> str:
+    return f"{count} span{'' if count == 1 else 's'}"
+
+
+def _change(row: Annotation | Relation | Attribute, description: str, on: Annotation | None) -> Change:
     if isinstance(row, Annotation):
         return Change(row, description)
     assert on is not None, "a link or a value edit names its span"

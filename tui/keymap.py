@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Need = Literal["document", "annotation", "suggestion", "undo", "redo"]
+Need = Literal["document", "annotation", "suggestion", "suggestions", "undo", "redo"]
 
 WHY_NOT: dict[Need, str] = {
     "document": "No document open",
     "annotation": "No annotation under the cursor",
     "suggestion": "No suggested span under the cursor",
+    "suggestions": "No suggestions shown in this document: ctrl+g runs the suggesters, H shows hidden ones",
     "undo": "Nothing to undo",
     "redo": "Nothing to redo",
 }
@@ -57,10 +58,24 @@ ACTIONS: tuple[KeyAction, ...] = (
               "Turn auto-advance on or off: after a label the cursor moves to the next word", show=False),
     KeyAction("app.undo", "u", "undo", "Undo", "Undo the last edit", needs="undo"),
     KeyAction("app.redo", "ctrl+r", "redo", "Redo", "Redo the last undone edit", show=False, needs="redo"),
-    KeyAction("app.accept", "a", "accept", "Accept", "Accept the suggested span under the cursor", show=False,
-              needs="suggestion"),
-    KeyAction("app.reject", "R", "reject", "Reject", "Reject the suggested span under the cursor", show=False,
-              needs="suggestion"),
+    KeyAction("app.accept", "a", "accept", "Accept",
+              "Accept the suggested span under the cursor and go to the next (a selection: every one in it)",
+              show=False, needs="suggestion"),
+    KeyAction("app.reject", "R", "reject", "Reject",
+              "Reject the suggested span under the cursor and go to the next (a selection: every one in it)",
+              show=False, needs="suggestion"),
+    KeyAction("app.suggest", "ctrl+g", "suggest", "Suggest",
+              "Run the suggesters on this document (statistics, people, claims, learned from your labels)",
+              show=False, needs="document"),
+    KeyAction("app.next_suggestion", "full_stop", "next_suggestion", "Next suggestion",
+              "Go to the next suggested span", show=False, needs="suggestions"),
+    KeyAction("app.previous_suggestion", "comma", "previous_suggestion", "Previous suggestion",
+              "Go to the previous suggested span", show=False, needs="suggestions"),
+    KeyAction("app.hide_suggestions", "H", "hide_suggestions", "Hide suggestions",
+              "Hide or show the suggestions of one label, or of all", show=False, needs="document"),
+    KeyAction("app.occurrences", "plus", "label_occurrences", "Label every",
+              "Suggest the span's label wherever its text occurs again as whole words (again: in every document)",
+              show=False, needs="annotation"),
     KeyAction("app.copy", "y", "copy", "Copy",
               "Copy the selection, or the quote of the annotation under the cursor", show=False, needs="document"),
     KeyAction("app.copy_citation", "Y", "copy_citation", "Cite", "Copy a citation: “quote” — author, title, site, date, source",

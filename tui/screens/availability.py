@@ -37,7 +37,12 @@ class ActionAvailability(Screen[None]):
         if need == "annotation":
             return bool(self._under_cursor())
         if need == "suggestion":
+            selection = self.reader.selection
+            if selection is not None:
+                return self.reader.has_suggestion_within(*selection)
             return bool(self._under_cursor(suggested_only=True))
+        if need == "suggestions":
+            return self.reader.suggestion_count > 0
         if need == "undo":
             return self.history.can_undo
         return self.history.can_redo

@@ -79,9 +79,11 @@ class LiveScreen(SplitView):
                     title="Waiting to save", severity="warning", markup=False,
                 )
         elif change is not None:
-            self._shown_edits[change.annotation.id] = change.annotation.updated_at
+            rows = [change.annotation, *change.more]  # a batch: one row each, no reload
+            for row in rows:
+                self._shown_edits[row.id] = row.updated_at
             self._note_drafts.pop(change.annotation.id, None)
-            self._apply([change.annotation])
+            self._apply(rows)
             if change.relations or change.attributes or change.values is not None:
                 values = None if change.values is None else (change.annotation.id, change.values)
                 self._apply_links(change.annotation.doc_id, change.relations, change.attributes, values)

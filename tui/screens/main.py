@@ -24,13 +24,13 @@ from ..keymap import ACTIONS, WHY_NOT
 from ..sources import citation
 from ..text.sanitise import sanitise, shorten
 from ..text.search import parse_term
-from .attribute_picker import AttributeActions
 from .confirm import Confirm
 from .dismiss import if_chosen
 from .help import HelpScreen, binding_groups
 from .label_picker import LabelPicker
 from .panes import NARROW
 from .search_prompt import SearchPrompt
+from .suggest_actions import SuggestActions
 
 if TYPE_CHECKING:
     from ..widgets.annotation_panel import AnnotationPanel
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from ..widgets.reader import Reader
 
 
-class MainScreen(AttributeActions):
+class MainScreen(SuggestActions):
     """The reader with its document list, annotation panel and status line, and the
     keys of the table in ``tui/keymap.py``."""
 
@@ -210,17 +210,6 @@ class MainScreen(AttributeActions):
         if self._edit(partial(self.editing.set_note, annotation, note)) is None:
             self._note_drafts.pop(annotation.id, None)
 
-    def action_accept(self) -> None:
-        if self._writable():
-            self._choose_annotation("Accept which suggestion?", partial(self._set_status, "accepted"), suggested_only=True)
-
-    def action_reject(self) -> None:
-        if self._writable():
-            self._choose_annotation("Reject which suggestion?", partial(self._set_status, "rejected"), suggested_only=True)
-
-    def _set_status(self, status: str, annotation: Annotation) -> None:
-        self._edit(partial(self.editing.set_status, annotation, status))
-
     def action_undo(self) -> None:
         self._replay(self.editing.undo)
 
@@ -237,7 +226,8 @@ class MainScreen(AttributeActions):
         if self.reader.document is None or self.reader.document.id != annotation.doc_id:
             self.open_document(annotation.doc_id)
         self.show_change(change)
-        self.reader.move_to(annotation.start)
+        if not change.more:  # a batch stays where the cursor is
+            self.reader.move_to(annotation.start)
         self.notify(sanitise(change.description), markup=False)  # names may come from a merge
 
     # -- copying and searching ------------------------------------------------------

@@ -18,14 +18,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
+from margin.store.paragraphs import BLANK_LINE as _BLANK_LINE
+from margin.store.paragraphs import SEPARATOR_BLANK as _SEPARATOR_BLANK
+from margin.store.paragraphs import SEPARATOR_LINE as _SEPARATOR_LINE
+
 WORD = re.compile(r"\w+(?:['’.,:/\-]\w+)*%?")
 """A word: letters and digits, joined across an apostrophe, hyphen, dot, comma, colon or
 slash (so "don't", "60-mile", "U.S", "520,000" and "10:30" are single words), and a
 trailing per cent sign for statistics."""
 
-_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
-_SEPARATOR_BLANK = re.compile(r"\n(?:[^\S\n]*\n)+")
-_SEPARATOR_LINE = re.compile(r"\n+")
 _NOT_SPACE = re.compile(r"\S")
 
 # A sentence ends at terminal punctuation (with any closing quotes or brackets) that is

@@ -54,17 +54,12 @@ from .reader_links import ReaderLinks
 from .reader_motion import ReaderMotions
 from .reader_render import STRIP_CACHE, ReaderRender
 from .reader_search import ReaderSearch
+from .reader_suggestions import ReaderSuggestions, shown_for
 
 RECENT_DOCUMENTS = 3
 
 
-def _visible(annotation: Annotation, visible: set[str] | None) -> bool:
-    if annotation.hidden:
-        return False
-    return visible is None or annotation.annotator in visible
-
-
-class Reader(ReaderLinks, ReaderSearch, ReaderMotions, ReaderRender, ScrollView, can_focus=True):
+class Reader(ReaderSuggestions, ReaderLinks, ReaderSearch, ReaderMotions, ReaderRender, ScrollView, can_focus=True):
     """A keyboard-driven view of one document and its annotations.
 
     The class body holds the bindings, the reactives, the message and the public API;
@@ -210,6 +205,7 @@ class Reader(ReaderLinks, ReaderSearch, ReaderMotions, ReaderRender, ScrollView,
         self._styles: dict[tuple, Style] = {}
         self._strips: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE)
         self._init_links()
+        self._init_suggestions()
         self._recent: Recent[str, tuple[TextMotion, Layout]] = Recent(RECENT_DOCUMENTS)
         """The motions and layout of documents shown lately, by id: going back to a book
         (`[` after `]`) does not find its paragraphs again. An id is its text's hash, so
@@ -282,8 +278,10 @@ class Reader(ReaderLinks, ReaderSearch, ReaderMotions, ReaderRender, ScrollView,
         previous = self._annotations.get(annotation.id)
         self._annotations[annotation.id] = annotation
         self._index.remove(annotation.id)
-        if _visible(annotation, self._visible_annotators):
+        shown = shown_for(annotation, self._visible_annotators, self._hidden_suggestions)
+        if shown:
             self._index.add(annotation)
+        self._index_suggestion(annotation, shown)
         if previous is not None:
             self._refresh_offsets(previous.start, previous.end)
         self._refresh_offsets(annotation.start, annotation.end)
@@ -292,6 +290,7 @@ class Reader(ReaderLinks, ReaderSearch, ReaderMotions, ReaderRender, ScrollView,
     def remove_annotation(self, annotation_id: str) -> None:
         previous = self._annotations.pop(annotation_id, None)
         self._index.remove(annotation_id)
+        self._suggested.remove(annotation_id)
         if previous is not None:
             self._refresh_offsets(previous.start, previous.end)
         self._links_moved(annotation_id)
@@ -377,8 +376,10 @@ class Reader(ReaderLinks, ReaderSearch, ReaderMotions, ReaderRender, ScrollView,
     # -- index and messages ---------------------------------------------------------
 
     def _rebuild_index(self) -> None:
-        visible = self._visible_annotators
-        self._index = SpanIndex(a for a in self._annotations.values() if _visible(a, visible))
+        visible, hidden = self._visible_annotators, self._hidden_suggestions
+        shown = [a for a in self._annotations.values() if shown_for(a, visible, hidden)]
+        self._index = SpanIndex(shown)
+        self._suggested = SpanIndex(a for a in shown if a.status == "suggested")
 
     def _post_cursor_moved(self) -> None:
         selection = self.selection

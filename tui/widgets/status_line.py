@@ -35,6 +35,8 @@ class StatusLine(Widget):
     """Edits queued behind another process's write lock, not yet saved."""
     chapter: reactive[str] = reactive("")
     """The heading the cursor is under (the last one before it); empty when none."""
+    busy: reactive[str] = reactive("")
+    """Work going on in the background ("suggesting…"); empty when none."""
     search: reactive[str] = reactive("")
     """The search and where the cursor is among its matches ("/term 3 of 120"); empty
     when no search is active."""
@@ -47,6 +49,8 @@ class StatusLine(Widget):
             text.append(" read-only ", style="reverse")
         if self.pending:
             text.append(f" saving {self.pending}… ", style="reverse bold")
+        if self.busy:
+            text.append(f" {self.busy} ", style="reverse")
         text.append(f" viewing {sanitise(self.viewing)} ", style="dim")
         text.append(f" {self.position:3.0f}% ")
         if self.chapter:
