@@ -1,0 +1,260 @@
+"""Re-anchoring spans onto a revised text (issue 13, point 2): realistic edits of the seed
+article with exact expectations, and a hypothesis property over random edits."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from margin.store.annotations import context
+from margin.store.reanchor import Anchor, Orphan, Placed, reanchor
+
+Segment = tuple[int, int] | str
+
+
+def anchor(text: str, start: int, end: int, id: str | None = None) -> Anchor:
+    quote, prefix, suffix = context(text, start, end)
+    return Anchor(id or f"{start}-{end}", start, end, quote, prefix, suffix)
+
+
+def phrase(text: str, words: str, id: str | None = None, nth: int = 0) -> Anchor:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(words, start + 1)
+    return anchor(text, start, start + len(words), id or words)
+
+
+def build(old: str, segments: list[Segment]) -> tuple[str, dict[int, int]]:
+    """The new text from pieces of the old one and new strings, and where each old character went."""
+    out: list[str] = []
+    where: dict[int, int] = {}
+    pos = 0
+    for seg in segments:
+        if isinstance(seg, str):
+            out.append(seg)
+            pos += len(seg)
+        else:
+            a, b = seg
+            for i in range(a, b):
+                where[i] = pos + i - a
+            out.append(old[a:b])
+            pos += b - a
+    return "".join(out), where
+
+
+def survives(where: dict[int, int], start: int, end: int) -> int | None:
+    """The new start of a span whose characters were all copied, contiguously; else None."""
+    if start not in where:
+        return None
+    s = where[start]
+    if all(where.get(i) == s + i - start for i in range(start, end)):
+        return s
+    return None
+
+
+def word_spans(text: str, every: int = 3) -> list[Anchor]:
+    words = list(re.finditer(r"\w[\w'.,-]*\w|\w", text))
+    return [anchor(text, m.start(), m.end()) for m in words[::every]]
+
+
+def placed(result, id: str) -> Placed:
+    got = result.by_id()[id]
+    assert isinstance(got, Placed), got
+    return got
+
+
+def check_exact(old: str, new: str, where: dict[int, int], spans: list[Anchor], result) -> None:
+    """Every span whose text survives is placed where it went, reading its quote."""
+    got = result.by_id()
+    for span in spans:
+        target = survives(where, span.start, span.end)
+        if target is None:
+            continue
+        p = got[span.id]
+        assert isinstance(p, Placed), (span, p)
+        assert (p.start, p.end, p.changed) == (target, target + len(span.quote), False), (span, p)
+        assert new[p.start : p.end] == span.quote
+
+
+def lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        out.append((pos, pos + len(line)))
+        pos += len(line)
+    return out
+
+
+def test_unchanged_text_places_every_span_by_diff(seed_text: str) -> None:
+    spans = word_spans(seed_text, 1)
+    result = reanchor(seed_text, seed_text, spans)
+    assert not result.orphans
+    assert all(p.method == "diff" and p.confidence == 1.0 for p in result.placed)
+    assert [(p.start, p.end) for p in result.placed] == [(s.start, s.end) for s in spans]
+
+
+def test_inserted_paragraph(seed_text: str) -> None:
+    para = lines(seed_text)
+    cut = para[3][0]
+    insert = "Officials said the first flights would leave within weeks, according to a spokesperson.\n"
+    new, where = build(seed_text, [(0, cut), insert, (cut, len(seed_text))])
+    spans = word_spans(seed_text)
+    result = reanchor(seed_text, new, spans)
+    assert not result.orphans
+    check_exact(seed_text, new, where, spans, result)
+    assert {p.method for p in result.placed} == {"diff"}
+
+
+def test_deleted_sentence_orphans_its_spans_only(seed_text: str) -> None:
+    sentence = ' "As the United States continues to secure our borders and remove individuals without a legal basis to remain, we are grateful for our partnership with Panama to manage the historic levels of migration across the Western Hemisphere."'
+    a = seed_text.index(sentence)
+    new, where = build(seed_text, [(0, a), (a + len(sentence), len(seed_text))])
+    inside = [
+        phrase(seed_text, "remove individuals without a legal basis"),
+        phrase(seed_text, "partnership with Panama"),
+        phrase(seed_text, "migration across", "migration"),
+    ]
+    inside = [Anchor("migration", s.start, s.start + 9, "migration", s.prefix, seed_text[s.start + 9 : s.start + 41]) if s.id == "migration" else s for s in inside]
+    others = word_spans(seed_text)
+    others = [s for s in others if survives(where, s.start, s.end) is not None]
+    result = reanchor(seed_text, new, inside + others)
+    assert sorted(o.id for o in result.orphans) == sorted(s.id for s in inside)
+    check_exact(seed_text, new, where, others, result)
+    assert len(result.placed) == len(others)
+
+
+def test_moved_paragraphs(seed_text: str) -> None:
+    para = lines(seed_text)
+    # paragraphs 2 and 3 (0-based) go after paragraph 12, and paragraph 16 goes first
+    segments: list[Segment] = [para[16], para[0], para[1], *para[4:13], para[2], para[3], *para[13:16], *para[17:]]
+    new, where = build(seed_text, segments)
+    assert sorted(new) == sorted(seed_text)
+    spans = word_spans(seed_text)
+    result = reanchor(seed_text, new, spans)
+    check_exact(seed_text, new, where, spans, result)
+    moved = {s.id for s in spans if para[2][0] <= s.start < para[3][1]}
+    assert {placed(result, i).method for i in moved} <= {"diff", "quote"}
+    # the words at the seams of the moved paragraphs are placed too
+    assert not result.orphans, result.orphans
+
+
+def test_corrected_figure_is_placed_as_changed(seed_text: str) -> None:
+    figure = phrase(seed_text, "520,000")
+    a = figure.start
+    new, where = build(seed_text, [(0, a), "530,000", (a + 7, len(seed_text))])
+    spans = [figure, *word_spans(seed_text)]
+    result = reanchor(seed_text, new, spans)
+    p = placed(result, "520,000")
+    assert (p.start, p.end, p.method, p.changed) == (a, a + 7, "fuzzy", True)
+    assert new[p.start : p.end] == "530,000"
+    assert 0.75 <= p.confidence < 1
+    check_exact(seed_text, new, where, [s for s in spans if s.id != "520,000"], result)
+    for q in result.placed:
+        assert q.changed or new[q.start : q.end] == next(s.quote for s in spans if s.id == q.id)
+
+
+def test_curly_quotes_and_whitespace(seed_text: str) -> None:
+    # straight quotes become curly, and sentences get a double space after the full stop
+    segments: list[Segment] = []
+    pos, opening = 0, True
+    for m in re.finditer(r'"|\. (?=[A-Z])', seed_text):
+        segments.append((pos, m.start()))
+        if m.group() == '"':
+            segments.append("\u201c" if opening else "\u201d")
+            opening = not opening
+        else:
+            segments.append(".  ")
+        pos = m.end()
+    segments.append((pos, len(seed_text)))
+    new, where = build(seed_text, segments)
+    quoted = phrase(seed_text, '"unprecedented irregular migration through the Darien region,"', "quoted")
+    two_sentences = phrase(seed_text, "in a statement. \"As the United States", "two")
+    spaced = phrase(seed_text, "the U.S. State Department announced", "spaced")
+    spans = [quoted, two_sentences, spaced, *word_spans(seed_text)]
+    result = reanchor(seed_text, new, spans)
+    check_exact(seed_text, new, where, spans, result)
+    q = placed(result, "quoted")
+    assert q.changed and q.method == "fuzzy"
+    assert new[q.start : q.end] == "\u201cunprecedented irregular migration through the Darien region,\u201d"
+    t = placed(result, "two")
+    assert t.changed and new[t.start : t.end] == "in a statement. \u201cAs the United States"
+    w = placed(result, "spaced")
+    assert w.changed and new[w.start : w.end] == "the U.S.  State Department announced"
+    assert not result.orphans
+    for p in result.placed:
+        assert p.changed or new[p.start : p.end] == next(s.quote for s in spans if s.id == p.id)
+
+
+def test_repeated_quote_made_ambiguous_is_an_orphan(seed_text: str) -> None:
+    para = lines(seed_text)
+    copy = (para[6][0], para[6][1])
+    segments: list[Segment] = [(0, para[6][0]), (para[6][1], len(seed_text)), "\n", copy, copy]
+    new, _ = build(seed_text, segments)
+    span = phrase(seed_text, "Doctors Without Borders")
+    assert new.count(span.prefix + span.quote + span.suffix) == 2
+    result = reanchor(seed_text, new, [span])
+    assert not result.placed
+    (orphan,) = result.orphans
+    assert isinstance(orphan, Orphan) and "ambiguous" in orphan.reason
+
+
+def test_quote_without_context_is_not_guessed(seed_text: str) -> None:
+    # the sentence with "migrants" is rewritten; the word occurs elsewhere with other context
+    line = lines(seed_text)[6]
+    span = phrase(seed_text, "migrants attempting")
+    span = Anchor("m", span.start, span.start + 8, "migrants", span.prefix, seed_text[span.start + 8 : span.start + 40])
+    new, _ = build(seed_text, [(0, line[0]), "A different sentence about something else entirely.\n", (line[1], len(seed_text))])
+    result = reanchor(seed_text, new, [span])
+    assert not result.placed and len(result.orphans) == 1
+
+
+EDIT_TEXT = st.text(alphabet="qxzjk QXZ\n", min_size=1, max_size=40)
+
+
+@st.composite
+def edits(draw, length: int) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, replacement) edits: inserts (start == end), deletes, replaces."""
+    cuts = sorted(draw(st.lists(st.integers(0, length), min_size=2, max_size=12)))
+    out = []
+    for a, b in zip(cuts[::2], cuts[1::2]):
+        kind = draw(st.sampled_from(["insert", "delete", "replace"]))
+        if kind == "insert":
+            out.append((a, a, draw(EDIT_TEXT)))
+        elif kind == "delete":
+            out.append((a, min(b, a + 300), ""))
+        else:
+            out.append((a, min(b, a + 300), draw(EDIT_TEXT)))
+    return out
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_edits_never_misplace_and_keep_surviving_spans(seed_text: str, data) -> None:
+    n = len(seed_text)
+    changes = data.draw(edits(n))
+    segments: list[Segment] = []
+    pos = 0
+    for a, b, rep in changes:
+        a = max(a, pos)
+        b = max(a, b)
+        segments.append((pos, a))
+        if rep:
+            segments.append(rep)
+        pos = b
+    segments.append((pos, n))
+    new, where = build(seed_text, segments)
+    raw = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(1, 60)), min_size=1, max_size=25))
+    spans = [anchor(seed_text, s, min(n, s + k), f"s{i}") for i, (s, k) in enumerate(raw)]
+    result = reanchor(seed_text, new, spans)
+    got = result.by_id()
+    assert len(got) == len(spans)
+    for span in spans:
+        p = got[span.id]
+        if isinstance(p, Placed) and not p.changed:
+            assert new[p.start : p.end] == span.quote
+        lo, hi = max(0, span.start - 32), min(n, span.end + 32)
+        if survives(where, lo, hi) is not None:  # the span and 32 characters either side are untouched
+            assert isinstance(p, Placed), (span, p)
+            assert not p.changed and new[p.start : p.end] == span.quote
+            assert p.start == where[span.start]
