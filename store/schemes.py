@@ -157,16 +157,32 @@ def _attribute_keys(db: Database) -> dict[str, str]:
 # -- relation types --------------------------------------------------------------------
 
 
-def _put_relation_type(db: Database, kind: RelationType, stamp: str) -> None:
-    """Write a row; a retired type of the same name is brought back in place."""
-    row = relation_type_row(kind, stamp)
+def _upsert(db: Database, table: str, row: dict[str, object]) -> None:
+    """Write a scheme row; a retired entry of the same name is brought back in place."""
     columns = ", ".join(row)
     updates = ", ".join(f"{column} = excluded.{column}" for column in row if column != "name")
     db.execute(
-        f"insert into relation_types ({columns}) values ({', '.join('?' for _ in row)}) "
+        f"insert into {table} ({columns}) values ({', '.join('?' for _ in row)}) "
         f"on conflict (name) do update set {updates}",
         list(row.values()),
     )
+
+
+def _put_relation_type(db: Database, kind: RelationType, stamp: str) -> None:
+    _upsert(db, "relation_types", relation_type_row(kind, stamp))
+
+
+def _retire(db: Database, scheme_table: str, items_table: str, column: str, name: str) -> int:
+    """Inside a ``remove --force``: the entry's live items (relations, values) become
+    tombstones and its row is kept as retired history; returns how many items went."""
+    stamp = now_iso()
+    cursor = db.execute(
+        f"update {items_table} set deleted_at = ?, updated_at = ? where {column} = ? and deleted_at is null",
+        [stamp, stamp, name],
+    )
+    db.execute(f"update {scheme_table} set retired_at = ?, updated_at = ?, key = null where name = ?",
+               [stamp, stamp, name])
+    return cursor.rowcount
 
 
 def add_relation_type(
@@ -291,29 +307,14 @@ def remove_relation_type(db: Database, name: str, *, force: bool = False) -> int
         used = relation_type_usage(db, name)
         if used and not force:
             raise MarginError(f"relation type {name!r} is used by {used} relation(s); use --force to remove them too")
-        stamp = now_iso()
-        cursor = db.execute(
-            "update relations set deleted_at = ?, updated_at = ? where type = ? and deleted_at is null",
-            [stamp, stamp, name],
-        )
-        db.execute(
-            "update relation_types set retired_at = ?, updated_at = ?, key = null where name = ?", [stamp, stamp, name]
-        )
-        return cursor.rowcount
+        return _retire(db, "relation_types", "relations", "type", name)
 
 
 # -- attribute definitions -------------------------------------------------------------
 
 
 def _put_attribute(db: Database, attribute: AttributeDef, stamp: str) -> None:
-    row = attribute_row(attribute, stamp)
-    columns = ", ".join(row)
-    updates = ", ".join(f"{column} = excluded.{column}" for column in row if column != "name")
-    db.execute(
-        f"insert into attribute_defs ({columns}) values ({', '.join('?' for _ in row)}) "
-        f"on conflict (name) do update set {updates}",
-        list(row.values()),
-    )
+    _upsert(db, "attribute_defs", attribute_row(attribute, stamp))
 
 
 def _check_kind(kind: str, choices: tuple[str, ...]) -> None:
@@ -468,15 +469,7 @@ def remove_attribute_def(db: Database, name: str, *, force: bool = False) -> int
         used = attribute_usage(db, name)
         if used and not force:
             raise MarginError(f"attribute {name!r} is set on {used} span(s); use --force to clear them too")
-        stamp = now_iso()
-        cursor = db.execute(
-            "update attributes set deleted_at = ?, updated_at = ? where name = ? and deleted_at is null",
-            [stamp, stamp, name],
-        )
-        db.execute(
-            "update attribute_defs set retired_at = ?, updated_at = ?, key = null where name = ?", [stamp, stamp, name]
-        )
-        return cursor.rowcount
+        return _retire(db, "attribute_defs", "attributes", "name", name)
 
 
 def rename_label_in_schemes(db: Database, old: str, new: str, stamp: str) -> None:
