@@ -144,7 +144,7 @@ def typography(doc: Doc, rng: random.Random) -> None:
         segments.append((pos, m.start()))
         g = m.group()
         if g == ". " and rng.random() < 0.5:
-            segments.append(".  ")
+            segments += [(m.start(), m.start() + 1), "  "]  # the full stop is still the old one
         elif straight and g == '"':
             segments.append("\u201c" if opening else "\u201d")
             opening = not opening
@@ -226,7 +226,7 @@ def main() -> int:
     print(f"{'corpus':18} {'edit':20} {'method':9} {'spans':>6} {'surv%':>6} {'exact%':>7} {'chg%':>6} {'chg-far':>7} {'orph%':>6} {'missed':>6} {'wrong':>6} {'time s':>7}")
     for name, docs, per_doc in texts:
         for kind in [*KINDS, "all together"]:
-            tallies = {"reanchor": Counter(), "baseline": Counter()}
+            tallies: dict[str, Counter] = {"reanchor": Counter(), "baseline": Counter()}
             times = {"reanchor": 0.0, "baseline": 0.0}
             for text in docs:
                 doc = Doc(text)

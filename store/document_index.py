@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from .database import Database
 from .documents import DocumentSummary, contains_pattern, label_counts, search_documents
+from .versions import version_numbers
 
 
 class DocumentIndex:
@@ -44,6 +45,9 @@ class DocumentIndex:
         """The shown order: every rowid, or the filter's matches."""
         self._summaries: OrderedDict[int, DocumentSummary] = OrderedDict()
         self._rowid_of: dict[str, int] = {}
+        self._versions: dict[str, tuple[int, int, bool]] = {}
+        """Versioned documents only (``store.versions.version_numbers``), read again on
+        reload, which a new document (a new version among them) brings about."""
         self.reload()
 
     def __len__(self) -> int:
@@ -58,6 +62,7 @@ class DocumentIndex:
         """Read the rowids again (documents were added or removed) and re-apply the filter."""
         self.all_rowids = array("q", (row[0] for row in self.db.execute("select rowid from documents order by rowid")))
         self._summaries.clear()
+        self._versions = version_numbers(self.db)
         self._rowid_of.clear()
         self.filter(self.query)
 
@@ -150,6 +155,10 @@ class DocumentIndex:
             wanted,
         ):
             fetched[doc_id] = DocumentSummary(id=doc_id, title=title or "", source=source or "", length=length or 0)
+            if doc_id in self._versions:
+                version, _newest, is_newest = self._versions[doc_id]
+                fetched[doc_id].version = version
+                fetched[doc_id].superseded = not is_newest
             rowid_of[doc_id] = rowid
         ids = list(fetched)
         for doc_id, counts in label_counts(self.db, ids).items():

@@ -154,6 +154,10 @@ class DocumentSummary:
     length: int
     counts: dict[str, int] = field(default_factory=dict)
     position: int = 0
+    version: int = 0
+    """Its version number, 0 when the document has no versions (``store.versions``)."""
+    superseded: bool = False
+    """A newer version of it exists."""
 
     @property
     def total(self) -> int:

@@ -9,6 +9,12 @@ Relations and attribute values come with their spans, read with one query each p
 batch of documents: a document carries the shown relations (live, not rejected)
 whose two ends are both among its exported spans and that pass the same status and
 annotator filters, and each span its live values.
+
+A document that has a newer version (``store.versions``) holds only the spans that
+could not be placed on the newer text, its orphans: it is exported for them, with
+the text they fit, and not as an empty document; ``orphans=False`` leaves those
+spans and documents out. A document named in ``doc`` is exported either way. Which
+documents of a batch are superseded is asked once per batch.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from .relations import SELECT as RELATION_SELECT
 from .review_status import OpenReview, export_reviewer, open_reviews
 from .safe_output import database_files, refuse_database, safe_stem, same_file
 from .schemes import list_attribute_defs, list_relation_types
+from .versions import superseded
 
 BATCH_DOCUMENTS = 200
 FOLDER_FILE_SUFFIXES = (".txt", ".ann")
@@ -68,6 +75,7 @@ def iter_records(
     report: ExportReport | None = None,
     keep_empty: bool | None = None,
     reviewed: bool = False,
+    orphans: bool = True,
 ) -> Iterator[DocumentRecord]:
     """Documents in the order they were added, each with its matching live spans in
     reading order; ``doc`` takes ids, id prefixes or titles. Documents with no
@@ -75,7 +83,8 @@ def iter_records(
     once a label, annotator or status filter is given. ``reviewed`` keeps only one
     reviewer's settled spans (see store.review_status.export_reviewer: two reviewers'
     versions would be duplicates), and notes in ``report`` the documents whose
-    review is unfinished.
+    review is unfinished. ``orphans``: whether the spans left on superseded versions
+    are exported (see the module docstring).
 
     The filters are checked (labels must exist, ``doc`` is resolved) at once, before any record is
     asked for, so a writer never starts on output that an error then cuts short."""
@@ -94,7 +103,7 @@ def iter_records(
         annotators = [reviewer]
         if report is not None:
             report.reviewer = reviewer
-    return _records(db, doc_ids, labels, annotators, statuses, origin_prefix, keep_empty, report, reviewer)
+    return _records(db, doc_ids, labels, annotators, statuses, origin_prefix, keep_empty, report, reviewer, orphans)
 
 
 def _records(
@@ -107,16 +116,20 @@ def _records(
     keep_empty: bool,
     report: ExportReport | None,
     reviewer: str | None = None,
+    orphans: bool = True,
 ) -> Iterator[DocumentRecord]:
+    named = set(doc_ids or ())
     documents = iter_documents(db, doc_ids, batch_size=BATCH_DOCUMENTS)
     while batch := list(islice(documents, BATCH_DOCUMENTS)):
         if reviewer is not None and report is not None:
             report.open_reviews.extend(open_reviews(db, reviewer, [document.id for document in batch]))
         spans: dict[str, list[SpanRecord]] = {}
         doc_ids = [document.id for document in batch]
-        values = documents_attributes(db, doc_ids)
+        stale = superseded(db, doc_ids)
+        with_spans = doc_ids if orphans else [doc_id for doc_id in doc_ids if doc_id not in stale]
+        values = documents_attributes(db, with_spans)
         for annotation in iter_annotations(
-            db, doc_ids=[document.id for document in batch], label=labels,
+            db, doc_ids=with_spans, label=labels,
             annotator=annotators, status=statuses, origin_prefix=origin_prefix,
         ):
             spans.setdefault(annotation.doc_id, []).append(
@@ -138,7 +151,8 @@ def _records(
         relations = _relations(db, doc_ids, annotators, statuses)
         for document in batch:
             document_spans = spans.get(document.id, [])
-            if not keep_empty and not document_spans:
+            if not _exported(document.id in stale and document.id not in named, bool(document_spans), keep_empty,
+                             orphans):
                 continue
             document_relations = _between(relations.get(document.id, []), document_spans)
             if report is not None:
@@ -154,6 +168,14 @@ def _records(
                 id=document.id,
                 relations=document_relations,
             )
+
+
+def _exported(superseded_unnamed: bool, has_spans: bool, keep_empty: bool, orphans: bool) -> bool:
+    """Whether a document is written: a superseded version nobody named only for its
+    orphans, never empty; any other document by the usual rule."""
+    if superseded_unnamed:
+        return orphans and has_spans
+    return keep_empty or has_spans
 
 
 def _placeholders(values: Sequence[str]) -> str:
@@ -207,6 +229,7 @@ def export(
     options: dict | None = None,
     progress: Callable[[ExportReport], None] | None = None,
     reviewed: bool = False,
+    orphans: bool = True,
 ) -> ExportReport:
     """Write the selected documents and spans to ``out`` (a text stream, or a
     directory for brat) in ``format``.
@@ -214,6 +237,7 @@ def export(
     Without ``status``, a format gets the statuses it can express: all of them for
     margin and CSV, accepted and suggested (as predictions) for Label Studio,
     accepted and rejected (as answers) for Prodigy, accepted only for the others.
+    ``orphans``: whether spans left on superseded versions are written (the default).
     """
     fmt = formats.get(format, writing=True)
     report = ExportReport()
@@ -221,7 +245,7 @@ def export(
     records = iter_records(
         db, label=label, annotator=annotator,
         status=asked_status or fmt.export_statuses(),
-        doc=doc, report=report, reviewed=reviewed,
+        doc=doc, report=report, reviewed=reviewed, orphans=orphans,
         keep_empty=not (_as_list(label) or _as_list(annotator) or asked_status or reviewed),
     )
     if isinstance(out, (str, os.PathLike)):

@@ -3,6 +3,11 @@
 Spans with ids (margin's own JSON lines) are matched by id, the newer ``updated_at``
 winning; the others by document, place, label and annotator among live annotations.
 A span found keeps the stored id, so that its relations and values go to it.
+
+A span that moved onto a newer version of its document (``store.version_moves``) is
+still found by what a file of the old version says of it: by id (it is present, and the
+old version's copy never overwrites the moved one), or by its old place, kept in
+``reanchored``.
 """
 
 from __future__ import annotations
@@ -12,6 +17,12 @@ from collections.abc import Callable, Sequence
 from .errors import FormatError
 from .import_plan import FileResult
 from .timestamps import comparable
+
+
+def same_lineage(existing: Callable[[str, Sequence[str]], list[tuple]], one: str, other: str) -> bool:
+    """Whether two documents are versions of one (``store.versions``)."""
+    lineages = {row[0] for row in existing("select coalesce(lineage, id) from documents where id in ({})", [one, other])}
+    return len(lineages) == 1
 
 
 def dedupe_spans(
@@ -43,6 +54,13 @@ def dedupe_spans(
             sorted(stored_before),
         ):
             keys.setdefault(tuple(found[:5]), found[5])
+    for found in existing(
+        'select r.from_doc, r.old_start, r.old_end, a.label, a.annotator, a.id from reanchored r '
+        "join annotations a on a.id = r.annotation_id where a.deleted_at is null and r.method != 'orphan' "
+        "and r.from_doc in ({})",
+        sorted(stored_before),
+    ):
+        keys.setdefault(tuple(found[:5]), found[5])
     inserts: list[tuple[dict, bool]] = []
     updates: list[dict] = []
     span_ids: list[str] = []
@@ -57,6 +75,10 @@ def dedupe_spans(
                 result.spans_present += 1
                 continue
             doc_id, updated_at = by_id[row["id"]]
+            if doc_id != row["doc_id"] and same_lineage(existing, doc_id, row["doc_id"]):
+                result.spans_present += 1  # moved onto a newer version since: that copy stands
+                batch_ids.add(row["id"])
+                continue
             if doc_id != row["doc_id"]:
                 raise FormatError(
                     name, line, f"annotation {row['id']} belongs to another document in this database"

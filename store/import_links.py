@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from .database import Database
 from .errors import FormatError, MarginError
 from .import_checks import span_timestamps
+from .import_dedupe import same_lineage
 from .model import FLAG_VALUE, AttributeDef, DocumentRecord, RelationRecord, RelationType
 from .names import check_label_name, label_name_problem, quoted
 from .relations import relation_row
@@ -240,6 +241,10 @@ class LinkImport:
                     counts["relations_present"] += 1
                     continue
                 doc_id, updated_at = by_id[row["id"]]
+                if doc_id != row["doc_id"] and same_lineage(self.db.rows_in, doc_id, row["doc_id"]):
+                    counts["relations_present"] += 1  # moved onto a newer version since
+                    batch_ids.add(row["id"])
+                    continue
                 if doc_id != row["doc_id"]:
                     raise FormatError(
                         *pending.place, f"relation {row['id']} belongs to another document in this database")

@@ -10,8 +10,12 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import formats
+
+if TYPE_CHECKING:
+    from .version_moves import SettleReport
 
 
 @dataclass(slots=True)
@@ -35,6 +39,21 @@ class FileResult:
     relation_types_created: list[str] = field(default_factory=list)
     attributes_created: list[str] = field(default_factory=list)
     document_ids: list[str] = field(default_factory=list)  # in file order, new or not
+    versions: list[VersionAdded] = field(default_factory=list)
+    """``--update``: the documents this file made a new version of another."""
+    moved: SettleReport | None = None
+    """Spans the file put on an older version, moved onto the newest."""
+
+
+@dataclass(slots=True)
+class VersionAdded:
+    """One new version an import made, and what moved onto it."""
+
+    doc_id: str
+    replaces: str
+    version: int
+    title: str
+    report: SettleReport
 
 @dataclass(slots=True)
 class ImportProgress:
@@ -136,6 +155,25 @@ class ImportReport:
                 parts.append(f"new {kind}: {', '.join(names)}" if len(names) <= 8 else f"{len(names)} new {kind}")
         return parts
 
+    def _versions_summary(self) -> list[str]:
+        """A clause per new version, or one for them all when there are many; then what
+        moved onto newer versions besides."""
+        added = [added for result in self.files for added in result.versions]
+        if len(added) <= 3:
+            parts = [f"version {one.version} of {one.title!r}: {one.report.summary()}" for one in added]
+        else:
+            from .version_moves import SettleReport
+
+            total = SettleReport()
+            for one in added:
+                total.extend(one.report)
+            parts = [f"{len(added):,} new versions: {total.summary()}"]
+        moved = [result.moved for result in self.files if result.moved is not None and result.moved.moved]
+        if moved:
+            spans = sum(len(report.moved) for report in moved)
+            parts.append(f"{spans:,} span(s) given for older versions moved onto the newest")
+        return parts
+
     def summary(self) -> str:
         """One line: what was added, what was there already, what went wrong."""
         parts = [
@@ -150,6 +188,7 @@ class ImportReport:
                 f"new labels: {', '.join(labels)}" if len(labels) <= 8 else f"{len(labels)} new labels"
             )
         parts += self._links_summary()
+        parts += self._versions_summary()
         if self.failed:
             parts.append(f"{len(self.failed):,} file(s) failed")
         if self.skipped:

@@ -39,7 +39,7 @@ from .import_checks import check_document, check_label, crlf_mapper, span_timest
 from .import_dedupe import dedupe_spans
 from .import_limits import check_size, import_limit, open_bounded
 from .import_links import LinkImport, PendingAttributes, PendingRelation
-from .import_plan import FileResult, ImportProgress, ImportReport, ImportUnit, plan_imports
+from .import_plan import FileResult, ImportProgress, ImportReport, ImportUnit, VersionAdded, plan_imports
 from .import_staging import Staging
 from .labels import ensure_labels, list_labels
 from .model import DocumentRecord, normalise_newlines
@@ -67,6 +67,9 @@ class _FileImport:
         self.known_labels = {label.name for label in list_labels(db)}
         self.usable_labels: set[str] = set()
         self.documents_seen: set[str] = set()
+        self.added_ids: set[str] = set()
+        self.own_sources: dict[str, str] = {}
+        """Documents whose record named its own source (a URL), which identifies them."""
         self.links = LinkImport(db, self.name, annotator)
 
     def _rows(self, record: DocumentRecord) -> tuple[dict, list[tuple[dict, bool]]]:
@@ -128,6 +131,8 @@ class _FileImport:
                     self.warn(f"{where}: empty text; this record was left out")
                 continue
             doc, rows = self._rows(record)
+            if record.source:
+                self.own_sources.setdefault(doc["id"], doc["source"])
             if record.relations or any(span.attributes for span in record.spans):
                 record_relations, record_attributes = self.links.check(record, [row for row, _ in rows], len(spans))
                 relations += record_relations
@@ -148,6 +153,7 @@ class _FileImport:
             else:
                 self.result.documents_added += 1
         new_documents = [doc for doc_id, doc in docs.items() if doc_id not in present]
+        self.added_ids.update(doc["id"] for doc in new_documents)
         stored_before = present | (self.documents_seen & docs.keys())
         self.documents_seen.update(docs)
         self.labels_needed.update(row["label"] for row, _, _ in spans)
@@ -187,6 +193,80 @@ class _FileImport:
         result.attributes_updated = published.attributes_updated
         result.attributes_present = published.attributes_staged - published.attributes_added - published.attributes_updated
 
+    def identities(self) -> dict[str, str]:
+        """The documents of this file that their source identifies, by id: a record's own
+        source that no other document of the file shares, or the file's path when it holds
+        one document. A source many records share (the path of the file an export came
+        from, which it writes into every record) says nothing of which article is which."""
+        by_source: dict[str, set[str]] = {}
+        for doc_id, source in self.own_sources.items():
+            by_source.setdefault(source, set()).add(doc_id)
+        found = {next(iter(ids)): source for source, ids in by_source.items() if len(ids) == 1}
+        if not self.own_sources and len(self.result.document_ids) == 1:
+            found[self.result.document_ids[0]] = self.source
+        return found
+
+    def _where(self, source: str) -> str:
+        return "this file" if source == self.source else source
+
+    def add_versions(self, warn: Callable[[str], None]) -> None:
+        """Inside the write transaction, after :meth:`publish` (``--update``): each text
+        new to the database that its source identifies becomes the next version of the
+        document an earlier import took from there, and the annotations move onto it.
+        A text already here (a file imported again, an export of this database) is left
+        as it is: ``margin reanchor OLD NEW`` links two stored documents."""
+        from .version_moves import add_version
+        from .versions import previous_by_source
+
+        for doc_id, source in self.identities().items():
+            if doc_id not in self.added_ids:
+                continue
+            try:
+                previous = previous_by_source(self.db, source, doc_id)
+            except MarginError:
+                warn(f"{self.name}: several documents came from {self._where(source)}, so this text was added "
+                     f"as a separate document; margin reanchor OLD {doc_id[:12]} makes it a version of one")
+                continue
+            if previous is None:
+                continue
+            try:
+                number, report = add_version(self.db, previous, doc_id)
+            except MarginError as error:
+                raise FormatError(self.name, None, str(error)) from None
+            if number is not None:
+                title = self.db.execute("select title from documents where id = ?", [doc_id]).fetchone()[0]
+                self.result.versions.append(VersionAdded(doc_id, previous, number, title, report))
+
+    def settle_older(self) -> None:
+        """Inside the write transaction: spans this file put on an older version of a
+        document (a colleague's export of it) move onto the newest, as a merge's do."""
+        from .version_moves import settle
+        from .versions import lineage_of, superseded
+
+        older = superseded(self.db, self.result.document_ids)
+        if older:
+            self.result.moved = settle(self.db, sorted({lineage_of(self.db, doc_id) for doc_id in older}))
+
+    def same_source_warnings(self) -> list[str]:
+        """Without ``--update``: the new documents whose source already gave another
+        text, found with one query per batch of sources, whatever the file holds."""
+        identities = {doc_id: source for doc_id, source in self.identities().items() if doc_id in self.added_ids}
+        stored: dict[str, list[str]] = {}
+        for source, doc_id in self.db.rows_in(
+            "select source, id from documents where source in ({}) order by rowid", set(identities.values())
+        ):
+            stored.setdefault(source, []).append(doc_id)
+        warnings = []
+        for doc_id, source in identities.items():
+            others = [other for other in stored.get(source, []) if other != doc_id]
+            if others:
+                warnings.append(
+                    f"{self.name}: a different text from {self._where(source)} is already here; added as a separate "
+                    f"document (import --update makes a revised text a new version; to link these two: "
+                    f"margin reanchor {others[-1][:12]} {doc_id[:12]})"
+                )
+        return warnings
+
     def _ensure_labels(self, labels: set[str]) -> None:
         missing = labels - self.known_labels
         if missing:
@@ -217,8 +297,14 @@ def import_file(
     warn: Callable[[str], None] | None = None,
     on_batch: Callable[[int, FileResult], None] | None = None,
     max_bytes: int | None = None,
+    update: bool = False,
 ) -> FileResult:
     """Import one file in one transaction; raises (and rolls back) on any error.
+
+    ``update``: a document whose source (its own, or the file's when it is the file's
+    only one) gave another text before becomes that document's next version, in the
+    same transaction (``store.versions``); without it, such a document is added apart
+    and ``warn`` says so.
 
     The file is read and checked into TEMP tables first (``store.import_staging``),
     holding no lock on the database, and published in one short write transaction.
@@ -250,6 +336,12 @@ def import_file(
                 _store_all(state, records, handle, on_batch)
         with write(db):
             state.publish()
+            if update:
+                state.add_versions(warn or (lambda _message: None))
+            state.settle_older()
+        if not update and warn is not None:
+            for warning in state.same_source_warnings():
+                warn(warning)
     finally:
         staging.close()
     return state.result
@@ -286,13 +378,15 @@ def import_paths(
     reader_options: dict | None = None,
     progress: Callable[[ImportProgress], None] | None = None,
     max_bytes: int | None = None,
+    update: bool = False,
 ) -> ImportReport:
     """Import files and directories; see the module docstring for the rules.
 
     ``format`` forces one format (inside directories, only files with its
     extensions are taken); ``encoding`` forces the text encoding;
     ``reader_options`` go to the doccano reader (``text_key``, ``label_key``);
-    ``max_bytes`` caps each file (default: ``MARGIN_MAX_IMPORT_BYTES``, else 512 MB).
+    ``max_bytes`` caps each file (default: ``MARGIN_MAX_IMPORT_BYTES``, else 512 MB);
+    ``update`` makes a revised text a new version of the document from the same source.
     A file that holds no text is reported as a failure: nothing came of it.
     """
     if db.readonly:
@@ -324,6 +418,7 @@ def import_paths(
             result = import_file(
                 db, unit.path, format=unit.format, annotator=annotator, encoding=encoding,
                 reader_options=reader_options, warn=warnings.append, on_batch=on_batch, max_bytes=limit,
+                update=update,
             )
         except MarginError as error:
             report.failed.append(str(error))

@@ -25,7 +25,13 @@ second merge of the same file changes nothing:
 - review records by id: they are never edited, so missing ones are inserted;
 - bookmarks by id: newest ``updated_at`` wins, a removal being a tombstone;
 - suggestion scores beside their spans, and learned models by name, newest
-  ``updated_at`` winning (``store.merge_suggestions``).
+  ``updated_at`` winning (``store.merge_suggestions``);
+- versions of a document: a document's version columns come from the copy that gave it
+  the higher version number (then the later ``versioned_at``); re-anchoring records by
+  annotation, newest ``updated_at`` winning. Then every span left on an older
+  version, by either copy, is moved onto the newest (``store.version_moves.settle``):
+  two people who annotated different versions end up on the same one, with the same
+  report of what could not be placed.
 
 Sources are opened read-only through :func:`store.db.open_database`, so a file that is
 not margin's, or was written by a newer margin, is refused before anything is written,
@@ -51,11 +57,13 @@ from .merge_labels import Renames, merge_labels, merge_renames, renamed, settle_
 from .merge_schemes import ATTRIBUTES, LABELS, RELATION_TYPES, LabelConflict, Scheme, SchemeConflict
 from .merge_suggestions import merge_models, merge_scores
 from .safe_output import building, refuse_database, same_file
+from .version_moves import SettleReport, settle
 
 BATCH_SIZE = 500
 TABLES = (
     "documents", "labels", "annotations", "relation_types", "attribute_defs", "scheme_renames",
     "relations", "attributes", "reading_state", "reviews", "bookmarks", "suggestion_scores", "models",
+    "reanchored",
 )
 
 
@@ -77,10 +85,14 @@ class MergeReport:
     label_conflicts: list[LabelConflict] = field(default_factory=list)
     scheme_conflicts: list[SchemeConflict] = field(default_factory=list)
     """Relation types' and attributes' differing definitions."""
+    reanchor: SettleReport = field(default_factory=SettleReport)
+    """What moved onto newer versions of documents once everything was merged."""
 
     @property
     def changed(self) -> bool:
-        return any(counts.added or counts.updated for counts in self.tables.values())
+        return any(counts.added or counts.updated for counts in self.tables.values()) or bool(
+            self.reanchor.moved or self.reanchor.orphans
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -88,6 +100,11 @@ class MergeReport:
             "tables": {name: asdict(counts) for name, counts in self.tables.items()},
             "label_conflicts": [asdict(conflict) for conflict in self.label_conflicts],
             "scheme_conflicts": [asdict(conflict) for conflict in self.scheme_conflicts],
+            "reanchor": {
+                "moved": len(self.reanchor.moved),
+                "changed": len(self.reanchor.changed),
+                "orphans": len(self.reanchor.orphans),
+            },
         }
 
 
@@ -133,8 +150,22 @@ def _title_rank(row: dict) -> tuple[bool, bool, str]:
     return (not title, title == default_title(row["text"]), title)
 
 
+VERSION_COLUMNS = ("lineage", "version", "replaces", "versioned_at")
+
+
+def _version_rank(row: dict) -> tuple:
+    """Of two copies' version columns for one document, the higher version wins (then the
+    later time it became one): a document is the newest version it was made anywhere, so
+    a revision one copy knows as version 3 is not taken back to the 2 another gave it. A
+    document that is a version in one copy only takes them from that copy."""
+    if row.get("lineage") is None:
+        return (0,)
+    return (1, row.get("version") or 0, row.get("versioned_at") or "", row["lineage"], row.get("replaces") or "")
+
+
 def _merge_documents(target: Database, source: Database, counts: TableCounts) -> None:
-    """Missing documents are inserted; a present one keeps the title that ranks first."""
+    """Missing documents are inserted; a present one keeps the title that ranks first,
+    and the version columns that rank first."""
     for batch in _batches(source, "documents"):
         present = _existing(target, "documents", ("id",), batch)
         missing = []
@@ -142,8 +173,18 @@ def _merge_documents(target: Database, source: Database, counts: TableCounts) ->
             mine = present.get((row["id"],))
             if mine is None:
                 missing.append(row)
-            elif row["title"] != mine["title"] and _title_rank(row) < _title_rank(mine):
+                continue
+            changed = False
+            if row["title"] != mine["title"] and _title_rank(row) < _title_rank(mine):
                 target.execute("update documents set title = ? where id = ?", [row["title"], row["id"]])
+                changed = True
+            if _version_rank(row) > _version_rank(mine):
+                target.execute(
+                    "update documents set lineage = ?, version = ?, replaces = ?, versioned_at = ? where id = ?",
+                    [*(row[column] for column in VERSION_COLUMNS), row["id"]],
+                )
+                changed = True
+            if changed:
                 counts.updated += 1
             else:
                 counts.skipped += 1
@@ -240,6 +281,7 @@ def _merge_one(
     _merge_newest(target, source, "bookmarks", ("id",), tables["bookmarks"])
     merge_scores(target, source, tables["suggestion_scores"])
     merge_models(target, source, tables["models"])
+    _merge_newest(target, source, "reanchored", ("annotation_id",), tables["reanchored"])
 
 
 def _same_file(one: Database, other: Database) -> bool:
@@ -281,6 +323,7 @@ def merge_databases(
         with write(target):
             for name, source in named:
                 _merge_one(target, source, name, report)
+            report.reanchor = settle(target)
         return report
 
 

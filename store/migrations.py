@@ -393,3 +393,47 @@ def _suggestions(db: sqlite_utils.Database) -> None:
         "labels text not null default '[]', trained_on integer not null default 0, "
         "trained_at text not null, updated_at text not null)"
     )
+
+
+@migrations(name="0008_versions")
+def _versions(db: sqlite_utils.Database) -> None:
+    """Revised texts of one document, and what re-anchoring did with its spans.
+
+    A document that replaced another carries ``lineage`` (the id of the first
+    version), ``version`` (1, 2, ...), ``replaces`` (the version it was made from)
+    and ``versioned_at``; a document that never had versions leaves them null. The
+    newest version of a lineage is the one with the highest (version, versioned_at,
+    id), a rule that gives the same answer on every machine after a merge.
+
+    ``reanchored`` holds, per annotation, the last move onto a newer version: where
+    it came from (``from_doc``, ``old_start``, ``old_end``, ``old_quote``), where it
+    was tried (``to_doc``), how it was placed (``method``: diff, quote, fuzzy, manual,
+    or orphan when it could not be), with what confidence, whether its text changed,
+    and whether someone still has to look at it (``needs_review``).
+    """
+    for column, kind in (("lineage", "text"), ("version", "integer"), ("replaces", "text"),
+                         ("versioned_at", "text")):
+        db.execute(f"alter table documents add column {column} {kind}")
+    db.execute("create index documents_lineage on documents (lineage) where lineage is not null")
+    db.execute("create index documents_source on documents (source)")
+    db.execute(
+        "create table reanchored (annotation_id text primary key references annotations(id), "
+        "from_doc text not null, to_doc text not null, method text not null, "
+        "confidence real not null, changed integer not null default 0, "
+        "old_start integer not null, old_end integer not null, old_quote text not null, "
+        "reason text not null default '', needs_review integer not null default 0, "
+        "updated_at text not null)"
+    )
+    # Linking versions writes their version columns: re-index the full text only when it or
+    # the title changes (War and Peace took 0.2 s to re-index for each link).
+    au = db.execute("select sql from sqlite_master where type = 'trigger' and name = 'documents_au'").fetchone()
+    if au is not None:
+        db.execute('drop trigger "documents_au"')
+        db.execute(au[0].replace('AFTER UPDATE ON "documents"', 'AFTER UPDATE OF "title", "text" ON "documents"', 1))
+    db.execute("create index reanchored_to_doc on reanchored (to_doc)")
+    db.execute("create index reanchored_from_doc on reanchored (from_doc)")
+    for event in ("insert", "update"):
+        db.execute(
+            f"create trigger changes_reanchored_{event} after {event} on reanchored begin "
+            "insert into changes (kind, row_id, doc_id) values ('reanchor', new.annotation_id, new.to_doc); end"
+        )

@@ -14,7 +14,13 @@ A pure function: no database, no UI. Each span is an :class:`Anchor` as margin s
 3. **fuzzy** - the quote itself changed (a corrected figure): near the mapped position, a window
    bounded by the old prefix and suffix (both matching strongly) whose text is similar to the
    quote (ratio >= 0.75, length 0.5x-1.5x). Placed with ``changed=True`` and confidence < 1.
-4. otherwise an :class:`Orphan` with the reason.
+   Else, when the diff kept the characters either side of the span and replaced those between
+   with something like the quote (half its characters, or both figures: ``60`` → ``66``), on
+   the replacement, likewise ``changed``.
+4. **plain typography** - what is still unplaced is tried again on both texts with curly quotes,
+   dashes and no-break spaces made plain (one character for one, so offsets hold); a span
+   placed so reads different characters and is marked ``changed``.
+5. otherwise an :class:`Orphan` with the reason.
 
 A placed span either reads exactly the old quote, or is marked ``changed``.
 """
@@ -77,6 +83,8 @@ class Orphan:
 class Result:
     placed: list[Placed] = field(default_factory=list)
     orphans: list[Orphan] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)
+    """The ``offsets`` asked for (reading positions, bookmarks), mapped through the diff."""
 
     def by_id(self) -> dict[str, Placed | Orphan]:
         out: dict[str, Placed | Orphan] = {p.id: p for p in self.placed}
@@ -108,12 +116,29 @@ class _CharMap:
         return b + min(pos - a, n)
 
 
+def _one_to_one(ot: list[tuple[int, str]], nt: list[tuple[int, str]]) -> bool:
+    """Whether two token lists of one length differ only by substitutions (typography, a
+    corrected figure), so that token k of one is token k of the other. A word deleted here
+    and another inserted there also keep the length, but shift every token in between: two
+    neighbouring words that differ say so, and the tokens are then diffed."""
+    if 5 * sum(x == y for (_, x), (_, y) in zip(ot, nt)) < 4 * len(ot):
+        return False
+    run = 0
+    for (_, x), (_, y) in zip(ot, nt):
+        if x.isspace() and y.isspace():
+            continue
+        run = run + 1 if x != y else 0
+        if run == 2:
+            return False
+    return True
+
+
 def _token_blocks(old: str, new: str, old_off: int, new_off: int, out: list[tuple[int, int, int]]) -> None:
     ot = [(m.start(), m.group()) for m in _TOKEN.finditer(old)]
     nt = [(m.start(), m.group()) for m in _TOKEN.finditer(new)]
     if not ot or not nt:
         return
-    if len(ot) == len(nt) and 5 * sum(x == y for (_, x), (_, y) in zip(ot, nt)) >= 4 * len(ot):
+    if len(ot) == len(nt) and _one_to_one(ot, nt):
         # Same number of tokens (typography, a corrected figure): align them one to one.
         run = -1
         for k, ((a, x), (b, y)) in enumerate(zip(ot, nt)):
@@ -228,6 +253,17 @@ def _side_ok(context: str, kept: int, edge: bool, now: str) -> bool:
     return _ratio(context, now) >= _CONTEXT_STRONG
 
 
+_PARAGRAPH_MOVED = 0.97
+"""The confidence of an exact quote whose context is kept on each side up to a line break:
+a paragraph that moved, not the same words in another sentence."""
+
+
+def _whole_side(context: str, kept: int, edge: bool) -> bool:
+    """One side of the context (read outwards) is kept whole, or up to and across a line
+    break, or up to where the new text ends."""
+    return kept == len(context) or 0 <= context.find("\n") < kept or edge
+
+
 def _by_quote(
     new: str, span: Anchor, expected: int, chars: frozenset[str], avoid: tuple[int, int] | None
 ) -> Placed | Orphan | None:
@@ -255,9 +291,12 @@ def _by_quote(
     for h in hits:
         pm = _common_suffix(span.prefix, new[max(0, h - lp) : h])
         sm = _common_prefix(span.suffix, new[h + len(q) : h + len(q) + ls])
+        if pm + sm < min(_QUOTE_EVIDENCE, lp + ls):
+            continue  # too little context kept: not worth the similarity of each side
         before, after = new[max(0, h - lp) : h], new[h + len(q) : h + len(q) + ls]
-        ok = _side_ok(span.prefix[::-1], pm, h - pm == 0, before[::-1]) and _side_ok(span.suffix, sm, h + len(q) + sm == len(new), after)
-        if ok and pm + sm >= min(_QUOTE_EVIDENCE, lp + ls):
+        if _side_ok(span.prefix[::-1], pm, h - pm == 0, before[::-1]) and _side_ok(
+            span.suffix, sm, h + len(q) + sm == len(new), after
+        ):
             scored.append((pm + sm, -abs(h - expected), h, pm, sm))
     if not scored or (lp + ls == 0 and len(hits) > 1):
         return Orphan(span.id, "quote found, but nowhere with its context")
@@ -269,6 +308,10 @@ def _by_quote(
             return Orphan(span.id, f"ambiguous: {sum(1 for s in scored if s[0] == score)} occurrences with the same context")
     full = lp + ls
     confidence = 0.99 if score == full else round(0.6 + 0.39 * score / full, 3)
+    if score < full and _whole_side(span.prefix[::-1], pm, h - pm == 0) and _whole_side(
+        span.suffix, sm, h + len(q) + sm == len(new)
+    ):
+        confidence = _PARAGRAPH_MOVED  # each side kept whole, or up to its line break
     return Placed(span.id, h, h + len(q), "quote", confidence, False)
 
 
@@ -327,12 +370,112 @@ def _fuzzy(new: str, span: Anchor, expected: int) -> Placed | None:
     return Placed(span.id, s, e, "fuzzy", confidence, True)
 
 
-def reanchor(old_text: str, new_text: str, spans: Sequence[Anchor]) -> Result:
-    """Place each span of ``old_text`` on ``new_text``, or list it as an orphan."""
+def _by_diff(new: str, span: Anchor, ns: int | None, ne: int | None) -> int | None:
+    """Where the diff puts the span: both ends mapped and the text between them reading the
+    quote; or, when a word repeated next to it (``the the``) took one end elsewhere, the
+    quote read from the end that was kept. Either way with its context."""
+    q = span.quote
+    for at in (ns, None if ne is None else ne + 1 - len(q)):
+        if at is not None and at >= 0 and new[at : at + len(q)] == q and _keeps_context(new, span, at):
+            return at
+    return None
+
+
+_REPLACED_RATIO = 0.5
+_SHORT_QUOTE = 16
+# Context the diff must keep exactly on each side of a replaced span (or all of it, if shorter).
+_REPLACED_CONTEXT = 8
+
+
+def _by_replacement(new: str, span: Anchor, cmap: _CharMap) -> Placed | None:
+    """The diff kept the characters on both sides of the span and replaced what was between:
+    a corrected figure too short for the fuzzy step (``60`` → ``66``). Placed on the
+    replacement, marked changed, only when it is like the old quote (half its characters in
+    common, or both figures) and the diff keeps the context on both sides."""
+    q = span.quote
+    if span.start == 0 or not span.prefix or not span.suffix:
+        return None
+    before, after = cmap.exact(span.start - 1), cmap.exact(span.end)
+    if before is None or after is None or after <= before + 1:
+        return None
+    start, end = before + 1, after
+    now = new[start:end]
+    if now == q or ("\n" in now and "\n" not in q) or not 0.5 * len(q) <= len(now) <= 2 * len(q) + 2:
+        return None
+    tail, head = span.prefix[-_REPLACED_CONTEXT:], span.suffix[:_REPLACED_CONTEXT]
+    if new[start - len(tail) : start] != tail or new[end : end + len(head)] != head:
+        return None
+    ratio = _ratio(q, now)
+    figures = any(c.isdigit() for c in q) and any(c.isdigit() for c in now)
+    # A short quote (a figure, a name) may change by half; a longer one only as little as the
+    # fuzzy step allows, or a rewritten sentence would pass for the old one.
+    if ratio < (_REPLACED_RATIO if len(q) <= _SHORT_QUOTE else _FUZZY_RATIO) and not (figures and len(q) <= _SHORT_QUOTE):
+        return None
+    return Placed(span.id, start, end, "diff", round(0.6 + 0.3 * ratio, 3), True)
+
+
+_TYPOGRAPHY_MAP = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+    "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u202f": " ",
+}
+"""Typography an editor changes without changing what a text says (curly quotes, dashes,
+no-break spaces), one character for one, so that offsets in the plain spelling are
+offsets in the original."""
+_TYPOGRAPHY_CHARS = re.compile("[" + "".join(_TYPOGRAPHY_MAP) + "]")
+
+
+def _plain(text: str) -> str:
+    """``text`` with its typography made plain (a regular expression finds the few
+    characters to replace: ``str.translate`` visits every character of a book)."""
+    return _TYPOGRAPHY_CHARS.sub(lambda match: _TYPOGRAPHY_MAP[match.group()], text)
+
+
+_TYPOGRAPHY_CONFIDENCE = 0.9
+
+
+def reanchor(old_text: str, new_text: str, spans: Sequence[Anchor], offsets: Sequence[int] = ()) -> Result:
+    """Place each span of ``old_text`` on ``new_text``, or list it as an orphan; map each of
+    ``offsets`` to the nearest place the diff keeps.
+
+    What cannot be placed is tried once more with both texts' typography made plain
+    (straight quotes for curly ones, hyphens for dashes): a sentence whose quotation marks
+    an editor curled is then placed, marked ``changed`` since its characters differ."""
     result = Result()
-    if not spans:
+    if not spans and not offsets:
         return result
-    cmap = _diff_map(old_text, new_text)
+    # One diff, of the plain spellings (one character for one, so its offsets are the texts'):
+    # with quotes curled throughout, the raw texts would differ on nearly every line.
+    plain_old, plain_new = _plain(old_text), _plain(new_text)
+    cmap = _diff_map(plain_old, plain_new)
+    result.offsets = [min(max(0, cmap.approx(offset)), max(0, len(new_text) - 1)) for offset in offsets]
+    _place(new_text, spans, cmap, result)
+    if result.orphans and (plain_old != old_text or plain_new != new_text):
+        _place_plainly(plain_new, new_text, spans, cmap, result)
+    return result
+
+
+def _place_plainly(plain_new: str, new_text: str, spans: Sequence[Anchor], cmap: _CharMap, result: Result) -> None:
+    orphaned = {orphan.id for orphan in result.orphans}
+    retry = [
+        Anchor(span.id, span.start, span.end, _plain(span.quote),
+               _plain(span.prefix), _plain(span.suffix))
+        for span in spans if span.id in orphaned and span.quote
+    ]
+    second = Result()
+    _place(plain_new, retry, cmap, second)
+    quotes = {span.id: span.quote for span in spans}
+    placed = {}
+    for p in second.placed:
+        changed = p.changed or new_text[p.start : p.end] != quotes[p.id]
+        confidence = min(p.confidence, _TYPOGRAPHY_CONFIDENCE) if changed else p.confidence
+        placed[p.id] = Placed(p.id, p.start, p.end, p.method, confidence, changed)
+    result.placed.extend(placed.values())
+    result.orphans = [orphan for orphan in result.orphans if orphan.id not in placed]
+
+
+def _place(new_text: str, spans: Sequence[Anchor], cmap: _CharMap, result: Result) -> None:
     chars = frozenset(new_text)
     for span in spans:
         if not span.quote or span.end <= span.start:
@@ -340,8 +483,9 @@ def reanchor(old_text: str, new_text: str, spans: Sequence[Anchor]) -> Result:
             continue
         ns = cmap.exact(span.start)
         ne = cmap.exact(span.end - 1)
-        if ns is not None and ne is not None and new_text[ns : ne + 1] == span.quote and _keeps_context(new_text, span, ns):
-            result.placed.append(Placed(span.id, ns, ne + 1, "diff", 1.0, False))
+        at = _by_diff(new_text, span, ns, ne)
+        if at is not None:
+            result.placed.append(Placed(span.id, at, at + len(span.quote), "diff", 1.0, False))
             continue
         expected = ns if ns is not None else cmap.approx(span.start)
         avoid = (ns, ne + 1) if ns is not None and ne is not None and ns <= ne else None
@@ -349,7 +493,7 @@ def reanchor(old_text: str, new_text: str, spans: Sequence[Anchor]) -> Result:
         if isinstance(found, Placed):
             result.placed.append(found)
             continue
-        fuzzy = _fuzzy(new_text, span, expected)
+        fuzzy = _fuzzy(new_text, span, expected) or _by_replacement(new_text, span, cmap)
         if fuzzy is not None:
             result.placed.append(fuzzy)
             continue
@@ -357,4 +501,3 @@ def reanchor(old_text: str, new_text: str, spans: Sequence[Anchor]) -> Result:
             result.orphans.append(found)
         else:
             result.orphans.append(Orphan(span.id, "quote not found and no close match with its context"))
-    return result

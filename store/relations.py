@@ -24,10 +24,13 @@ SELECT = f"select {_COLUMN_LIST} from relations"
 INSERT = f"insert into relations ({_COLUMN_LIST}) values ({', '.join('?' for _ in COLUMNS)})"
 LIVE = (
     "relations.deleted_at is null and relations.status != 'rejected' "
-    "and exists (select 1 from annotations a where a.id = relations.head and a.deleted_at is null) "
-    "and exists (select 1 from annotations a where a.id = relations.child and a.deleted_at is null)"
+    "and exists (select 1 from annotations a where a.id = relations.head and a.deleted_at is null "
+    "and a.doc_id = relations.doc_id) "
+    "and exists (select 1 from annotations a where a.id = relations.child and a.deleted_at is null "
+    "and a.doc_id = relations.doc_id)"
 )
-"""A relation the reader shows: itself and both its ends live, not rejected."""
+"""A relation the reader shows: itself and both its ends live, not rejected, and on its
+document (one end of a relation can be an orphan left on an older version of the text)."""
 
 
 def _relation(row: tuple) -> Relation:

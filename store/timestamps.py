@@ -76,3 +76,19 @@ def comparable(value: str | None) -> str:
         return format_utc(_parse(value))
     except (TimestampError, OverflowError, ValueError):
         return ""
+
+
+def just_after(stamp: str) -> str:
+    """``stamp`` plus one microsecond, in the stored form: the time a change that
+    follows from an edit (a span moved onto a newer version of its text) carries, so
+    it beats the unmoved copy of that edit in a merge and loses to any later edit."""
+    if not _STORED.fullmatch(stamp or ""):
+        return now_iso()  # not margin's own spelling: the move is simply an edit made now
+    # fromisoformat, not strptime: a settle stamps every span it moves, and strptime took
+    # a seventh of the time of moving 10,000 of them.
+    try:
+        return (datetime.fromisoformat(stamp[:-1]) + timedelta(microseconds=1)).isoformat(
+            timespec="microseconds"
+        ) + "Z"
+    except (ValueError, OverflowError):  # not a real date, or the last microsecond of year 9999
+        return now_iso()

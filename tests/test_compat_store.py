@@ -14,3 +14,47 @@ def test_migration_names_lists_every_registered_migration_in_order() -> None:
 
 def test_schema_version_counts_the_migrations() -> None:
     assert len(migration_names(migrations)) == SCHEMA_VERSION
+
+
+def test_a_database_from_before_versions_upgrades_and_its_documents_work(tmp_path, seed_text: str) -> None:
+    """A file written at schema 7 (built here with every migration before 0008, which is what
+    an older margin left) opens, gains the version columns, null for its documents, and its
+    spans move when a revised text becomes the next version."""
+    import sqlite3
+
+    from margin.store.annotations import add_annotation
+    from margin.store.database import Database
+    from margin.store.db import APPLICATION_ID, open_database, schema_version
+    from margin.store.documents import add_document
+    from margin.store.version_moves import add_version
+    from margin.store.versions import newer_version, superseded, versions
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    old = Database(conn, path=path, readonly=False)
+    migrations.apply(old.utils, stop_before="0008_versions")
+    conn.execute(f"pragma application_id = {APPLICATION_ID}")
+    conn.execute("pragma user_version = 7")
+    assert "lineage" not in {column[1] for column in conn.execute("pragma table_info(documents)")}
+    document, _ = add_document(old, seed_text, source="/news/darien.txt")
+    at = seed_text.index("520,000")
+    span = add_annotation(old, document.id, at, at + 7, "statistic", annotator="ana")
+    conn.commit()
+    conn.close()
+
+    db = open_database(path)
+    try:
+        assert schema_version(db) == SCHEMA_VERSION == 8
+        row = db.execute(
+            "select lineage, version, replaces, versioned_at from documents where id = ?", [document.id]
+        ).fetchone()
+        assert tuple(row) == (None, None, None, None)
+        assert [(v.id, v.version, v.lineage) for v in versions(db, document.id)] == [(document.id, 1, document.id)]
+        assert newer_version(db, document.id) is None and superseded(db) == set()
+        revised, _ = add_document(db, seed_text.replace("520,000", "530,000"), source="/news/darien.txt")
+        number, report = add_version(db, document.id, revised.id)
+        assert number == 2 and [m.annotation_id for m in report.changed] == [span.id]
+        assert db.execute("select doc_id from annotations where id = ?", [span.id]).fetchone()[0] == revised.id
+        assert superseded(db) == {document.id}
+    finally:
+        db.close()

@@ -313,3 +313,22 @@ def test_big_counts_shorten_before_the_title_disappears() -> None:
     narrow = document_row(book, labels, current=True, width=26).plain
     assert narrow.startswith("▸ War and Peace") and "Σ10k" in narrow and len(narrow) <= 26
     assert len(narrow.split("  ")[0]) >= MIN_TITLE
+
+
+def test_versions_are_marked_and_an_older_one_is_dimmed(fresh_db: Database) -> None:
+    from margin.store.version_moves import add_version
+
+    old, _ = add_document(fresh_db, "The harbour reopened on Monday.\n", title="Harbour")
+    new, _ = add_document(fresh_db, "The harbour reopened on Tuesday.\n", title="Harbour")
+    other, _ = add_document(fresh_db, "Unrelated.\n", title="Other")
+    add_version(fresh_db, old.id, new.id)
+    index = DocumentIndex(fresh_db)
+    summaries = {summary.id: summary for summary in (index.summary(i) for i in range(len(index))) if summary}
+    assert (summaries[old.id].version, summaries[old.id].superseded) == (1, True)
+    assert (summaries[new.id].version, summaries[new.id].superseded) == (2, False)
+    assert summaries[other.id].version == 0
+    old_row = document_row(summaries[old.id], LABELS, current=False, width=60)
+    new_row = document_row(summaries[new.id], LABELS, current=False, width=60)
+    assert "v1 old" in old_row.plain and "v2" in new_row.plain and "old" not in new_row.plain
+    assert any("dim" in str(span.style) for span in old_row.spans if old_row.plain[span.start:span.end].startswith("Harbour"))
+    assert "v" not in document_row(summaries[other.id], LABELS, current=False, width=60).plain.split("Other")[1]

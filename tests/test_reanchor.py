@@ -258,3 +258,138 @@ def test_random_edits_never_misplace_and_keep_surviving_spans(seed_text: str, da
             assert isinstance(p, Placed), (span, p)
             assert not p.changed and new[p.start : p.end] == span.quote
             assert p.start == where[span.start]
+
+
+@st.composite
+def word_edits(draw, text: str) -> list[Segment]:
+    """Words of ``text`` deleted (with the space after), replaced, or inserted before another
+    word, taken from the text's own vocabulary so that the edits make repeats, as revisions do;
+    an insertion and a deletion elsewhere keep the number of tokens."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+    vocabulary = sorted({text[a:b] for a, b in words})
+    picks = sorted(draw(st.lists(st.integers(0, len(words) - 1), min_size=1, max_size=10, unique=True)))
+    segments: list[Segment] = []
+    pos = 0
+    for i in picks:
+        a, b = words[i]
+        if a < pos:
+            continue
+        kind = draw(st.sampled_from(["delete", "insert", "replace"]))
+        word = draw(st.sampled_from(vocabulary))
+        segments.append((pos, a))
+        if kind == "delete":
+            pos = b + (text[b : b + 1] == " ")
+        elif kind == "insert":
+            segments.append(word + " ")
+            pos = a
+        else:
+            segments.append(word)
+            pos = b
+    segments.append((pos, len(text)))
+    return segments
+
+
+def where_or_doubled(new: str, placed: Placed, target: int) -> bool:
+    """Placed where the text went or on its twin beside it: with a word inserted before its
+    own copy ("the the"), either of the two is the old one, and nothing tells which."""
+    first, second = sorted((placed.start, target))
+    length = placed.end - placed.start
+    return first == second or (second >= first + length and not new[first + length : second].strip())
+
+
+def keeps_some_context(where: dict[int, int], text: str, span: Anchor) -> bool:
+    """The span's text survives with eight characters of its context on at least one side
+    (the start or end of the text is not a character of context)."""
+    return (span.start >= 8 and survives(where, span.start - 8, span.end) is not None) or (
+        span.end + 8 <= len(text) and survives(where, span.start, span.end + 8) is not None
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_word_edits_find_every_surviving_span_where_its_text_went(seed_text: str, data) -> None:
+    segments = data.draw(word_edits(seed_text))
+    new, where = build(seed_text, segments)
+    words = list(re.finditer(r"\w+", seed_text))
+    raw = data.draw(st.lists(st.tuples(st.integers(0, len(words) - 1), st.integers(0, 4)), min_size=1, max_size=30))
+    spans = [
+        anchor(seed_text, words[i].start(), words[min(len(words) - 1, i + k)].end(), f"s{n}")
+        for n, (i, k) in enumerate(raw)
+    ]
+    got = reanchor(seed_text, new, spans).by_id()
+    for span in spans:
+        p = got[span.id]
+        if isinstance(p, Placed) and not p.changed:
+            assert new[p.start : p.end] == span.quote, (span, p)
+        target = survives(where, span.start, span.end)
+        if target is not None and keeps_some_context(where, seed_text, span):
+            assert isinstance(p, Placed) and not p.changed, (span, p, new[target - 20 : target + len(span.quote) + 20])
+            assert where_or_doubled(new, p, target), (span, p, target)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_spans_at_any_offsets_are_never_placed_elsewhere_unmarked(seed_text: str, data) -> None:
+    """Spans that start and end anywhere, even inside words, under word edits: a placed span
+    either reads its old quote or is marked changed, and one that reads it, when its text
+    survived, is where that text went, not on a copy of it."""
+    n = len(seed_text)
+    new, where = build(seed_text, data.draw(word_edits(seed_text)))
+    raw = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(1, 80)), min_size=1, max_size=30))
+    spans = [anchor(seed_text, s, min(n, s + k), f"s{i}") for i, (s, k) in enumerate(raw)]
+    got = reanchor(seed_text, new, spans).by_id()
+    for span in spans:
+        p = got[span.id]
+        if isinstance(p, Placed) and not p.changed:
+            assert new[p.start : p.end] == span.quote
+            target = survives(where, span.start, span.end)
+            if target is not None:
+                assert where_or_doubled(new, p, target), (span, p, target)
+
+
+def test_a_word_deleted_here_and_one_inserted_there_keeps_the_words_between(seed_text: str) -> None:
+    """The two edits leave the number of tokens as it was, as a corrected figure does; the
+    words between them have shifted, and every one of them is still placed where it went."""
+    gone = seed_text.index("regional challenge")
+    added = seed_text.index("The State Department is working")
+    new, where = build(seed_text, [(0, gone), (gone + len("regional "), added), "Meanwhile ", (added, len(seed_text))])
+    spans = [s for s in word_spans(seed_text, 1) if gone - 200 <= s.start < added + 100]
+    spans = [s for s in spans if survives(where, s.start, s.end) is not None]
+    result = reanchor(seed_text, new, spans)
+    assert not result.orphans
+    check_exact(seed_text, new, where, spans, result)
+
+
+def test_a_word_inserted_before_its_own_copy_keeps_the_span_unchanged(seed_text: str) -> None:
+    at = seed_text.index("Through the deal") + len("Through the ")
+    new, where = build(seed_text, [(0, at), "the ", (at, len(seed_text))])
+    span = phrase(seed_text, "José Raúl Mulino.\nThrough the")
+    p = placed(reanchor(seed_text, new, [span]), span.id)
+    assert (p.start, p.changed, new[p.start : p.end]) == (where[span.start], False, span.quote)
+
+
+def test_a_short_corrected_figure_is_placed_on_its_correction_and_marked() -> None:
+    old = "Through the deal, a 60-mile stretch of wilderness in Colombia and Panama is covered.\n"
+    new = old.replace("60-mile", "66-mile")
+    start = old.index("60")
+    result = reanchor(old, new, [anchor(old, start, start + 2, "fig")])
+    (placed,) = result.placed
+    assert (new[placed.start : placed.end], placed.changed) == ("66", True)
+    assert placed.confidence < 1
+
+
+def test_a_short_word_replaced_by_an_unlike_one_is_an_orphan() -> None:
+    old = "Asked whether the plan would pass, the minister said yes and left the room at once.\n"
+    new = old.replace("said yes", "said no")
+    start = old.index("yes")
+    result = reanchor(old, new, [anchor(old, start, start + 3, "word")])
+    assert not result.placed and [orphan.id for orphan in result.orphans] == ["word"]
+
+
+def test_curly_quotes_throughout_place_a_quoted_sentence_as_changed() -> None:
+    old = 'Intro line.\nThe deal is "designed to reduce crossings," she said.\nLast line here.\n'
+    new = old.replace('"designed', "\u201cdesigned").replace('crossings,"', "crossings,\u201d")
+    start, end = old.index('"designed'), old.index('she said')
+    (placed,) = reanchor(old, new, [anchor(old, start, end, "q")]).placed
+    assert new[placed.start : placed.end] == new[new.index("\u201cdesigned") : new.index("she said")]
+    assert placed.changed and placed.confidence <= 0.9

@@ -25,6 +25,7 @@ from .inert_app import InertApp
 from .keymap import ACTIONS, LABEL_ID
 from .palette import DocumentCommands, MarginCommands
 from .screens.main import MainScreen
+from .screens.version_screen import VersionScreen
 from .widgets.reader import Reader
 
 SQLITE_UTILS_AFTER = 1.0
@@ -58,7 +59,7 @@ class MarginApp(InertApp):
         self.open_doc_id = open_doc_id
         self._theme_kept = ""
         """The theme applied or remembered last: the start's own theme is not a choice."""
-        self.main = MainScreen(self)
+        self.main = VersionScreen(self)
 
     def on_mount(self) -> None:
         for warning in self.settings.warnings:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from margin.store.annotations import add_annotation, delete_annotation, get_annotation, update_annotation
 from margin.store.attributes import attributes_of
@@ -37,6 +37,18 @@ from .undo import Added, Batch, Changed, Deleted, Edit, Field, History, Linked, 
 from .write_queue import WriteQueue, is_locked, short_wait
 
 R = TypeVar("R", Annotation, Relation, Attribute)
+
+
+class SpanEdit(Protocol):
+    """An edit of one span made outside this module (a re-attach, a review mark), as
+    :meth:`Editing.commit` takes it."""
+
+    @property
+    def description(self) -> str: ...
+
+    def undo(self, db: Database) -> Row: ...
+
+    def redo(self, db: Database) -> Annotation: ...
 W = TypeVar("W")
 
 READ_ONLY = "read-only database: nothing was changed"
@@ -255,6 +267,11 @@ class Editing:
             return None
         edit = ValueChanged(annotation.id, name, before, after, self.annotator)
         return self._commit(edit.redo, lambda _row: edit, edit.description, on=annotation)
+
+    def commit(self, edit: SpanEdit) -> Change | Pending:
+        """Commit an edit built elsewhere the way the edits above are: through the
+        queue when the lock is taken, into the history."""
+        return self._commit(edit.redo, lambda _row: edit, edit.description)
 
     def undo(self) -> Change | None:
         return self._replay(self.history.undo, "Undid")

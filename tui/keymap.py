@@ -91,6 +91,12 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("app.bookmarks", "apostrophe", "bookmarks", "Bookmarks",
               "List this document's bookmarks: enter goes there, x or d removes one", show=False,
               needs="document"),
+    KeyAction("app.open_newest", "O", "open_newest", "Newest version",
+              "Open the newest version of this document (the line above the status line says when there is one)",
+              show=False, needs="document"),
+    KeyAction("app.review_versions", "ctrl+n", "review_versions", "Review re-anchored",
+              "List the spans a newer version changed or could not place: enter goes there, a re-attaches "
+              "an orphan to the selection, r marks reviewed, x deletes", show=False, needs="document"),
     KeyAction("app.previous_document", "left_square_bracket", "previous_document", "Prev doc",
               "Open the previous document", show=False),
     KeyAction("app.next_document", "right_square_bracket", "next_document", "Next doc",

@@ -88,7 +88,8 @@ def _documents_to_open(ctx_obj: Context, db: Database, targets: list[str]) -> li
     if to_import:
         from margin.store.importing import import_paths
 
-        report = import_paths(db, to_import, annotator=ctx_obj.annotator)
+        # A file whose text changed since it was opened last is its document's next version.
+        report = import_paths(db, to_import, annotator=ctx_obj.annotator, update=True)
         if report.failed:
             more = f" (and {len(report.failed) - 1} more)" if len(report.failed) > 1 else ""
             raise MarginError(report.failed[0] + more)

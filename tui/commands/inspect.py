@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
 from itertools import chain, islice
 
 import click
@@ -24,10 +25,13 @@ from ..text.sanitise import sanitise
 from . import output
 from .context import Context, ListingOptions, listing_options, pass_context
 from .output import Column, Listing, Terminal, console, emit, json_array, json_text, print_json, table
+from .versions import review_totals, version_tags
 
 # Columns the document table needs besides one per label (name + 3 for borders):
 # id, a title of 16 characters, read and total, with their borders.
 MIN_DOCUMENT_COLUMNS = 15 + 19 + 7 + 8 + 1
+VERSION_WIDTH = 20
+"""Enough for "v1, superseded by v2"; a longer tag ends in an ellipsis."""
 
 
 def _number_width(name: str) -> int:
@@ -43,6 +47,9 @@ def documents_command(ctx: Context, listing: ListingOptions) -> None:
     On a terminal, a table of what fits the screen (--limit N, --offset N or --all
     for more); piped, tab-separated values with one column per label; --json and
     --jsonl for scripts. Rows stream, so a corpus of any size lists at once.
+    Once a document has versions, a version column says which each row is (v2;
+    v1, superseded by v2) and a review column how many spans on the newest
+    version wait for review (margin reanchor --report lists them).
 
     \b
     Examples:
@@ -54,22 +61,35 @@ def documents_command(ctx: Context, listing: ListingOptions) -> None:
     """
     db = ctx.open_db(existing=True)
     label_names = [label.name for label in labels_store.list_labels(db)]
+    # Both read only versioned documents and re-anchored spans, so a database without
+    # versions lists as it always did, with the same columns.
+    tags = version_tags(db)
+    waiting = review_totals(db) if tags else {}
 
     def fetch(limit: int | None, offset: int) -> Iterator[DocumentSummary]:
         return iter_document_summaries(db, annotator=ctx.annotator, limit=limit, offset=offset)
+
+    def version_cells(summary: DocumentSummary) -> list[object]:
+        if not tags:
+            return []
+        tag = tags.get(summary.id)
+        return [str(tag) if tag else "", waiting.get(summary.id, 0) if tag and tag.is_newest else ""]
 
     collapsed = False
 
     def table_columns(screen: Terminal) -> list[Column]:
         nonlocal collapsed
-        collapsed = sum(len(name) + 3 for name in label_names) + MIN_DOCUMENT_COLUMNS > screen.width
+        versions = [Column("version", width=VERSION_WIDTH), Column("review", True, 6)] if tags else []
+        needed = MIN_DOCUMENT_COLUMNS + sum(column.width or 0 for column in versions) + 3 * len(versions)
+        collapsed = sum(len(name) + 3 for name in label_names) + needed > screen.width
         if not collapsed:
             per_label = [Column(name, numeric=True, width=_number_width(name)) for name in label_names]
         else:
             # A column per label does not fit (an imported scheme can have dozens), so
             # each row lists the labels it uses.
             per_label = [Column("labels")]
-        return [Column("id", width=12), Column("title"), Column("read", True, 4), *per_label, Column("total", True, 5)]
+        return [Column("id", width=12), Column("title"), *versions, Column("read", True, 4), *per_label,
+                Column("total", True, 5)]
 
     def table_cells(summary: DocumentSummary, columns: Sequence[Column]) -> list[object]:
         if collapsed:
@@ -77,14 +97,31 @@ def documents_command(ctx: Context, listing: ListingOptions) -> None:
             per_label: list[object] = [used]
         else:
             per_label = [summary.counts.get(name, 0) for name in label_names]
-        return [summary.id[:12], summary.title, f"{summary.progress:.0f}%", *per_label, summary.total]
+        return [summary.id[:12], summary.title, *version_cells(summary), f"{summary.progress:.0f}%", *per_label,
+                summary.total]
+
+    def record(summary: DocumentSummary) -> dict:
+        found = {
+            "id": summary.id,
+            "title": summary.title,
+            "source": summary.source,
+            "characters": summary.length,
+            "progress": round(summary.progress, 1),
+            "counts": summary.counts,
+        }
+        tag = tags.get(summary.id)
+        if tag is not None:
+            found |= {"version": tag.version, "newest_version": tag.newest, "superseded": not tag.is_newest}
+            if tag.is_newest:
+                found["to_review"] = waiting.get(summary.id, 0)
+        return found
 
     emit(
         Listing(
             noun="documents",
             fetch=fetch,
             count=lambda: count_documents(db),
-            columns=["id", "title", "characters", "read", *label_names, "total"],
+            columns=["id", "title", "characters", "read", *label_names, "total", *(["version", "review"] if tags else [])],
             cells=lambda summary: [
                 summary.id,
                 summary.title,
@@ -92,15 +129,9 @@ def documents_command(ctx: Context, listing: ListingOptions) -> None:
                 round(summary.progress, 1),
                 *(summary.counts.get(name, 0) for name in label_names),
                 summary.total,
+                *version_cells(summary),
             ],
-            record=lambda summary: {
-                "id": summary.id,
-                "title": summary.title,
-                "source": summary.source,
-                "characters": summary.length,
-                "progress": round(summary.progress, 1),
-                "counts": summary.counts,
-            },
+            record=record,
             table_columns=table_columns,
             table_cells=table_cells,
         ),
@@ -383,9 +414,13 @@ def info_command(ctx: Context, as_json: bool) -> None:
         else:
             click.echo(sanitise(f"database {ctx.db_path} (not created yet: `margin` creates it)\nyou {ctx.annotator}"))
         return
-    info = database_info(ctx.open_db())
+    db = ctx.open_db()
+    info = database_info(db)
+    tags = version_tags(db)
+    versioned = sum(1 for tag in tags.values() if tag.is_newest)
+    to_review = sum(review_totals(db).values()) if tags else 0
     if as_json:
-        print_json(info)
+        print_json(asdict(info) | {"documents_with_versions": versioned, "to_review": to_review})
         return
     result = table("", "", numeric=())
     result.show_header = False
@@ -394,6 +429,8 @@ def info_command(ctx: Context, as_json: bool) -> None:
         ("schema version", str(info.schema_version)),
         ("size", f"{info.size_bytes / 1024:.0f} KiB"),
         ("documents", str(info.documents)),
+        ("documents with versions", str(versioned)),
+        ("spans to review (re-anchored)", str(to_review)),
         ("annotations", str(info.annotations)),
         ("deleted (tombstones)", str(info.deleted_annotations)),
         ("labels", str(info.labels)),

@@ -59,12 +59,26 @@ def _print_merge(report: MergeReport, target: Path) -> None:
         console.print(table)
         for message in _conflicts(report):
             console.print(Text.assemble(("conflict: ", "yellow"), sanitise(message)))
+        if moved := _reanchor_line(report):
+            console.print(Text.assemble(("versions: ", "bold"), moved))
         return
     click.echo(sanitise(f"merged {sources} into {target}"))
     for name, counts in report.tables.items():
         click.echo(f"{name}: {counts.added} added, {counts.updated} updated, {counts.skipped} skipped")
     for message in _conflicts(report):
         click.echo(f"conflict: {sanitise(message)}")
+    if moved := _reanchor_line(report):
+        click.echo(f"versions: {moved}")
+
+
+def _reanchor_line(report: MergeReport) -> str:
+    """What moved onto newer versions once merged, or "" when nothing did."""
+    moved = report.reanchor
+    if not moved.moved and not moved.orphans:
+        return ""
+    waiting = len(moved.changed) + len(moved.orphans)
+    hint = f" ({waiting:,} to review: margin reanchor --report)" if waiting else ""
+    return sanitise(moved.summary() + hint)
 
 
 @click.command("merge")

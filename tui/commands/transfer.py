@@ -113,6 +113,9 @@ def _echo_some(kind: str, lines: list[str]) -> None:
               "refusing a file whose offsets only fit as UTF-16).")
 @click.option("--max-size", metavar="SIZE", help="Refuse files larger than this, e.g. 2G or 800M "
               "(default: $MARGIN_MAX_IMPORT_BYTES, else 512M).")
+@click.option("--update", is_flag=True, help="A revised text from a source already imported (the same file "
+              "path, or a record's own source) becomes a new version of that document, and its annotations move "
+              "onto it; what cannot be placed is listed by margin reanchor --report.")
 @pass_context
 def import_command(
     ctx: Context,
@@ -124,6 +127,7 @@ def import_command(
     label_key: str | None,
     offsets: str | None,
     max_size: str | None,
+    update: bool,
 ) -> None:
     """Import articles and annotations from files or directories.
 
@@ -131,13 +135,15 @@ def import_command(
     JSONL, Label Studio JSON and brat standoff (.txt + .ann). Directories are read
     recursively. Each file goes in whole or not at all: a bad file is reported as
     file:line and the others still import; the exit status is 1 if any failed.
-    Re-importing the same files adds nothing.
+    Re-importing the same files adds nothing; with --update, a file whose
+    text changed since becomes a new version of its document.
 
     \b
     Examples:
       margin import article.txt page.html
       margin import corpus/ --annotator ana
       margin import spans.jsonl --format doccano --text-key column_data
+      margin import --update article.txt
     """
     if (text_key or label_key) and format_name != "doccano":
         raise click.UsageError("--text-key and --label-key apply to --format doccano")
@@ -164,6 +170,7 @@ def import_command(
             reader_options={"text_key": text_key, "label_key": label_key, "offsets": offsets},
             progress=progress,
             max_bytes=max_bytes,
+            update=update,
         )
     if offsets:
         report.warnings.extend(
@@ -174,6 +181,11 @@ def import_command(
     _echo_some("skipped", [f"{path} (no format reads it)" for path in report.skipped])
     _echo_some("failed", report.failed)
     click.echo(sanitise(report.summary()))
+    waiting = sum(
+        added.report.to_review for result in report.files for added in result.versions
+    ) + sum(result.moved.to_review for result in report.files if result.moved is not None)
+    if waiting:
+        click.echo(f"{waiting:,} span(s) to review: margin reanchor --report lists them")
     if not report.ok:
         raise click.exceptions.Exit(1)
 
@@ -264,6 +276,9 @@ def _export_progress() -> Iterator[Callable | None]:
 @click.option("--tokens/--no-tokens", "tokens", default=None,
               help="prodigy only: add spaCy's tokens and token_start/token_end "
               "(default: when spaCy is installed).")
+@click.option("--orphans/--no-orphans", "orphans", default=True, show_default=True,
+              help="Include the spans that could not be placed on a newer version of their document, with "
+              "the older text they fit. An older version is exported only for them, unless named with --doc.")
 @click.option("--safe-for-spreadsheets", is_flag=True,
               help="csv only: put a ' before each cell that starts with = + - @ (or a tab, CR or ') so "
               "a spreadsheet shows it as text instead of running it as a formula. Off by default, "
@@ -281,6 +296,7 @@ def export_command(
     offsets: str | None,
     config: Path | None,
     tokens: bool | None,
+    orphans: bool,
     safe_for_spreadsheets: bool,
 ) -> None:
     """Export annotations as margin JSONL or another tool's format.
@@ -289,7 +305,9 @@ def export_command(
     label-studio, brat (a directory of .txt/.ann), w3c (Web Annotation JSON-LD)
     and csv. Filters combine; with a label, annotator or status filter, documents
     without a matching span are left out. The export streams, so it works on
-    databases of any size.
+    databases of any size. A document with a newer version is written only for
+    the spans that could not move onto it (its orphans; --no-orphans leaves
+    them out), unless named with --doc.
 
     \b
     Examples:
@@ -299,6 +317,7 @@ def export_command(
       margin export --format csv --status accepted -o spans.csv
       margin export --reviewed --format prodigy -o gold.jsonl
       margin export --format label-studio -o tasks.json --config config.xml
+      margin export --format prodigy --no-orphans -o current.jsonl
     """
     from margin.store.exporting import export
 
@@ -323,7 +342,8 @@ def export_command(
     _check_config(config, format_name, output, ctx.db_path)
     db = ctx.open_db()
     filters: dict[str, Any] = {
-        "label": labels, "annotator": annotators, "status": statuses, "doc": docs, "reviewed": reviewed
+        "label": labels, "annotator": annotators, "status": statuses, "doc": docs, "reviewed": reviewed,
+        "orphans": orphans,
     }
     options: dict[str, Any] = {"lines": True} if format_name == "w3c" and output and output.suffix == ".jsonl" else {}
     if tokens is not None:

@@ -69,7 +69,12 @@ def document_row(summary: DocumentSummary, labels: Sequence[Label], *, current: 
     """One line: the marker, the title cut to fit, then progress and a coloured count
     per label (shortened when they would leave the title too little room)."""
     tail = _tail(summary, labels, width - 2 - MIN_TITLE)
-    title = Text(one_line(sanitise(summary.title)) or "(untitled)", style="bold" if current else "")
+    if summary.version:
+        tail = Text.assemble((f" v{summary.version}" + (" old" if summary.superseded else ""), "dim"), tail)
+    title = Text(
+        one_line(sanitise(summary.title)) or "(untitled)",
+        style=("bold" if current else "") + (" dim" if summary.superseded else ""),
+    )
     title.truncate(max(8, width - 2 - tail.cell_len), overflow="ellipsis", pad=True)
     return Text.assemble(("▸ " if current else "  ", "bold"), title, tail)
 

@@ -287,6 +287,10 @@ class Reader(ReaderSuggestions, ReaderLinks, ReaderSearch, ReaderMotions, Reader
         self._refresh_offsets(annotation.start, annotation.end)
         self._links_moved(annotation.id)
 
+    def has_annotation(self, annotation_id: str) -> bool:
+        """Whether the reader holds it: a row that moved to another document leaves."""
+        return annotation_id in self._annotations
+
     def remove_annotation(self, annotation_id: str) -> None:
         previous = self._annotations.pop(annotation_id, None)
         self._index.remove(annotation_id)
