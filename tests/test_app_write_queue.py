@@ -158,3 +158,18 @@ async def test_an_edit_made_while_quitting_waits_is_saved_too(sample: tuple[Path
         holder.close()
         await closing
     assert [(a.start, a.label) for a in rows(path)] == [(0, "claim"), (PERSON, "person")]
+
+
+@pilot_test
+async def test_a_waiting_reading_position_is_not_counted_as_an_edit(sample: tuple[Path, str]) -> None:
+    path, _ = sample
+    app = app_for(path)
+    async with running(app) as pilot:
+        with lock_held(path):
+            await go(pilot, PERSON)
+            app.main._save_positions()  # what the timer does every second
+            assert app.main.editing.queue.waiting == 1
+            await pilot.press("W", "2")
+            assert app.main.status.pending == 1
+        await settle(pilot, app)
+    assert [(a.start, a.label) for a in rows(path)] == [(PERSON, "person")]

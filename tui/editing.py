@@ -157,14 +157,14 @@ class Editing:
                 self.on_late(Late(description, change, error, edit, placeholder))
 
         self.queue.submit(write, done)
-        return Pending(description, self.queue.waiting, placeholder)
+        return Pending(description, self.queue.edits_waiting, placeholder)
 
     def committed_late(self, late: Late) -> None:
         """Take in a queued edit's outcome on the UI thread: its undo step if it
         committed. Only then may the next edit skip the queue."""
         if late.edit is not None:
             self.history.record(late.edit)
-        self.queue.acknowledge()
+        self.queue.acknowledge(quiet=late.description == POSITION)
 
     def label(self, document: Document, start: int, end: int, name: str) -> Change | Pending:
         return self._commit(
@@ -328,7 +328,7 @@ class Editing:
             if self.on_late is not None:
                 self.on_late(Late(POSITION, None, error))
 
-        self.queue.submit(write, done)
+        self.queue.submit(write, done, quiet=True)
 
     def close(self, timeout: float | None = None) -> bool:
         """Commit whatever is queued before the app goes; False if it could not."""

@@ -69,6 +69,8 @@ class WriteQueue:
         self.give_up_after = give_up_after
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._waiting = 0
+        self._quiet = 0
+        """Of those waiting, the ones the user did not make (a reading position saved)."""
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._gave_up = False
@@ -80,15 +82,25 @@ class WriteQueue:
         with self._lock:
             return self._waiting
 
-    def acknowledge(self) -> None:
+    @property
+    def edits_waiting(self) -> int:
+        """Of :attr:`waiting`, the user's own edits: what the status line counts."""
+        with self._lock:
+            return self._waiting - self._quiet
+
+    def acknowledge(self, quiet: bool = False) -> None:
         """The screen has shown (or reported) one queued edit's outcome."""
         with self._lock:
             self._waiting = max(0, self._waiting - 1)
+            if quiet:
+                self._quiet = max(0, self._quiet - 1)
 
-    def submit(self, write: Write, done: Done) -> None:
-        """Queue ``write``; ``done(result, error)`` is called from the queue's thread."""
+    def submit(self, write: Write, done: Done, quiet: bool = False) -> None:
+        """Queue ``write``; ``done(result, error)`` is called from the queue's thread.
+        ``quiet``: not an edit of the user's (a reading position), so not counted as one."""
         with self._lock:
             self._waiting += 1
+            self._quiet += quiet
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="margin-writes", daemon=True)
                 self._thread.start()

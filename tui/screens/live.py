@@ -69,7 +69,7 @@ class LiveScreen(SplitView):
 
     def show_change(self, change: Change | Pending | None) -> None:
         if isinstance(change, Pending):
-            self.status.pending = self.editing.queue.waiting
+            self.status.pending = self.editing.queue.edits_waiting
             if change.placeholder is not None:
                 self._show_placeholder(change.placeholder, shown=True)
             if change.waiting == 1:
@@ -121,7 +121,7 @@ class LiveScreen(SplitView):
         """A queued edit has committed: shown now, with its undo step; or it failed."""
         late = message.late
         self.editing.committed_late(late)
-        self.status.pending = self.editing.queue.waiting
+        self.status.pending = self.editing.queue.edits_waiting
         if late.placeholder is not None:
             self._show_placeholder(late.placeholder, shown=False)
         if late.description == POSITION:

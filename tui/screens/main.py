@@ -345,10 +345,11 @@ class MainScreen(SuggestActions):
 
     async def action_quit(self) -> None:
         self._save_positions()
-        waiting = self.editing.queue.waiting
-        if waiting:
+        if self.editing.queue.waiting:
+            edits = self.editing.queue.edits_waiting
             self.notify(
-                f"Saving {waiting} edit(s) first: another process is writing to the database",
+                f"Saving {edits} edit(s) first: another process is writing to the database"
+                if edits else "Saving the reading position first: another process is writing to the database",
                 title="Quitting", markup=False,
             )
             await asyncio.to_thread(self.editing.close)
