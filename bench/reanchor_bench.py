@@ -1,4 +1,4 @@
-"""Re-anchoring bench (issue 13, point 2): margin.store.reanchor against a baseline
+"""Re-anchoring bench: margin.store.reanchor against a baseline
 "exact quote search, first occurrence", on real texts with realistic edits.
 
 Texts: the seed article, 20 BBC articles and War and Peace (10,000 spans). Edits: a corrected

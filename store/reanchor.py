@@ -375,10 +375,30 @@ def _by_diff(new: str, span: Anchor, ns: int | None, ne: int | None) -> int | No
     quote; or, when a word repeated next to it (``the the``) took one end elsewhere, the
     quote read from the end that was kept. Either way with its context."""
     q = span.quote
-    for at in (ns, None if ne is None else ne + 1 - len(q)):
-        if at is not None and at >= 0 and new[at : at + len(q)] == q and _keeps_context(new, span, at):
+    both = ns is not None and ne is not None and ne + 1 - ns == len(q)
+    for at, other_side in ((ns, "suffix"), (None if ne is None else ne + 1 - len(q), "prefix")):
+        if at is None or at < 0 or new[at : at + len(q)] != q or not _keeps_context(new, span, at):
+            continue
+        # Read from one end only, the other end's side must be kept too: else the diff
+        # may have put the quote's last words on text inserted right after its first ones.
+        if both or _kept_beside(new, span, at, other_side):
             return at
     return None
+
+
+_NEAR = 16
+"""How far from a quote read from one end its other side's context may resume: a word
+doubled next to it (``the the``), not a paragraph inserted after its first words."""
+
+
+def _kept_beside(new: str, span: Anchor, at: int, side: str) -> bool:
+    """The other side's context is there, or resumes within a few characters."""
+    if side == "suffix":
+        head = span.suffix[:_SIDE_EVIDENCE]
+        end = at + len(span.quote)
+        return not head or new.find(head, end, end + _NEAR + len(head)) >= 0
+    tail = span.prefix[-_SIDE_EVIDENCE:]
+    return not tail or new.rfind(tail, max(0, at - _NEAR - len(tail)), at) >= 0
 
 
 _REPLACED_RATIO = 0.5

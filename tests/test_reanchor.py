@@ -1,4 +1,4 @@
-"""Re-anchoring spans onto a revised text (issue 13, point 2): realistic edits of the seed
+"""Re-anchoring spans onto a revised text: realistic edits of the seed
 article with exact expectations, and a hypothesis property over random edits."""
 
 from __future__ import annotations
@@ -393,3 +393,12 @@ def test_curly_quotes_throughout_place_a_quoted_sentence_as_changed() -> None:
     (placed,) = reanchor(old, new, [anchor(old, start, end, "q")]).placed
     assert new[placed.start : placed.end] == new[new.index("\u201cdesigned") : new.index("she said")]
     assert placed.changed and placed.confidence <= 0.9
+
+
+def test_a_paragraph_inserted_inside_a_span_that_crosses_paragraphs_is_not_mistaken_for_it() -> None:
+    old = "He praised the success of this year's winner.\n\nThe TV couple's interest in the book world grew.\n"
+    new = old.replace("\n\nThe TV", "\n\nThe new list was long and lovely to read.\n\nThe TV")
+    start, end = old.index("this year's"), old.index(" TV")
+    result = reanchor(old, new, [anchor(old, start, end, "cross")])
+    for p in result.placed:
+        assert p.changed or new[p.end : p.end + 3] == " TV"  # never on the inserted paragraph's "The"
