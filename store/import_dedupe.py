@@ -21,8 +21,8 @@ from .timestamps import comparable
 
 def same_lineage(existing: Callable[[str, Sequence[str]], list[tuple]], one: str, other: str) -> bool:
     """Whether two documents are versions of one (``store.versions``)."""
-    lineages = {row[0] for row in existing("select coalesce(lineage, id) from documents where id in ({})", [one, other])}
-    return len(lineages) == 1
+    found = dict(existing("select doc_id, lineage from document_versions where doc_id in ({})", [one, other]))
+    return found.get(one, one) == found.get(other, other)
 
 
 def dedupe_spans(

@@ -26,7 +26,7 @@ second merge of the same file changes nothing:
 - bookmarks by id: newest ``updated_at`` wins, a removal being a tombstone;
 - suggestion scores beside their spans, and learned models by name, newest
   ``updated_at`` winning (``store.merge_suggestions``);
-- versions of a document: a document's version columns come from the copy that gave it
+- versions of a document: a document's version row comes from the copy that gave it
   the higher version number (then the later ``versioned_at``); re-anchoring records by
   annotation, newest ``updated_at`` winning. Then every span left on an older
   version, by either copy, is moved onto the newest (``store.version_moves.settle``):
@@ -63,7 +63,7 @@ BATCH_SIZE = 500
 TABLES = (
     "documents", "labels", "annotations", "relation_types", "attribute_defs", "scheme_renames",
     "relations", "attributes", "reading_state", "reviews", "bookmarks", "suggestion_scores", "models",
-    "reanchored",
+    "document_versions", "reanchored",
 )
 
 
@@ -150,22 +150,35 @@ def _title_rank(row: dict) -> tuple[bool, bool, str]:
     return (not title, title == default_title(row["text"]), title)
 
 
-VERSION_COLUMNS = ("lineage", "version", "replaces", "versioned_at")
-
-
 def _version_rank(row: dict) -> tuple:
-    """Of two copies' version columns for one document, the higher version wins (then the
-    later time it became one): a document is the newest version it was made anywhere, so
-    a revision one copy knows as version 3 is not taken back to the 2 another gave it. A
-    document that is a version in one copy only takes them from that copy."""
-    if row.get("lineage") is None:
-        return (0,)
-    return (1, row.get("version") or 0, row.get("versioned_at") or "", row["lineage"], row.get("replaces") or "")
+    """Of two copies' version rows for one document, the higher version wins (then the
+    later time it became one, then the rest, so both sides agree): a document is the
+    newest version it was made anywhere, so a revision one copy knows as version 3 is
+    not taken back to the 2 another gave it."""
+    return (row["version"], row["versioned_at"], row["lineage"], row.get("replaces") or "")
+
+
+def _merge_versions(target: Database, source: Database, counts: TableCounts) -> None:
+    """Version rows by document: the missing are inserted, a losing one replaced."""
+    for batch in _batches(source, "document_versions"):
+        present = _existing(target, "document_versions", ("doc_id",), batch)
+        winners = []
+        for row in batch:
+            mine = present.get((row["doc_id"],))
+            if mine is None:
+                counts.added += 1
+            elif _version_rank(row) > _version_rank(mine):
+                counts.updated += 1
+            else:
+                counts.skipped += 1
+                continue
+            winners.append(row)
+        if winners:
+            target.table("document_versions").upsert_all(winners, pk="doc_id")
 
 
 def _merge_documents(target: Database, source: Database, counts: TableCounts) -> None:
-    """Missing documents are inserted; a present one keeps the title that ranks first,
-    and the version columns that rank first."""
+    """Missing documents are inserted; a present one keeps the title that ranks first."""
     for batch in _batches(source, "documents"):
         present = _existing(target, "documents", ("id",), batch)
         missing = []
@@ -174,17 +187,8 @@ def _merge_documents(target: Database, source: Database, counts: TableCounts) ->
             if mine is None:
                 missing.append(row)
                 continue
-            changed = False
             if row["title"] != mine["title"] and _title_rank(row) < _title_rank(mine):
                 target.execute("update documents set title = ? where id = ?", [row["title"], row["id"]])
-                changed = True
-            if _version_rank(row) > _version_rank(mine):
-                target.execute(
-                    "update documents set lineage = ?, version = ?, replaces = ?, versioned_at = ? where id = ?",
-                    [*(row[column] for column in VERSION_COLUMNS), row["id"]],
-                )
-                changed = True
-            if changed:
                 counts.updated += 1
             else:
                 counts.skipped += 1
@@ -263,6 +267,7 @@ def _merge_one(
     for scheme in (LABELS, RELATION_TYPES, ATTRIBUTES):
         settle_labels(target, Renames([]), scheme)  # the target, too, settled against its own removals
     _merge_documents(target, source, tables["documents"])
+    _merge_versions(target, source, tables["document_versions"])
     renames = merge_renames(target, source, LABELS)
     _merge_scheme(target, source, name, LABELS, renames, report)
     _merge_items(target, source, LABELS, renames, report)

@@ -399,23 +399,33 @@ def _suggestions(db: sqlite_utils.Database) -> None:
 def _versions(db: sqlite_utils.Database) -> None:
     """Revised texts of one document, and what re-anchoring did with its spans.
 
-    A document that replaced another carries ``lineage`` (the id of the first
-    version), ``version`` (1, 2, ...), ``replaces`` (the version it was made from)
-    and ``versioned_at``; a document that never had versions leaves them null. The
-    newest version of a lineage is the one with the highest (version, versioned_at,
-    id), a rule that gives the same answer on every machine after a merge.
+    ``document_versions`` has a row for each document that is a version: ``lineage``
+    (the id of the first version), ``version`` (1, 2, ...), ``replaces`` (the version it
+    was made from) and ``versioned_at``. A table of its own rather than columns of
+    ``documents``: a column added there is stored after the text, and reading it would
+    walk the whole text of a book. The newest version of a lineage is the one with the
+    highest (version, versioned_at, id), a rule that gives the same answer on every
+    machine after a merge.
 
     ``reanchored`` holds, per annotation, the last move onto a newer version: where
     it came from (``from_doc``, ``old_start``, ``old_end``, ``old_quote``), where it
     was tried (``to_doc``), how it was placed (``method``: diff, quote, fuzzy, manual,
     or orphan when it could not be), with what confidence, whether its text changed,
-    and whether someone still has to look at it (``needs_review``).
+    and whether someone still has to look at it (``needs_review``; a partial index
+    holds those few rows, which the reader asks for after every edit of a versioned
+    document).
     """
-    for column, kind in (("lineage", "text"), ("version", "integer"), ("replaces", "text"),
-                         ("versioned_at", "text")):
-        db.execute(f"alter table documents add column {column} {kind}")
-    db.execute("create index documents_lineage on documents (lineage) where lineage is not null")
+    db.execute(
+        "create table document_versions (doc_id text primary key references documents(id), "
+        "lineage text not null, version integer not null, replaces text, versioned_at text not null)"
+    )
+    db.execute("create index document_versions_lineage on document_versions (lineage)")
     db.execute("create index documents_source on documents (source)")
+    for event in ("insert", "update"):
+        db.execute(
+            f"create trigger changes_document_versions_{event} after {event} on document_versions begin "
+            "insert into changes (kind, row_id, doc_id) values ('document', new.doc_id, new.doc_id); end"
+        )
     db.execute(
         "create table reanchored (annotation_id text primary key references annotations(id), "
         "from_doc text not null, to_doc text not null, method text not null, "
@@ -424,14 +434,8 @@ def _versions(db: sqlite_utils.Database) -> None:
         "reason text not null default '', needs_review integer not null default 0, "
         "updated_at text not null)"
     )
-    # Linking versions writes their version columns: re-index the full text only when it or
-    # the title changes (War and Peace took 0.2 s to re-index for each link).
-    au = db.execute("select sql from sqlite_master where type = 'trigger' and name = 'documents_au'").fetchone()
-    if au is not None:
-        db.execute('drop trigger "documents_au"')
-        db.execute(au[0].replace('AFTER UPDATE ON "documents"', 'AFTER UPDATE OF "title", "text" ON "documents"', 1))
-    db.execute("create index reanchored_to_doc on reanchored (to_doc)")
     db.execute("create index reanchored_from_doc on reanchored (from_doc)")
+    db.execute("create index reanchored_pending on reanchored (to_doc) where needs_review = 1")
     for event in ("insert", "update"):
         db.execute(
             f"create trigger changes_reanchored_{event} after {event} on reanchored begin "

@@ -24,7 +24,7 @@ _COLUMNS = (
     "a.id, a.label, case when r.method = 'orphan' then 'orphan' else 'changed' end, a.doc_id, a.start, "
     'a."end", a.quote, r.old_quote, r.method, r.confidence, r.reason, r.from_doc, r.to_doc, a.note'
 )
-_PENDING = (
+_PENDING = (  # needs_review = 1 as written: the partial index reanchored_pending holds those rows
     "r.needs_review = 1 and a.deleted_at is null and a.status != 'rejected' and "
     "((r.method = 'orphan' and a.doc_id = r.from_doc) or (r.method != 'orphan' and a.doc_id = r.to_doc))"
 )
@@ -55,9 +55,9 @@ def review_items(db: Database, doc_id: str) -> list[ReviewItem]:
     lineage = lineage_of(db, doc_id)
     rows = db.execute(
         f"select {_COLUMNS} from reanchored r join annotations a on a.id = r.annotation_id "
-        f"where {_PENDING} and a.doc_id in (select id from documents where id = ? or lineage = ?) "
+        f"where {_PENDING} and r.to_doc in (select doc_id from document_versions where lineage = ?) "
         "order by r.method = 'orphan', a.doc_id, a.start",
-        [lineage, lineage],
+        [lineage],
     ).fetchall()
     return [ReviewItem(*row) for row in rows]
 

@@ -167,8 +167,8 @@ def _settle_lineage(db: Database, lineage: str, stamp: str, report: SettleReport
     older = [
         row[0]
         for row in db.execute(
-            "select id from documents where (id = ? or lineage = ?) and id != ? order by version",
-            [lineage, lineage, newest],
+            "select doc_id from document_versions where lineage = ? and doc_id != ? order by version",
+            [lineage, newest],
         ).fetchall()
     ]
     new_text: str | None = None

@@ -18,7 +18,7 @@ def test_schema_version_counts_the_migrations() -> None:
 
 def test_a_database_from_before_versions_upgrades_and_its_documents_work(tmp_path, seed_text: str) -> None:
     """A file written at schema 7 (built here with every migration before 0008, which is what
-    an older margin left) opens, gains the version columns, null for its documents, and its
+    an older margin left) opens, gains the versions table, empty, and its
     spans move when a revised text becomes the next version."""
     import sqlite3
 
@@ -35,7 +35,7 @@ def test_a_database_from_before_versions_upgrades_and_its_documents_work(tmp_pat
     migrations.apply(old.utils, stop_before="0008_versions")
     conn.execute(f"pragma application_id = {APPLICATION_ID}")
     conn.execute("pragma user_version = 7")
-    assert "lineage" not in {column[1] for column in conn.execute("pragma table_info(documents)")}
+    assert not conn.execute("select 1 from sqlite_master where name = 'document_versions'").fetchone()
     document, _ = add_document(old, seed_text, source="/news/darien.txt")
     at = seed_text.index("520,000")
     span = add_annotation(old, document.id, at, at + 7, "statistic", annotator="ana")
@@ -45,10 +45,7 @@ def test_a_database_from_before_versions_upgrades_and_its_documents_work(tmp_pat
     db = open_database(path)
     try:
         assert schema_version(db) == SCHEMA_VERSION == 8
-        row = db.execute(
-            "select lineage, version, replaces, versioned_at from documents where id = ?", [document.id]
-        ).fetchone()
-        assert tuple(row) == (None, None, None, None)
+        assert db.execute("select count(*) from document_versions").fetchone()[0] == 0
         assert [(v.id, v.version, v.lineage) for v in versions(db, document.id)] == [(document.id, 1, document.id)]
         assert newer_version(db, document.id) is None and superseded(db) == set()
         revised, _ = add_document(db, seed_text.replace("520,000", "530,000"), source="/news/darien.txt")

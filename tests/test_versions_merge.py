@@ -47,7 +47,9 @@ def moves(db: Database) -> dict[str, tuple]:
 
 
 def versions_of(db: Database) -> list[tuple]:
-    return db.execute("select id, lineage, version, replaces, versioned_at from documents order by id").fetchall()
+    return db.execute(
+        "select doc_id, lineage, version, replaces, versioned_at from document_versions order by doc_id"
+    ).fetchall()
 
 
 def words(text: str, every: int, offset: int = 0) -> list[tuple[int, int]]:
