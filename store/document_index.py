@@ -45,6 +45,10 @@ class DocumentIndex:
         """The shown order: every rowid, or the filter's matches."""
         self._summaries: OrderedDict[int, DocumentSummary] = OrderedDict()
         self._rowid_of: dict[str, int] = {}
+        self._lengths: dict[int, int] = {}
+        """Text lengths by rowid, kept across invalidations: a text never changes, and the
+        ``length`` column is stored after the text, so reading it walks the whole text
+        (half a millisecond for a book, on every label key, before this cache)."""
         self._versions: dict[str, tuple[int, int, bool]] = {}
         """Versioned documents only (``store.versions.version_numbers``), read again on
         reload, which a new document (a new version among them) brings about."""
@@ -62,6 +66,7 @@ class DocumentIndex:
         """Read the rowids again (documents were added or removed) and re-apply the filter."""
         self.all_rowids = array("q", (row[0] for row in self.db.execute("select rowid from documents order by rowid")))
         self._summaries.clear()
+        self._lengths.clear()
         self._versions = version_numbers(self.db)
         self._rowid_of.clear()
         self.filter(self.query)
@@ -150,11 +155,18 @@ class DocumentIndex:
         marks = ", ".join("?" for _ in wanted)
         fetched: dict[str, DocumentSummary] = {}
         rowid_of: dict[str, int] = {}
-        for rowid, doc_id, title, source, length in self.db.execute(
-            f"select rowid, id, title, source, coalesce(length, length(text)) from documents where rowid in ({marks})",
-            wanted,
+        # The length only for rows whose length is not known yet (a page seen for the
+        # first time); a row read again (its counts changed) takes it from the cache.
+        known = all(rowid in self._lengths for rowid in wanted)
+        length = "null" if known else "coalesce(length, length(text))"
+        for rowid, doc_id, title, source, read in self.db.execute(
+            f"select rowid, id, title, source, {length} from documents where rowid in ({marks})", wanted,
         ):
-            fetched[doc_id] = DocumentSummary(id=doc_id, title=title or "", source=source or "", length=length or 0)
+            if read is not None:
+                self._lengths[rowid] = read
+            fetched[doc_id] = DocumentSummary(
+                id=doc_id, title=title or "", source=source or "", length=self._lengths.get(rowid) or 0
+            )
             if doc_id in self._versions:
                 version, _newest, is_newest = self._versions[doc_id]
                 fetched[doc_id].version = version

@@ -332,3 +332,17 @@ def test_versions_are_marked_and_an_older_one_is_dimmed(fresh_db: Database) -> N
     assert "v1 old" in old_row.plain and "v2" in new_row.plain and "old" not in new_row.plain
     assert any("dim" in str(span.style) for span in old_row.spans if old_row.plain[span.start:span.end].startswith("Harbour"))
     assert "v" not in document_row(summaries[other.id], LABELS, current=False, width=60).plain.split("Other")[1]
+
+
+def test_a_row_read_again_takes_its_length_from_the_cache(fresh_db: Database) -> None:
+    """The length column is stored after the text: a label key, which reads its
+    document's row again, must not walk a whole book to get it."""
+    book, _ = add_document(fresh_db, "A long text.\n" * 1000, title="Book")
+    index = DocumentIndex(fresh_db)
+    assert index.summary(0).length == len("A long text.\n" * 1000)
+    statements: list[str] = []
+    fresh_db.conn.set_trace_callback(statements.append)
+    index.invalidate(book.id)
+    assert index.summary(0).length == len("A long text.\n" * 1000)
+    fresh_db.conn.set_trace_callback(None)
+    assert statements and not any("length" in statement for statement in statements)
