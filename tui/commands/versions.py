@@ -296,7 +296,8 @@ def reanchor_command(
     text where it fits (its text may have changed: a corrected figure); one
     that cannot be placed stays on the old version as an orphan. With no
     arguments, moves whatever older versions still carry onto the newest
-    (after a merge, say). --report lists what waits for review.
+    (a span an undo brought back on an older one, say). --report lists what
+    waits for review.
 
     \b
     Examples:
