@@ -29,7 +29,7 @@ import app_bench as ab
 from app_bench_data import book_db
 
 renders: Counter[str] = Counter()
-seconds: Counter[str] = Counter()
+seconds: dict[str, float] = {}
 layouts: Counter[str] = Counter()
 recording = False
 
@@ -50,7 +50,7 @@ def _patch() -> None:
         lines = render_lines(self, crop)
         if recording:
             renders[_name(self)] += 1
-            seconds[_name(self)] += time.perf_counter() - started
+            seconds[_name(self)] = seconds.get(_name(self), 0.0) + time.perf_counter() - started
         return lines
 
     async def counted_layout(self: Screen[Any], message: Any) -> None:
@@ -81,7 +81,7 @@ async def profile(presses: int) -> None:
             recording = False
     total = sum(seconds.values()) * 1000 / presses
     print(f"render time per label key: {total:.2f} ms in all, by widget:")
-    for name, spent in seconds.most_common(12):
+    for name, spent in sorted(seconds.items(), key=lambda item: -item[1])[:12]:
         print(f"  {spent * 1000 / presses:7.2f} ms  {renders[name] / presses:4.1f} renders  {name}")
     print("layout requests per label key:", ", ".join(f"{name} {n / presses:.1f}" for name, n in layouts.items()) or "none")
 
