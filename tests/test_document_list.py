@@ -346,3 +346,39 @@ def test_a_row_read_again_takes_its_length_from_the_cache(fresh_db: Database) ->
     assert index.summary(0).length == len("A long text.\n" * 1000)
     fresh_db.conn.set_trace_callback(None)
     assert statements and not any("length" in statement for statement in statements)
+
+
+@pilot_test
+async def test_scrolling_a_long_list_by_a_row_leaves_its_scrollbar_undrawn(fresh_db: Database) -> None:
+    """In a list of thousands, a scroll of one row moves the thumb by nothing: the bar's
+    whole height is not drawn again for it (it was a tenth of a label key's time)."""
+    from textual.scrollbar import ScrollBar
+
+    bulk_documents(fresh_db, 20_000)
+    app = ListApp(fresh_db)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        rows = app.documents.rows
+        rows.focus()
+        for _ in range(40):  # past the bottom of the view: each step scrolls by a row
+            await pilot.press("down")
+        await pilot.pause()
+        bar = rows.vertical_scrollbar
+        drawn: list[int] = []
+        original = ScrollBar.refresh
+
+        def counting(self: ScrollBar, *args: object, **kwargs: object) -> object:
+            if self is bar:
+                drawn.append(1)
+            return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        ScrollBar.refresh = counting  # type: ignore[method-assign]
+        try:
+            top = rows.scroll_offset.y
+            await pilot.press("down")
+            await pilot.pause()
+            assert rows.scroll_offset.y == top + 1
+            assert bar.position == rows.scroll_offset.y
+        finally:
+            ScrollBar.refresh = original  # type: ignore[method-assign]
+        assert drawn == []

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from textual.binding import Binding
     from textual.dom import DOMNode
     from textual.geometry import Size
+    from textual.scrollbar import ScrollBar
     from textual.widget import Widget
 
 
@@ -68,6 +69,21 @@ def scrollbar_thumb(size: int, virtual_size: float, window_size: float, position
     thumb = max(1, window / (virtual / size))
     start = int((size - thumb) * (position / (virtual - window)) * EIGHTHS)
     return start, start + ceil(thumb * EIGHTHS)
+
+
+def scroll_bar_to(bar: ScrollBar, position: float) -> None:
+    """Move a vertical scrollbar to ``position``, redrawing it only when its thumb moves.
+
+    ``ScrollView.watch_scroll_y`` assigns ``position``, which redraws the bar's full
+    height: in a list of thousands, scrolling by the row a label key added moves the
+    thumb by nothing, and that redraw was a tenth of the key's time."""
+    thumb = scrollbar_thumb(bar.size.height, bar.window_virtual_size, bar.window_size, bar.position)
+    if thumb is not None and thumb == scrollbar_thumb(bar.size.height, bar.window_virtual_size, bar.window_size, position):
+        from textual.scrollbar import ScrollBar
+
+        bar.set_reactive(ScrollBar.position, position)
+    else:
+        bar.position = position
 
 
 def resize_without_layout(widget: Widget, size: Size) -> None:
