@@ -64,3 +64,28 @@ async def test_clicking_a_key_presses_it(sample: Path) -> None:
 
         assert isinstance(app.screen, HelpScreen)
         assert bar is not None
+
+
+@pilot_test
+async def test_the_bar_is_drawn_again_only_when_its_keys_change(sample: Path) -> None:
+    app = app_for(sample)
+    async with running(app, size=(120, 30)) as pilot:
+        bar = app.main.query_one(KeyBar)
+        await go(pilot, SAMPLE.index("Watson"))
+        await pilot.press("2")  # a first label: undo becomes available
+        await pilot.pause()
+        drawn: list[int] = []
+        original = bar.refresh
+
+        def counting(*args: object, **kwargs: object) -> object:
+            drawn.append(1)
+            return original(*args, **kwargs)  # type: ignore[arg-type]
+
+        bar.refresh = counting  # type: ignore[method-assign]
+        app.main.refresh_bindings()  # what every key does: the same keys apply after it
+        await pilot.press("l", "l")  # along the span: still on it
+        await pilot.pause()
+        assert drawn == []
+        await go(pilot, SAMPLE.index("Mayorkas"))  # off every span: delete and relabel grey out
+        await pilot.pause()
+        assert drawn and "x Delete" in bar_text(app)

@@ -34,6 +34,9 @@ class KeyBar(Widget):
         self._targets: list[tuple[int, int, str]] = []
         """(first cell, last cell, key) of each key drawn, for clicks."""
         self._prompt: Text | None = None
+        self._drawn: object = None
+        """The entries the bar last drew: a bindings update that leaves them as they
+        were (most keys: the cursor moved, a span was labelled) draws nothing."""
 
     @property
     def prompt(self) -> Text | None:
@@ -53,7 +56,8 @@ class KeyBar(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, _screen: Screen[object]) -> None:
-        self.refresh()
+        if self._prompt is not None or self._entries() != self._drawn:
+            self.refresh()
 
     def _entries(self) -> tuple[list[tuple[str, str, str, bool]], tuple[str, str, str, bool] | None]:
         """(key, key display, description, enabled) per action, and the palette's key."""
@@ -79,7 +83,7 @@ class KeyBar(Widget):
             line.append_text(self._prompt)
             line.truncate(width, pad=True)
             return line
-        entries, palette = self._entries()
+        entries, palette = self._drawn = self._entries()
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
         disabled_style = self.get_component_rich_style("key-bar--disabled", partial=True)
         right = Text()
