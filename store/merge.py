@@ -158,25 +158,6 @@ def _version_rank(row: dict) -> tuple:
     return (row["version"], row["versioned_at"], row["lineage"], row.get("replaces") or "")
 
 
-def _merge_versions(target: Database, source: Database, counts: TableCounts) -> None:
-    """Version rows by document: the missing are inserted, a losing one replaced."""
-    for batch in _batches(source, "document_versions"):
-        present = _existing(target, "document_versions", ("doc_id",), batch)
-        winners = []
-        for row in batch:
-            mine = present.get((row["doc_id"],))
-            if mine is None:
-                counts.added += 1
-            elif _version_rank(row) > _version_rank(mine):
-                counts.updated += 1
-            else:
-                counts.skipped += 1
-                continue
-            winners.append(row)
-        if winners:
-            target.table("document_versions").upsert_all(winners, pk="doc_id")
-
-
 def _merge_documents(target: Database, source: Database, counts: TableCounts) -> None:
     """Missing documents are inserted; a present one keeps the title that ranks first."""
     for batch in _batches(source, "documents"):
@@ -204,15 +185,17 @@ def _merge_newest(
     pk: tuple[str, ...],
     counts: TableCounts,
     transform: Callable[[dict], dict] | None = None,
+    rank: Callable[[dict], tuple] = version_key,
 ) -> None:
-    """Rows keyed by ``pk``: insert the missing, replace those whose version loses."""
+    """Rows keyed by ``pk``: insert the missing, replace those whose version loses
+    (``rank``: by default the newest edit wins, see ``version_key``)."""
     for batch in _batches(source, table):
         if transform is not None:
             # A rename can bring two rows of the source onto one key: the newer stays.
             newest: dict[tuple, dict] = {}
             for row in map(transform, batch):
                 key = tuple(row[column] for column in pk)
-                if key not in newest or version_key(row) > version_key(newest[key]):
+                if key not in newest or rank(row) > rank(newest[key]):
                     newest[key] = row
             batch = list(newest.values())
         present = _existing(target, table, pk, batch)
@@ -221,7 +204,7 @@ def _merge_newest(
             mine = present.get(tuple(row[column] for column in pk))
             if mine is None:
                 counts.added += 1
-            elif version_key(row) > version_key(mine):
+            elif rank(row) > rank(mine):
                 counts.updated += 1
             else:
                 counts.skipped += 1
@@ -267,7 +250,7 @@ def _merge_one(
     for scheme in (LABELS, RELATION_TYPES, ATTRIBUTES):
         settle_labels(target, Renames([]), scheme)  # the target, too, settled against its own removals
     _merge_documents(target, source, tables["documents"])
-    _merge_versions(target, source, tables["document_versions"])
+    _merge_newest(target, source, "document_versions", ("doc_id",), tables["document_versions"], rank=_version_rank)
     renames = merge_renames(target, source, LABELS)
     _merge_scheme(target, source, name, LABELS, renames, report)
     _merge_items(target, source, LABELS, renames, report)

@@ -18,7 +18,7 @@ from .db import write
 from .errors import MarginError
 from .model import now_iso
 from .version_moves import follow_ends, upsert_reanchored
-from .versions import latest_id, lineage_of
+from .versions import lineage_of, newest_id
 
 _COLUMNS = (
     "a.id, a.label, case when r.method = 'orphan' then 'orphan' else 'changed' end, a.doc_id, a.start, "
@@ -138,7 +138,7 @@ def reattach(db: Database, annotation_id: str, start: int, end: int) -> Reattach
             raise MarginError("that span is gone")
         doc_id, old_start, old_end, _ = row
         record = _record(db, annotation_id)
-        newest = latest_id(db, lineage_of(db, doc_id))
+        newest = newest_id(db, doc_id)
         if record[3] != "orphan" or doc_id == newest:
             raise MarginError("that span is not an orphan")
         _place(db, annotation_id, newest, start, end)

@@ -81,10 +81,14 @@ def latest_id(db: Database, lineage: str) -> str:
     return lineage
 
 
+def newest_id(db: Database, doc_id: str) -> str:
+    """The newest version of ``doc_id``'s document (``doc_id`` itself if it has none newer)."""
+    return latest_id(db, lineage_of(db, doc_id))
+
+
 def newer_version(db: Database, doc_id: str) -> Version | None:
     """The newest version when ``doc_id`` is not it: what the reader offers instead."""
-    lineage = lineage_of(db, doc_id)
-    newest = latest_id(db, lineage)
+    newest = newest_id(db, doc_id)
     if newest == doc_id:
         return None
     return next(version for version in versions(db, newest) if version.id == newest)

@@ -149,22 +149,30 @@ class MainScreen(SuggestActions):
         if self._writable():
             self._choose_annotation("Delete which annotation?", self._delete)
 
-    def _delete(self, annotation: Annotation) -> None:
-        """Delete at once; someone else's annotation only after a yes."""
+    def _delete(self, annotation: Annotation, done: Callable[[], None] | None = None) -> None:
+        """Delete at once; someone else's annotation only after a yes. ``done`` hears
+        once it is deleted."""
         if annotation.annotator == self.annotator:
-            self._delete_now(annotation)
+            self._delete_now(annotation, done)
             return
         question = f"Delete {sanitise(annotation.annotator)}'s {sanitise(annotation.label)} “{shorten(annotation.quote, 40)}”?"
-        self.app.push_screen(Confirm(question), if_chosen(partial(self._delete_if_sure, annotation)))
+        self.app.push_screen(Confirm(question), if_chosen(partial(self._delete_if_sure, annotation, done)))
 
-    def _delete_if_sure(self, annotation: Annotation, sure: bool) -> None:
+    def _delete_if_sure(self, annotation: Annotation, done: Callable[[], None] | None, sure: bool) -> None:
         if sure:
-            self._delete_now(annotation)
+            self._delete_now(annotation, done)
 
-    def _delete_now(self, annotation: Annotation) -> None:
-        links = [relation.id for relation in self.reader.links.of(annotation.id)]
+    def _delete_now(self, annotation: Annotation, done: Callable[[], None] | None = None) -> None:
+        links = self._links_of(annotation)
         if isinstance(self._edit(partial(self.editing.delete, annotation, links)), Change):
             self.notify(f"Deleted {annotation.label} (u undoes)", markup=False)
+            if done is not None:
+                done()
+
+    def _links_of(self, annotation: Annotation) -> list[str]:
+        """The ids of a span's links, which its delete takes along: the reader's index
+        has those of the spans it shows."""
+        return [relation.id for relation in self.reader.links.of(annotation.id)]
 
     def action_relabel(self) -> None:
         if self._writable():

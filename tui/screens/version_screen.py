@@ -22,7 +22,7 @@ from margin.store.documents import get_document
 from margin.store.model import Annotation
 from margin.store.reanchor_review import ReviewItem, review_items
 from margin.store.relations import relations_of
-from margin.store.versions import newer_version, versions
+from margin.store.versions import newer_version, newest_id, versions
 
 from ..compat import own_bindings
 from ..editing import Change, Pending
@@ -32,7 +32,6 @@ from ..version_edits import mark_reviewed, reattach_orphan
 from ..version_notice import VersionState, expected_place, notice_text, version_state
 from ..widgets.key_bar import KeyBar
 from ..widgets.version_notice import VersionNotice
-from .confirm import Confirm
 from .dismiss import if_chosen
 from .main import MainScreen
 from .reanchor_review import ReanchorReview, ReviewActions
@@ -205,8 +204,7 @@ class VersionScreen(MainScreen):
         self.query_one(KeyBar).prompt = hint
 
     def _newest_of(self, doc_id: str) -> str | None:
-        found = self._store(versions, self.db, doc_id)
-        return found[-1].id if found else None
+        return self._store(newest_id, self.db, doc_id)
 
     # -- the list's edits ---------------------------------------------------------------
 
@@ -242,27 +240,24 @@ class VersionScreen(MainScreen):
         return True
 
     def _delete_item(self, item: ReviewItem) -> bool:
-        """The ordinary delete; someone else's span only after a yes."""
+        """The ordinary delete (someone else's span only after a yes); the list drops
+        the row once it is done."""
         annotation = self._store(get_annotation, self.db, item.annotation_id)
-        if annotation is None or not self._writable():
-            return False
-        if annotation.annotator == self.annotator:
-            return self._delete_span(annotation)
-        question = (f"Delete {sanitise(annotation.annotator)}'s {sanitise(annotation.label)} "
-                    f"“{shorten(annotation.quote, 40)}”?")
-        self.app.push_screen(Confirm(question), if_chosen(partial(self._delete_if_sure_from_list, annotation)))
+        if annotation is not None and self._writable():
+            self._delete(annotation, partial(self._deleted_from_list, annotation.id))
         return False
 
-    def _delete_if_sure_from_list(self, annotation: Annotation, sure: bool) -> None:
-        if sure and self._delete_span(annotation) and self._review is not None:
-            self._review.drop(annotation.id)
-
-    def _delete_span(self, annotation: Annotation) -> bool:
-        links = [relation.id for relation in self._store(relations_of, self.db, annotation.id) or []]
-        if self._edit(partial(self.editing.delete, annotation, links)) is None:
-            return False
-        if self._reattaching == annotation.id:
+    def _deleted_from_list(self, annotation_id: str) -> None:
+        if self._review is not None:
+            self._review.drop(annotation_id)
+        if self._reattaching == annotation_id:
             self._reattaching = None
             self._hint(None)
-        self.notify(f"Deleted {sanitise(annotation.label)} (u undoes)", markup=False)
-        return True
+
+    def _links_of(self, annotation: Annotation) -> list[str]:
+        """An orphan lives on an older version than the reader shows: its links are
+        read from the store."""
+        document = self.reader.document
+        if document is not None and annotation.doc_id == document.id:
+            return super()._links_of(annotation)
+        return [relation.id for relation in self._store(relations_of, self.db, annotation.id) or []]
