@@ -47,7 +47,12 @@ def normalise_newlines(text: str) -> str:
 
 def document_id(text: str) -> str:
     """Content-derived id, so one article imported on two machines merges cleanly."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return document_id_of_bytes(text.encode("utf-8", "surrogatepass"))
+
+
+def document_id_of_bytes(data: bytes) -> str:
+    """:func:`document_id` of the text whose UTF-8 encoding is ``data``."""
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)

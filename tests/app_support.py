@@ -74,7 +74,16 @@ async def running(app: MarginApp, size: tuple[int, int] = SIZE) -> AsyncIterator
     """The app under a Pilot, with its first document open."""
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
+        await headings_found(pilot)
         yield pilot
+
+
+async def headings_found(pilot: Pilot) -> None:
+    """Until the worker that searches a document's headings for the status line is done
+    and its chapter shown."""
+    for worker in [worker for worker in pilot.app.workers if worker.group == "headings"]:
+        await worker.wait()
+    await pilot.pause()
 
 
 async def go(pilot: Pilot, offset: int) -> None:

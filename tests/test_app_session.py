@@ -3,6 +3,7 @@ that starts the app, and the whole acceptance scenario on the sample."""
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 from pathlib import Path
@@ -227,3 +228,25 @@ def test_margin_open_of_a_stored_file_only_hashes_it(tmp_path: Path, monkeypatch
     article.write_text("Harbour news\nThe harbour reopened, and closed.\n", encoding="utf-8")
     changed = CliRunner().invoke(cli, ["--db", str(db_path), "open", str(article)])
     assert changed.exit_code == 1 and "a stored file was imported again" in str(changed.exception)
+
+
+@pytest.mark.parametrize("mark", [b"", codecs.BOM_UTF8], ids=["plain", "byte-order mark"])
+def test_margin_open_of_a_stored_file_without_carriage_returns_is_not_even_decoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mark: bytes,
+) -> None:
+    opened: list[str | None] = []
+    monkeypatch.setattr(MarginApp, "run", lambda self, **_: opened.append(self.open_doc_id))
+    article = tmp_path / "harbour.txt"
+    article.write_bytes(mark + "Harbour news\nThe harbour reopened — at last.\n".encode())
+    db_path = tmp_path / "m.db"
+    first = CliRunner().invoke(cli, ["--db", str(db_path), "open", str(article)], catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+
+    def no_decoding(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a stored file was decoded again")
+
+    monkeypatch.setattr("margin.tui.commands.app.decode_text", no_decoding)
+    monkeypatch.setattr("margin.store.importing.import_paths", no_decoding)
+    again = CliRunner().invoke(cli, ["--db", str(db_path), "open", str(article)], catch_exceptions=False)
+    assert again.exit_code == 0, again.output
+    assert opened[0] is not None and opened == [opened[0], opened[0]]

@@ -5,17 +5,19 @@ status line shows, found by bisecting heading offsets rather than scanning per k
 from __future__ import annotations
 
 import io
+import threading
 import time
 from pathlib import Path
 
 import pytest
-from app_support import SAMPLE, app_for, go, messages, pilot_test, running, sample_db
+from app_support import SAMPLE, app_for, go, headings_found, messages, pilot_test, running, sample_db
 from textual.widgets import Input, OptionList
 
 from margin.store.db import open_database
 from margin.store.documents import add_document
 from margin.store.formats import html
 from margin.store.model import Document
+from margin.store.reading import set_position
 from margin.tui.app import MarginApp
 from margin.tui.recent import Recent
 from margin.tui.screens.toc import TableOfContents
@@ -228,3 +230,27 @@ def test_a_hash_line_of_many_spaces_is_found_at_once() -> None:
     found = find_headings("# Title ##\n\n# a" + " " * 20_000 + "x\n" + "#" * 20_000 + "\n## Sub\n")
     assert time.perf_counter() - started < 0.5
     assert [(h.level, h.title) for h in found] == [(1, "Title"), (2, "Sub")]
+
+
+@pilot_test
+async def test_a_book_opens_before_its_headings_are_found_and_the_chapter_follows(
+    tmp_path: Path, book: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, book_id = library(tmp_path, book, "War and Peace")
+    seventh = find_headings(book)[5]
+    db = open_database(path)
+    set_position(db, book_id, "tester", seventh.start + 10)
+    db.close()
+    searched_on: list[str] = []
+    real = headings_module.find_headings
+    monkeypatch.setattr(
+        headings_module, "find_headings", lambda text: searched_on.append(threading.current_thread().name) or real(text)
+    )
+    app = app_for(path, open_doc_id=book_id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.main.reader.cursor == seventh.start + 10
+        await headings_found(pilot)
+        assert "§ CHAPTER VII" in status(app)
+        assert len(searched_on) == 1 and searched_on[0] != threading.main_thread().name
+        await pilot.press("j", "j", "w")  # keys while the chapter is known: no search again
+        assert "§ CHAPTER VII" in status(app) and len(searched_on) == 1

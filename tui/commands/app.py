@@ -8,6 +8,7 @@ article, so a new user has something to read.
 
 from __future__ import annotations
 
+import codecs
 import os
 from importlib.resources import files as package_files
 from pathlib import Path
@@ -22,7 +23,7 @@ from margin.store.documents import (
 )
 from margin.store.errors import MarginError
 from margin.store.formats.common import decode_text
-from margin.store.model import Document, document_id, normalise_newlines
+from margin.store.model import Document, document_id, document_id_of_bytes, normalise_newlines
 
 from .context import Context, pass_context
 
@@ -47,12 +48,25 @@ def _already_stored(db: Database, path: Path) -> str | None:
     if not path.is_file() or path.suffix.lower() not in TEXT_SUFFIXES:
         return None
     try:
-        text = normalise_newlines(decode_text(path.read_bytes(), str(path)))
-    except (OSError, MarginError):
+        data = path.read_bytes()
+    except OSError:
         return None  # the import names the problem
+    if b"\r" not in data:
+        # A stored text's id hashes its UTF-8 bytes, so a file without carriage returns
+        # that is stored has exactly those bytes (after a byte-order mark): no decoding.
+        doc_id = document_id_of_bytes(data.removeprefix(codecs.BOM_UTF8))
+        if _stored(db, doc_id):
+            return doc_id
+    try:
+        text = normalise_newlines(decode_text(data, str(path)))
+    except MarginError:
+        return None
     doc_id = document_id(text)
-    found = db.execute("select 1 from documents where id = ?", [doc_id]).fetchone()
-    return doc_id if found else None
+    return doc_id if _stored(db, doc_id) else None
+
+
+def _stored(db: Database, doc_id: str) -> bool:
+    return db.execute("select 1 from documents where id = ?", [doc_id]).fetchone() is not None
 
 
 def _looks_like_a_path(target: str) -> bool:

@@ -27,14 +27,14 @@ from margin.store.changes import ChangeFeed
 from margin.store.documents import get_document
 from margin.store.errors import MarginError
 from margin.store.labels import list_labels
-from margin.store.model import Annotation, Label
+from margin.store.model import Annotation, Document, Label
 from margin.store.reading import get_position, last_read
 from margin.store.relations import document_relations
 
 from ..editing import PENDING, Editing, Late
 from ..recent import Recent
 from ..sync import ChangeFollower
-from ..text.headings import chapter_at
+from ..text.headings import chapter_at, headings_of, known_headings
 from ..text.links import LinkIndex
 from ..undo import History
 from ..widgets.annotation_panel import AnnotationPanel
@@ -96,10 +96,12 @@ class PaneScreen(SchemeKeys, ActionAvailability, Screen[None]):
         self._active_reader: Reader | None = None
         self._saved_positions: dict[str, int] = {}
         self._shown_edits: Recent[str, str] = Recent(SHOWN_EDITS)
+        """``updated_at`` of the rows this app's own edits showed, newest per id."""
         self._told_clashes: set[tuple[str, str]] = set()
         self._note_drafts: dict[str, str] = {}
         """Notes typed but not yet committed, by annotation id: reopened if a save fails."""
-        """``updated_at`` of the rows this app's own edits showed, newest per id."""
+        self._finding_headings: str | None = None
+        """The document whose headings a worker is searching for."""
         self._loading: set[str] = set()
         """Documents shown with their first screen's spans only, the rest on the way."""
         self._closed_documents: Recent[str, dict[str, Annotation]] = Recent(CLOSED_DOCUMENTS)
@@ -392,7 +394,10 @@ class PaneScreen(SchemeKeys, ActionAvailability, Screen[None]):
         reader, status = self.reader, self.status
         document = reader.document
         status.position = 100.0 * reader.cursor / max(1, len(document.text) - 1) if document else 0.0
-        status.chapter = chapter_at(document, reader.cursor) if document else ""
+        headings = known_headings(document) if document else None
+        status.chapter = chapter_at(headings, reader.cursor) if headings else ""
+        if document is not None and headings is None:
+            self._find_headings(document)
         selection = reader.selection
         status.selection_length = selection[1] - selection[0] if selection else 0
         if status.mode != "SEARCH":
@@ -400,6 +405,24 @@ class PaneScreen(SchemeKeys, ActionAvailability, Screen[None]):
                 status.mode = "FILTER"
             else:
                 status.mode = "VISUAL" if selection else "NORMAL"
+
+    def _find_headings(self, document: Document) -> None:
+        """The document's headings searched for off the UI thread (a whole book: tens of
+        milliseconds), then the status line's chapter shown."""
+
+        if self._finding_headings == document.id:
+            return
+        self._finding_headings = document.id
+
+        def found() -> None:
+            self._finding_headings = None
+            self._update_status()
+
+        def search() -> None:
+            headings_of(document)
+            self.app.call_from_thread(found)
+
+        self.run_worker(search, thread=True, group="headings", exit_on_error=False)
 
     def _under_cursor(self, suggested_only: bool = False) -> list[Annotation]:
         reader = self.reader

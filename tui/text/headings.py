@@ -172,16 +172,26 @@ def recorded_headings(text: str, meta: dict[str, Any]) -> list[Heading] | None:
 def headings_of(document: Document) -> Headings:
     """A document's headings, found the first time and kept: a document's text never
     changes under its id (the length guards against a reused id all the same)."""
+    headings = known_headings(document)
+    if headings is None:
+        headings = _CACHE[(document.id, len(document.text))] = Headings(find_headings(document.text))
+    return headings
+
+
+def known_headings(document: Document) -> Headings | None:
+    """:func:`headings_of` when it needs no search of the text (found before, or
+    recorded by the import), else None: a book's first screen does not wait for a
+    search of the whole text that only its status line's chapter needs."""
     key = (document.id, len(document.text))
     headings = _CACHE.get(key)
     if headings is None:
         found = recorded_headings(document.text, document.meta)
-        headings = Headings(find_headings(document.text) if found is None else found)
-        _CACHE[key] = headings
+        if found is not None:
+            headings = _CACHE[key] = Headings(found)
     return headings
 
 
-def chapter_at(document: Document, offset: int) -> str:
+def chapter_at(headings: Headings, offset: int) -> str:
     """The title of the last heading at or before ``offset``; empty before the first."""
-    heading = headings_of(document).at(offset)
+    heading = headings.at(offset)
     return "" if heading is None else heading.title

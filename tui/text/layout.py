@@ -102,7 +102,7 @@ class Layout:
         self.text = text
         self.paragraph_gap = paragraph_gap
         lines = text.split("\n")
-        starts = list(accumulate(map(len, lines), lambda total, size: total + size + 1, initial=0))
+        starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))  # each line and its newline
         if len(lines) > 1 and lines[-1] == "":
             lines.pop()
             starts.pop()
