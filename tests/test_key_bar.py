@@ -89,3 +89,22 @@ async def test_the_bar_is_drawn_again_only_when_its_keys_change(sample: Path) ->
         await go(pilot, SAMPLE.index("Mayorkas"))  # off every span: delete and relabel grey out
         await pilot.pause()
         assert drawn and "x Delete" in bar_text(app)
+
+
+@pilot_test
+async def test_the_bars_draw_their_text_with_its_styles_and_keep_the_strip_while_it_holds(sample: Path) -> None:
+    app = app_for(sample)
+    async with running(app, size=(120, 30)) as pilot:
+        bar, status = app.main.query_one(KeyBar), app.main.status
+        drawn = bar.render_line(0)
+        assert drawn.text == bar_text(app) and drawn.cell_length == 120
+        key_colour = bar.get_component_rich_style("key-bar--key", partial=True).color
+        assert any(segment.style is not None and segment.style.color == key_colour for segment in drawn)
+        assert all(segment.style is not None and segment.style.bgcolor == bar.rich_style.bgcolor for segment in drawn)
+        assert bar.render_line(0) is drawn  # nothing changed: the same strip, not drawn again
+        assert status.render_line(0).text.startswith(" NORMAL ")
+        await go(pilot, SAMPLE.index("Watson"))
+        await pilot.press("v", "e")
+        assert status.render_line(0).text.startswith(" VISUAL ") and " sel " in status.render_line(0).text
+        assert bar.render_line(0).text == bar_text(app)
+        assert bar.render_line(1).text.strip() == ""

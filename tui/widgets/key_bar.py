@@ -13,12 +13,13 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.screen import Screen
-from textual.widget import Widget
+
+from .one_line import OneLine
 
 SEPARATOR = "  "
 
 
-class KeyBar(Widget):
+class KeyBar(OneLine):
     """The keys of the screen's active bindings that ask to be shown."""
 
     DEFAULT_CSS = """

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from ..text.sanitise import sanitise, shorten
+from .one_line import OneLine
 
 
-class StatusLine(Widget):
+class StatusLine(OneLine):
     """One line under the panes. The app sets its reactives; it only draws them."""
 
     DEFAULT_CSS = """
