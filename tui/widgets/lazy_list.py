@@ -17,6 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..compat import resize_without_layout, scroll_bar_to
+from .one_line import text_strip
 
 
 class LazyList(ScrollView, can_focus=True):
@@ -229,16 +230,11 @@ class LazyList(ScrollView, can_focus=True):
         strips = self._strips.get(key)
         if strips is None:
             style = base + self.get_component_rich_style("lazy-list--highlight") if highlighted else base
-            strips = [self._strip(text, width, style) for text in self.render_row(index, width)]
+            console = self.app.console
+            strips = [text_strip(text, width, style, console) for text in self.render_row(index, width)]
             self._strips[key] = strips
         strip = strips[offset] if offset < len(strips) else Strip.blank(width, base)
         return strip
-
-    def _strip(self, text: Text, width: int, style: Style) -> Strip:
-        text = text.copy()
-        text.no_wrap = True
-        text.truncate(width, overflow="ellipsis")
-        return Strip(text.render(self.app.console)).apply_style(style).crop_extend(0, width, style)
 
     # -- keys and mouse ---------------------------------------------------------------
 

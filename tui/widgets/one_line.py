@@ -8,9 +8,19 @@ the text, the width and the style stay the same.
 
 from __future__ import annotations
 
+from rich.console import Console
+from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
+
+
+def text_strip(text: Text, width: int, style: Style, console: Console) -> Strip:
+    """One line of ``text`` on ``style``, cut with an ellipsis or padded to ``width``."""
+    text = text.copy()
+    text.no_wrap = True
+    text.truncate(width, overflow="ellipsis")
+    return Strip(text.render(console)).apply_style(style).crop_extend(0, width, style).simplify()
 
 
 class OneLine(Widget):
@@ -31,9 +41,6 @@ class OneLine(Widget):
         key = (text.plain, tuple(text.spans), text.style, width, style)
         if self._drawn_line is not None and self._drawn_line[0] == key:
             return self._drawn_line[1]
-        text = text.copy()
-        text.no_wrap = True
-        text.truncate(width, overflow="ellipsis")
-        strip = Strip(text.render(self.app.console)).apply_style(style).crop_extend(0, width, style).simplify()
+        strip = text_strip(text, width, style, self.app.console)
         self._drawn_line = (key, strip)
         return strip
