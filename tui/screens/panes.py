@@ -409,13 +409,13 @@ class PaneScreen(SchemeKeys, ActionAvailability, Screen[None]):
     def _find_headings(self, document: Document) -> None:
         """The document's headings searched for off the UI thread (a whole book: tens of
         milliseconds), then the status line's chapter shown."""
-
         if self._finding_headings == document.id:
             return
         self._finding_headings = document.id
 
         def found() -> None:
-            self._finding_headings = None
+            if self._finding_headings == document.id:
+                self._finding_headings = None
             self._update_status()
 
         def search() -> None:
