@@ -188,3 +188,21 @@ async def test_a_feed_batch_read_before_an_edit_does_not_undo_it_on_screen(book:
         await pilot.pause()
         assert not [a for a in main.reader.annotations_at() if a.annotator == "tester"]
         assert labelled.id not in {a.id for a in main.annotation_panel.shown}
+
+
+@pilot_test
+async def test_a_label_key_shows_the_panel_and_the_status_line_in_its_own_frame(book: tuple[Path, str]) -> None:
+    path, doc_id = book
+    app = app_for(path, annotator="tester", open_doc_id=doc_id)
+    async with running(app) as pilot:
+        main = app.main
+        await go(pilot, PARAGRAPH.index("Monday"))
+        await pilot.press("W")
+        assert main.status.mode == "VISUAL"
+        main.action_label("claim")  # the key's handler alone, before any message it posts is handled
+        mine = [a for a in main.reader.annotations_at(PARAGRAPH.index("Monday")) if a.annotator == "tester"]
+        assert len(mine) == 1
+        panel = main.annotation_panel
+        highlighted = panel.rows.highlighted
+        assert highlighted is not None and panel.shown_keys[highlighted][2] == mine[0].id
+        assert main.status.mode == "NORMAL" and main.status.selection_length == 0

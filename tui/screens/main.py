@@ -78,6 +78,15 @@ class MainScreen(SuggestActions):
             reader.clear_selection()
             self._say_where_it_went(name)
             self._advance(end)
+            self._show_cursor_now()
+
+    def _show_cursor_now(self) -> None:
+        """What the reader's ``CursorMoved`` asks of the panel and the status line, done
+        in the key's own frame: handled after it, the message finds nothing to change,
+        so the key is drawn once rather than twice."""
+        reader = self.reader
+        self.annotation_panel.follow(reader.cursor, reader.annotations_at())
+        self._update_status()
 
     def _advance(self, end: int) -> None:
         """With auto-advance on, go on to the word after the span just labelled, so a
