@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pyperclip
@@ -209,44 +210,40 @@ async def test_acceptance_label_note_undo_redo_cite_quit_reopen_export(
     assert all(record["text"][s["start"] : s["end"]] == s["text"] for s in record["spans"])
 
 
-def test_margin_open_of_a_stored_file_only_hashes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    opened: list[str | None] = []
-    monkeypatch.setattr(MarginApp, "run", lambda self, **_: opened.append(self.open_doc_id))
-    article = tmp_path / "harbour.txt"
-    article.write_bytes(b"Harbour news\r\nThe harbour reopened.\r\n")
-    db_path = tmp_path / "m.db"
-    first = CliRunner().invoke(cli, ["--db", str(db_path), "open", str(article)], catch_exceptions=False)
-    assert first.exit_code == 0, first.output
-
-    def no_import(*_args: object, **_kwargs: object) -> None:
-        raise AssertionError("a stored file was imported again")
-
-    monkeypatch.setattr("margin.store.importing.import_paths", no_import)
-    again = CliRunner().invoke(cli, ["--db", str(db_path), "open", str(article)], catch_exceptions=False)
-    assert again.exit_code == 0, again.output
-    assert opened[0] is not None and opened == [opened[0], opened[0]]
-    article.write_text("Harbour news\nThe harbour reopened, and closed.\n", encoding="utf-8")
-    changed = CliRunner().invoke(cli, ["--db", str(db_path), "open", str(article)])
-    assert changed.exit_code == 1 and "a stored file was imported again" in str(changed.exception)
-
-
-@pytest.mark.parametrize("mark", [b"", codecs.BOM_UTF8], ids=["plain", "byte-order mark"])
-def test_margin_open_of_a_stored_file_without_carriage_returns_is_not_even_decoded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mark: bytes,
+@pytest.mark.parametrize(
+    ("content", "decoded_again"),
+    [
+        (b"Harbour news\r\nThe harbour reopened.\r\n", True),  # carriage returns: the text is hashed
+        ("Harbour news\nThe harbour reopened — at last.\n".encode(), False),  # the bytes are hashed
+        (codecs.BOM_UTF8 + b"Harbour news\nThe harbour reopened.\n", False),
+    ],
+    ids=["CRLF", "plain", "byte-order mark"],
+)
+def test_margin_open_of_a_stored_file_only_hashes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, decoded_again: bool,
 ) -> None:
     opened: list[str | None] = []
     monkeypatch.setattr(MarginApp, "run", lambda self, **_: opened.append(self.open_doc_id))
     article = tmp_path / "harbour.txt"
-    article.write_bytes(mark + "Harbour news\nThe harbour reopened — at last.\n".encode())
+    article.write_bytes(content)
     db_path = tmp_path / "m.db"
     first = CliRunner().invoke(cli, ["--db", str(db_path), "open", str(article)], catch_exceptions=False)
     assert first.exit_code == 0, first.output
 
-    def no_decoding(*_args: object, **_kwargs: object) -> None:
-        raise AssertionError("a stored file was decoded again")
+    def refused(what: str) -> Callable[..., None]:
+        def refuse(*_args: object, **_kwargs: object) -> None:
+            raise AssertionError(f"a stored file was {what} again")
+        return refuse
 
-    monkeypatch.setattr("margin.tui.commands.app.decode_text", no_decoding)
-    monkeypatch.setattr("margin.store.importing.import_paths", no_decoding)
+    monkeypatch.setattr("margin.store.importing.import_paths", refused("imported"))
+    if not decoded_again:
+        monkeypatch.setattr("margin.tui.commands.app.decode_text", refused("decoded"))
     again = CliRunner().invoke(cli, ["--db", str(db_path), "open", str(article)], catch_exceptions=False)
     assert again.exit_code == 0, again.output
     assert opened[0] is not None and opened == [opened[0], opened[0]]
+    monkeypatch.undo()
+    monkeypatch.setattr(MarginApp, "run", lambda self, **_: opened.append(self.open_doc_id))
+    monkeypatch.setattr("margin.store.importing.import_paths", refused("imported"))
+    article.write_text("Harbour news\nThe harbour reopened, and closed.\n", encoding="utf-8")
+    changed = CliRunner().invoke(cli, ["--db", str(db_path), "open", str(article)])
+    assert changed.exit_code == 1 and "a stored file was imported again" in str(changed.exception)

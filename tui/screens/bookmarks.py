@@ -15,7 +15,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from ..text.sanitise import sanitise, shorten
-from .list_keys import move
+from .list_keys import move, remove_row
 
 LINE_REACH = 240
 """How far either side of a bookmark its line is looked for: a text without line
@@ -106,10 +106,7 @@ class BookmarkList(ModalScreen[int | None]):
             return
         if not self._remove_bookmark(self.entries[index].offset):
             return
-        del self.entries[index]
-        options.remove_option_at_index(index)
-        if self.entries:
-            options.highlighted = min(index, len(self.entries) - 1)
+        remove_row(options, self.entries, index)
 
     def action_move(self, step: int) -> None:
         move(self.query_one(OptionList), step)

@@ -1,7 +1,9 @@
-"""The moves shared by the modal lists (labels, bookmarks, contents): each has one
+"""The moves shared by the modal lists (labels, bookmarks, contents, review): each has one
 OptionList, moved by j/k (and page keys) while another widget may hold the focus."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from textual.widgets import OptionList
 
@@ -20,3 +22,12 @@ def page(options: OptionList, direction: int) -> None:
         options.action_page_down()
     else:
         options.action_page_up()
+
+
+def remove_row(options: OptionList, rows: list[Any], index: int) -> None:
+    """Take row ``index`` out of the list and of ``rows`` (what its options show), the
+    highlight staying at the same place."""
+    del rows[index]
+    options.remove_option_at_index(index)
+    if rows:
+        options.highlighted = min(index, len(rows) - 1)

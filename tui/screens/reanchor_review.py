@@ -23,7 +23,7 @@ from margin.store.reanchor_review import ReviewItem
 
 from ..text.sanitise import sanitise, shorten
 from ..version_notice import counted
-from .list_keys import move
+from .list_keys import move, remove_row
 
 QUOTE_WIDTH = 36
 EMPTY = "Nothing to review: every span of this document's versions is placed and looked at."
@@ -154,11 +154,7 @@ class ReanchorReview(ModalScreen[ReviewItem | None]):
         index = next((n for n, item in enumerate(self.items) if item.annotation_id == annotation_id), None)
         if index is None:
             return
-        options = self.query_one(OptionList)
-        del self.items[index]
-        options.remove_option_at_index(index)
-        if self.items:
-            options.highlighted = min(index, len(self.items) - 1)
+        remove_row(self.query_one(OptionList), self.items, index)
         self._show_empty()
 
     def action_reattach(self) -> None:
