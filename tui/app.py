@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from textual import actions
+from textual import actions, events
 from textual.binding import Binding
 from textual.keys import KEY_NAME_REPLACEMENTS, Keys, key_to_character
 from textual.theme import Theme
@@ -25,6 +25,7 @@ from .inert_app import InertApp
 from .keymap import ACTIONS, LABEL_ID
 from .palette import DocumentCommands, MarginCommands
 from .screens.main import MainScreen
+from .screens.type_ahead import TypeAhead
 from .screens.version_screen import VersionScreen
 from .widgets.reader import Reader
 
@@ -134,6 +135,12 @@ class MarginApp(InertApp):
                 timeout=10,
             )
         return usable
+
+    def on_key(self, event: events.Key) -> None:
+        """A key no widget took reaches the app here, before its bindings are looked up."""
+        screen = self.screen
+        if isinstance(screen, TypeAhead) and screen.takes(event):
+            screen.typed_below(event)
 
     async def run_action(
         self,

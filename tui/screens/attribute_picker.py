@@ -15,7 +15,6 @@ from functools import partial
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from margin.store.model import FLAG_VALUE, Annotation, AttributeDef
@@ -25,12 +24,13 @@ from ..text.sanitise import sanitise, shorten
 from .dismiss import if_chosen
 from .label_picker import LabelPicker
 from .link_mode import LinkActions
+from .type_ahead import TypeAhead
 
 CLEAR = "\x00clear"
 """The value picker's "clear" entry: no attribute value can be this."""
 
 
-class ValuePrompt(ModalScreen[str | None]):
+class ValuePrompt(TypeAhead[str | None]):
     """Ask for a text attribute's value, one line at the bottom like the search prompt."""
 
     DEFAULT_CSS = """

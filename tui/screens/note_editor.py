@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
 from ..text.sanitise import sanitise, shorten
+from .type_ahead import TypeAhead
 
 
-class NoteEditor(ModalScreen[str | None]):
+class NoteEditor(TypeAhead[str | None]):
     """Edit a note; dismisses with the new text, or None when cancelled.
 
     | key | action |
@@ -19,6 +19,8 @@ class NoteEditor(ModalScreen[str | None]):
     | ctrl+s | save |
     | escape | cancel |
     """
+
+    FIELD = "TextArea"
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="note.save"),

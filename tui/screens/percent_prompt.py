@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widgets import Input
+
+from .type_ahead import TypeAhead
 
 
 def parse_percent(value: str) -> float | None:
@@ -19,7 +20,7 @@ def parse_percent(value: str) -> float | None:
     return min(max(percent, 0.0), 100.0)
 
 
-class PercentPrompt(ModalScreen[float | None]):
+class PercentPrompt(TypeAhead[float | None]):
     """Ask for a percentage; dismisses with it, or None when cancelled or empty.
 
     One line at the bottom, like the search prompt, so the text being read stays in

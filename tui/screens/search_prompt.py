@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from ..text.search import toggle_whole_word
+from .type_ahead import TypeAhead
 
 
-class SearchPrompt(ModalScreen[str | None]):
+class SearchPrompt(TypeAhead[str | None]):
     """Ask for a search term; dismisses with it, or None when cancelled or empty.
 
     Whole words are asked for as in vim, ``\\<term\\>``; tab puts those markers on or

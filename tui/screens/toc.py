@@ -6,7 +6,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets import Label as TitleLabel
 from textual.widgets.option_list import Option
@@ -14,6 +13,7 @@ from textual.widgets.option_list import Option
 from ..text.headings import Heading, Headings
 from ..text.sanitise import sanitise
 from .list_keys import move, page
+from .type_ahead import TypeAhead
 
 
 def _prompt(heading: Heading) -> Text:
@@ -23,7 +23,7 @@ def _prompt(heading: Heading) -> Text:
     return text
 
 
-class TableOfContents(ModalScreen[int | None]):
+class TableOfContents(TypeAhead[int | None]):
     """Choose a heading; dismisses with its offset, or None.
 
     | key | action |
