@@ -88,6 +88,22 @@ def test_whitespace_runs_match_each_other_and_case_is_smart() -> None:
     assert parse_term("   ") is None and parse_term("\\<\\>") is None
 
 
+def test_a_term_typed_without_accents_matches_with_them_and_one_with_them_only_itself(book: str) -> None:
+    text = "Natásha, NATÁSHA and Natasha met Kutúzov; nata\u0301sha wrote. Café, cafe."
+    spans = lambda typed: [m.group() for m in parse_term(typed).pattern.finditer(text)]  # noqa: E731
+    assert spans("natasha") == ["Natásha", "NATÁSHA", "Natasha", "nata\u0301sha"]  # combining marks too
+    assert spans("Natasha") == ["Natásha", "Natasha"]  # a capital: exact case, accents still free
+    assert spans("Natásha") == ["Natásha"] and spans("café") == ["Café"]  # an accent typed: exact
+    assert spans("\\<kutuzov\\>") == ["Kutúzov"] and spans("cafe") == ["Café", "cafe"]
+    assert spans("Kutuzov; nata") == ["Kutúzov; nata\u0301"]  # punctuation literal, the mark kept with its letter
+    # War and Peace marks stress: "Kutuzov" and "Natasha" are written only with accents there.
+    assert "Kutuzov" not in book and "Natasha" not in book
+    kutuzov = Matches(parse_term("Kutuzov"), book).count()
+    assert len(kutuzov) == book.count("Kutúzov") > 500
+    assert all(book[start:end] == "Kutúzov"
+               for start, end in zip(kutuzov.starts or [], kutuzov.ends or []))
+
+
 def test_whole_word_markers_and_the_toggle() -> None:
     text = "assist this is his island; is."
     assert [m.start() for m in parse_term("is").pattern.finditer(text)] == [3, 9, 12, 16, 19, 27]

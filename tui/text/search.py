@@ -3,8 +3,11 @@
 A term is matched as the reader shows the text, not as it is stored: a hard-wrapped
 book has a newline where the screen shows a space, so any run of whitespace in the
 term matches any run of whitespace in the text. Case is vim's smart-case (ignored
-unless the term has a capital). ``\\<`` before and ``\\>`` after the term ask for whole
-words, as in vim, so "is" can skip "assist"; `*` in the reader builds such a term.
+unless the term has a capital), and so are accents: a term typed without any matches
+"Natásha" and "Kutúzov" as "Natasha" and "Kutuzov" (the Gutenberg translations of
+Tolstoy mark stress that way), one typed with an accent only what it spells. ``\\<``
+before and ``\\>`` after the term ask for whole words, as in vim, so "is" can skip
+"assist"; `*` in the reader builds such a term.
 
 Counting every match of a term reads the whole text once, so `Matches` does it once per
 term (the reader runs `Matches.count` off the event loop); after that "match n of m",
@@ -14,7 +17,9 @@ same questions are answered by searching from the offset asked about.
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -65,15 +70,44 @@ def parse_term(typed: str) -> Term | None:
 
 
 def _escape_flexibly(core: str) -> str:
-    """``core`` as a literal pattern whose every whitespace run matches any whitespace run."""
+    """``core`` as a literal pattern whose every whitespace run matches any whitespace
+    run, and whose every letter, when ``core`` has no accent of its own, matches it
+    with any accent too."""
+    escape = _escape_accents if core.isascii() else re.escape
     parts: list[str] = []
     position = 0
     for space in _WHITESPACE.finditer(core):
-        parts.append(re.escape(core[position : space.start()]))
+        parts.append(escape(core[position : space.start()]))
         parts.append(r"\s+")
         position = space.end()
-    parts.append(re.escape(core[position:]))
+    parts.append(escape(core[position:]))
     return "".join(parts)
+
+
+_COMBINING = "[\u0300-\u036f]*"
+"""Accents written as combining marks after their letter (text in NFD)."""
+
+
+def _escape_accents(chunk: str) -> str:
+    """``chunk`` (ASCII) as a pattern whose letters match with any accent."""
+    accented = _accented_letters()
+    return "".join(
+        f"[{character}{accented[character]}]{_COMBINING}" if character in accented else re.escape(character)
+        for character in chunk
+    )
+
+
+@functools.cache
+def _accented_letters() -> dict[str, str]:
+    """Each ASCII letter's accented forms among the Latin letters (é, ñ, ū, ș …):
+    built on the first search, not at start."""
+    found: dict[str, list[str]] = {}
+    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        character = chr(code)
+        base = unicodedata.normalize("NFD", character)[0]
+        if base != character and base.isascii() and base.isalpha():
+            found.setdefault(base, []).append(character)
+    return {base: "".join(forms) for base, forms in found.items()}
 
 
 def whole_word(word: str) -> str:
