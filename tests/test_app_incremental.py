@@ -191,7 +191,7 @@ async def test_a_feed_batch_read_before_an_edit_does_not_undo_it_on_screen(book:
 
 
 @pilot_test
-async def test_a_label_key_shows_the_panel_and_the_status_line_in_its_own_frame(book: tuple[Path, str]) -> None:
+async def test_a_key_shows_the_panel_and_the_status_line_in_its_own_frame(book: tuple[Path, str]) -> None:
     path, doc_id = book
     app = app_for(path, annotator="tester", open_doc_id=doc_id)
     async with running(app) as pilot:
@@ -199,10 +199,13 @@ async def test_a_label_key_shows_the_panel_and_the_status_line_in_its_own_frame(
         await go(pilot, PARAGRAPH.index("Monday"))
         await pilot.press("W")
         assert main.status.mode == "VISUAL"
-        main.action_label("claim")  # the key's handler alone, before any message it posts is handled
+        await app.run_action("label('claim')", main)  # as the key runs it, before any message it posts is handled
         mine = [a for a in main.reader.annotations_at(PARAGRAPH.index("Monday")) if a.annotator == "tester"]
         assert len(mine) == 1
         panel = main.annotation_panel
         highlighted = panel.rows.highlighted
         assert highlighted is not None and panel.shown_keys[highlighted][2] == mine[0].id
         assert main.status.mode == "NORMAL" and main.status.selection_length == 0
+        before = main.status.position
+        await app.run_action("paragraph_next", main.reader)  # a motion of the reader's own
+        assert main.status.position > before

@@ -149,14 +149,20 @@ class MarginApp(InertApp):
         namespaces: Any = None,
     ) -> bool:
         """Run an action; a key greyed out in the footer says why it does nothing
-        here, rather than being silently ignored as Textual would."""
+        here, rather than being silently ignored as Textual would. When an action moves
+        the reader's cursor, where it went is shown with the action's own frame."""
         if isinstance(default_namespace, MainScreen) and not namespaces:
             _namespace, name, _parameters = actions.parse(action) if isinstance(action, str) else action
             reason = default_namespace.why_not(name)
             if reason is not None:
                 self.notify(reason, severity="warning")
                 return True
-        return await super().run_action(action, default_namespace, namespaces)
+        main = self.screen if isinstance(self.screen, MainScreen) else None
+        place = None if main is None else main.cursor_place
+        ran = await super().run_action(action, default_namespace, namespaces)
+        if main is not None and self.screen is main and main.cursor_place != place:
+            main.show_cursor_now()
+        return ran
 
 
 KEY_NAMES = frozenset(key.value for key in Keys) | frozenset(KEY_NAME_REPLACEMENTS.values())

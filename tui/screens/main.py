@@ -78,12 +78,16 @@ class MainScreen(SuggestActions):
             reader.clear_selection()
             self._say_where_it_went(name)
             self._advance(end)
-            self._show_cursor_now()
 
-    def _show_cursor_now(self) -> None:
+    @property
+    def cursor_place(self) -> tuple[int, tuple[int, int] | None]:
+        """The active reader's cursor and selection: what ``CursorMoved`` reports."""
+        return self.reader.cursor, self.reader.selection
+
+    def show_cursor_now(self) -> None:
         """What the reader's ``CursorMoved`` asks of the panel and the status line, done
-        in the key's own frame: handled after it, the message finds nothing to change,
-        so the key is drawn once rather than twice."""
+        as soon as a key's action has moved the cursor (the app calls this): handled
+        after it, the message finds nothing left to change, so the key is drawn once."""
         reader = self.reader
         self.annotation_panel.follow(reader.cursor, reader.annotations_at())
         self._update_status()
