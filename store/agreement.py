@@ -37,12 +37,12 @@ Tokens
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import chain, combinations, groupby
+from operator import itemgetter
 
 from .agreement_links import LinkTally
 from .agreement_measures import (
@@ -60,12 +60,10 @@ from .agreement_measures import (
     krippendorff_alpha,
     overlap_matches,
 )
-from .annotations import iter_annotations
 from .database import Database
-from .documents import get_document
 from .labels import list_labels
+from .tokens import TOKEN_PATTERN, count_tokens
 
-TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
 OUTSIDE = "O"
 
 Span = tuple[int, int, str]
@@ -89,11 +87,6 @@ class _TokenValues:
     innermost: list[str]
 
 
-def count_tokens(text: str) -> int:
-    """How many tokens ``text`` has, counted in C (``subn`` makes no match objects)."""
-    return TOKEN_PATTERN.subn("", text)[1]
-
-
 def tokens_touching(text: str, spans: Iterable[Span]) -> tuple[list[int], list[int]]:
     """(starts, ends) of the tokens that any span touches, in order.
 
@@ -102,43 +95,43 @@ def tokens_touching(text: str, spans: Iterable[Span]) -> tuple[list[int], list[i
     whitespace, so each span's reach is widened to the whitespace around it and the
     text between is tokenised once.
     """
-    reach: list[tuple[int, int]] = []
-    for start, end, _label in spans:
+    reach: set[tuple[int, int]] = set()
+    size = len(text)
+    for start, end in {(start, end) for start, end, _label in spans}:
         low = start
         while low > 0 and not text[low - 1].isspace():
             low -= 1
         high = end
-        while high < len(text) and not text[high].isspace():
+        while high < size and not text[high].isspace():
             high += 1
-        reach.append((low, high))
-    starts: list[int] = []
-    ends: list[int] = []
+        reach.add((low, high))
+    found: list[tuple[int, int]] = []
     last = -1
     for low, high in sorted(reach):
         if high <= last:
             continue
-        for match in TOKEN_PATTERN.finditer(text, max(low, last), high):
-            starts.append(match.start())
-            ends.append(match.end())
+        found.extend(match.span() for match in TOKEN_PATTERN.finditer(text, max(low, last), high))
         last = high
-    return starts, ends
+    return [start for start, _ in found], [end for _, end in found]
 
 
 def token_values(starts: Sequence[int], ends: Sequence[int], spans: Iterable[Span]) -> _TokenValues:
-    covered: dict[str, set[int]] = defaultdict(set)
-    best: dict[int, tuple[int, int, str]] = {}
-    for start, end, label in spans:
-        first = bisect_right(ends, start)
-        last = bisect_left(starts, end)
-        rank = (end - start, start, label)
-        for index in range(first, last):
-            covered[label].add(index)
-            if index not in best or rank < best[index]:
-                best[index] = rank
+    """Which tokens each label covers, and each token's innermost label: spans are
+    laid from the outermost to the innermost (see the module docstring), so the one
+    that ranks first is written last."""
+    covered: dict[str, set[int]] = {}
     innermost = [OUTSIDE] * len(starts)
-    for index, (_, _, label) in best.items():
-        innermost[index] = label
-    return _TokenValues(dict(covered), innermost)
+    for length, start, label in sorted(((end - start, start, label) for start, end, label in spans), reverse=True):
+        first = bisect_right(ends, start)
+        last = bisect_left(starts, start + length)
+        if first < last:
+            innermost[first:last] = [label] * (last - first)
+            held = covered.get(label)
+            if held is None:
+                covered[label] = set(range(first, last))
+            else:
+                held.update(range(first, last))
+    return _TokenValues(covered, innermost)
 
 
 def _accepted(
@@ -159,37 +152,45 @@ def _distinct(db: Database, column: str, where: str, params: list[str]) -> list[
     return [row[0] for row in db.execute(f"select distinct {column} from annotations where {where}", params)]
 
 
-def _shared_documents(db: Database, where: str, params: list[str]) -> Iterator[str]:
-    """Ids of the documents at least two annotators annotated, read as a stream."""
-    yield from (
-        row[0]
-        for row in db.execute(
-            f"select doc_id from annotations where {where} group by doc_id "
-            "having count(distinct annotator) >= 2 order by doc_id",
-            params,
-        )
-    )
-
-
-def _document_spans(
-    db: Database, doc_id: str, annotators: Sequence[str] | None, wanted: set[str] | None
-) -> tuple[dict[str, set[Span]], dict[str, dict[Span, str]]]:
-    """annotator -> spans in one document, for every annotator who annotated it; and
+def _shared_documents(
+    db: Database, where: str, params: list[str], wanted: set[str] | None
+) -> Iterator[tuple[str, dict[str, set[Span]], dict[str, dict[Span, str]]]]:
+    """Each document at least two annotators annotated, with annotator -> spans, and
     annotator -> span -> the id of its annotation (of duplicates, the smallest id),
-    which the attribute values hang on."""
-    spans: dict[str, set[Span]] = {}
-    ids: dict[str, dict[Span, str]] = {}
-    for annotation in iter_annotations(db, doc_id=doc_id, annotator=annotators, status="accepted"):
-        if annotation.origin.startswith("review:"):
-            continue
-        mine = spans.setdefault(annotation.annotator, set())
-        if wanted is None or annotation.label in wanted:
-            span = (annotation.start, annotation.end, annotation.label)
-            mine.add(span)
-            held = ids.setdefault(annotation.annotator, {})
-            if span not in held or annotation.id < held[span]:
-                held[span] = annotation.id
-    return spans, ids
+    which the attribute values hang on.
+
+    One query read as a stream in document order, so memory holds one document's
+    spans whatever the database, and a document costs no query of its own."""
+    rows = db.execute(
+        f'select doc_id, annotator, start, "end", label, id from annotations where {where} order by doc_id',
+        params,
+    )
+    for doc_id, group in groupby(rows, itemgetter(0)):
+        spans: dict[str, set[Span]] = {}
+        ids: dict[str, dict[Span, str]] = {}
+        for _, annotator, start, end, label, annotation_id in group:
+            mine = spans.get(annotator)
+            if mine is None:
+                mine = spans[annotator] = set()
+                ids[annotator] = {}
+            if wanted is None or label in wanted:
+                span = (start, end, label)
+                mine.add(span)
+                held = ids[annotator]
+                if span not in held or annotation_id < held[span]:
+                    held[span] = annotation_id
+        if len(spans) >= 2:
+            yield doc_id, spans, ids
+
+
+def _text_and_tokens(db: Database, doc_id: str) -> tuple[str, int]:
+    """A document's text and its token count: stored with it, or counted for a
+    document stored before the count was."""
+    row = db.execute("select text, tokens from documents where id = ?", [doc_id]).fetchone()
+    if row is None:
+        return "", 0
+    text, tokens = row
+    return text, count_tokens(text) if tokens is None else tokens
 
 
 def _label_order(db: Database, used: Iterable[str]) -> list[str]:
@@ -217,19 +218,27 @@ class _PairTally:
 
     def add(self, ours: set[Span], theirs: set[Span], mine: _TokenValues, other: _TokenValues, tokens: int) -> None:
         our_spans, their_spans = _by_label(ours), _by_label(theirs)
+        nothing: set = set()
         for label, row in self.rows.items():
-            a_spans = our_spans.get(label, set())
-            b_spans = their_spans.get(label, set())
-            row.exact.add(SpanScores(len(a_spans & b_spans), len(a_spans), len(b_spans)))
-            row.overlap.add(SpanScores(overlap_matches(a_spans, b_spans), len(a_spans), len(b_spans)))
-            a = mine.covered.get(label, set())
-            b = other.covered.get(label, set())
-            both = len(a & b)
+            a_spans = our_spans.get(label, nothing)
+            b_spans = their_spans.get(label, nothing)
             counts = self.in_out[label]
+            counts["tokens"] += tokens
+            if not a_spans and not b_spans:
+                continue
+            exact, overlap = row.exact, row.overlap
+            exact.matched += len(a_spans & b_spans)
+            overlap.matched += overlap_matches(a_spans, b_spans) if a_spans and b_spans else 0
+            exact.reference += len(a_spans)
+            overlap.reference += len(a_spans)
+            exact.predicted += len(b_spans)
+            overlap.predicted += len(b_spans)
+            a = mine.covered.get(label, nothing)
+            b = other.covered.get(label, nothing)
+            both = len(a & b)
             counts["both"] += both
             counts["only_a"] += len(a) - both
             counts["only_b"] += len(b) - both
-            counts["tokens"] += tokens
         self.categories.update(zip(mine.innermost, other.innermost))
         self.categories[OUTSIDE, OUTSIDE] += tokens - len(mine.innermost)
         self.documents += 1
@@ -254,23 +263,33 @@ class _AlphaTally:
     def __init__(self, labels: list[str]) -> None:
         self.per_label: dict[str, Counter] = {label: Counter() for label in labels}
         self.overall: Counter = Counter()
+        self.patterns: dict[tuple[str, ...], tuple[tuple[str, int], ...]] = {}
+        """Each unit of values seen, as its pattern: units repeat across documents."""
 
     def add(self, readings: Sequence[_TokenValues], tokens: int) -> None:
         coders = len(readings)
         for label, patterns in self.per_label.items():
-            inside: Counter = Counter()
-            for reading in readings:
-                inside.update(reading.covered.get(label, ()))
-            hits = Counter(inside.values())
-            patterns[((False, coders),)] += tokens - len(inside)
+            sets = [covered for reading in readings if (covered := reading.covered.get(label))]
+            if len(sets) == 1:
+                hits = {1: len(sets[0])}
+            elif len(sets) == 2:
+                both = len(sets[0] & sets[1])
+                hits = {2: both, 1: len(sets[0]) + len(sets[1]) - 2 * both}
+            else:
+                hits = Counter(Counter(chain.from_iterable(sets)).values())
+            patterns[((False, coders),)] += tokens - sum(hits.values())
             for count, units in hits.items():
-                pattern = ((False, coders - count), (True, count)) if count < coders else ((True, coders),)
-                patterns[pattern] += units
+                if units:
+                    pattern = ((False, coders - count), (True, count)) if count < coders else ((True, coders),)
+                    patterns[pattern] += units
         # Most tokens read alike (all outside, say): count each distinct unit once.
         distinct = Counter(zip(*(reading.innermost for reading in readings)))
         distinct[(OUTSIDE,) * coders] += tokens - len(readings[0].innermost)
         for unit, weight in distinct.items():
-            self.overall[tuple(sorted(Counter(unit).items()))] += weight
+            values = self.patterns.get(unit)
+            if values is None:
+                values = self.patterns[unit] = tuple(sorted(Counter(unit).items()))
+            self.overall[values] += weight
 
     def result(self) -> tuple[list[AlphaAgreement], AlphaAgreement]:
         results = []
@@ -301,11 +320,8 @@ def compute_agreement(
     alpha = _AlphaTally(label_names)
     wanted = set(labels) if labels else None
     shared = 0
-    for doc_id in _shared_documents(db, where, params):
-        readers, ids = _document_spans(db, doc_id, annotators, wanted)
-        document = get_document(db, doc_id)
-        text = document.text if document else ""
-        tokens = count_tokens(text)
+    for doc_id, readers, ids in _shared_documents(db, where, params, wanted):
+        text, tokens = _text_and_tokens(db, doc_id)
         starts, ends = tokens_touching(text, (span for own in readers.values() for span in own))
         values = {name: token_values(starts, ends, own) for name, own in readers.items()}
         for reference, predicted in combinations(sorted(readers), 2):

@@ -1,10 +1,9 @@
 """The connection margin's store works on.
 
 A class of margin's own rather than a subclass of ``sqlite_utils.Database``: reading
-a document and its annotations is plain SQL, and importing sqlite-utils (with the
-numpy it pulls in where installed) costs about as much as Textual itself, so it is
-loaded only when something first asks for a table helper — a write, an import, a
-migration — never on the way to the first screen.
+a document and its annotations is plain SQL, and importing sqlite-utils costs about as
+much as Textual itself, so it is loaded only when something first asks for a table
+helper — a write, an import, a migration — never on the way to the first screen.
 """
 
 from __future__ import annotations
@@ -30,9 +29,9 @@ def load_sqlite_utils() -> None:
     uses it (``Database.utils``): that runs SQL on it, which must never happen beside
     the owner's own statements or its ``close()``."""
     with _loading:
-        from sqlite_utils import plugins
+        from .compat import load_plugins
 
-        plugins.ensure_plugins_loaded()
+        load_plugins()
 
 
 class Database:
@@ -62,7 +61,7 @@ class Database:
     def utils(self) -> sqlite_utils.Database:
         """sqlite-utils on the same connection, for schema changes, upserts and FTS."""
         load_sqlite_utils()
-        import sqlite_utils
+        from .compat import sqlite_utils
 
         return sqlite_utils.Database(self.conn)
 

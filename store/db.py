@@ -21,7 +21,7 @@ from .errors import DatabaseRefused, MarginError, SchemaOutdated
 APPLICATION_ID = 0x4D52474E  # "MRGN": marks the file as margin's in its header
 BUSY_TIMEOUT_MS = 30_000
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 """How many migrations ``store.migrations`` holds (a test keeps the two in step):
 known without importing sqlite-utils, so opening an up-to-date file never loads it."""
 

@@ -10,6 +10,7 @@ from .database import Database
 from .db import write
 from .errors import MarginError
 from .model import Document, document_id, normalise_newlines, now_iso
+from .tokens import count_tokens
 
 DOCUMENT_COLUMNS = "id, title, source, meta, text, added_at, added_by"
 
@@ -49,6 +50,7 @@ def document_row(
         "meta": json.dumps(meta or {}, ensure_ascii=False),
         "text": text,
         "length": len(text),
+        "tokens": count_tokens(text),
         "added_at": now_iso(),
         "added_by": added_by,
     }

@@ -22,7 +22,7 @@ from .timestamps import comparable
 if TYPE_CHECKING:
     from .import_links import LinkRows
 
-DOCUMENT_COLUMNS = ("id", "title", "source", "meta", "text", "added_at", "added_by", "length")
+DOCUMENT_COLUMNS = ("id", "title", "source", "meta", "text", "added_at", "added_by", "length", "tokens")
 ANNOTATION_COLUMNS = (
     "id", "doc_id", "start", "end", "label", "quote", "prefix", "suffix", "note", "annotator",
     "status", "origin", "created_at", "updated_at", "deleted_at",

@@ -27,10 +27,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
-from sqlite_utils.utils import chunks
-
 from . import formats
 from .annotations import annotation_row, check_span
+from .compat import chunks
 from .database import Database
 from .db import write
 from .documents import document_row

@@ -46,8 +46,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlite_utils.utils import chunks
-
+from .compat import chunks
 from .database import Database
 from .db import open_database, source_database, write
 from .documents import default_title

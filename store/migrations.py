@@ -6,8 +6,7 @@ sqlite-utils with it).
 
 from __future__ import annotations
 
-import sqlite_utils
-
+from .compat import sqlite_utils
 from .labels import DEFAULT_LABELS
 
 migrations = sqlite_utils.Migrations("margin")
@@ -441,3 +440,15 @@ def _versions(db: sqlite_utils.Database) -> None:
             f"create trigger changes_reanchored_{event} after {event} on reanchored begin "
             "insert into changes (kind, row_id, doc_id) values ('reanchor', new.annotation_id, new.to_doc); end"
         )
+
+
+@migrations(name="0009_document_tokens")
+def _document_tokens(db: sqlite_utils.Database) -> None:
+    """``documents.tokens``: how many tokens agreement splits the text into
+    (``store.tokens``), written with the row, so ``margin agreement`` on many
+    documents reads only the text around the spans it compares.
+
+    Documents stored before keep a null count, counted when agreement needs it:
+    filling it in here would read every text of a large database on the first open.
+    """
+    db.execute("alter table documents add column tokens integer")
