@@ -29,6 +29,7 @@ import app_bench as ab
 from app_bench_data import book_db
 
 renders: Counter[str] = Counter()
+rows: Counter[str] = Counter()
 seconds: dict[str, float] = {}
 layouts: Counter[str] = Counter()
 recording = False
@@ -50,6 +51,7 @@ def _patch() -> None:
         lines = render_lines(self, crop)
         if recording:
             renders[_name(self)] += 1
+            rows[_name(self)] += crop.height
             seconds[_name(self)] = seconds.get(_name(self), 0.0) + time.perf_counter() - started
         return lines
 
@@ -82,7 +84,8 @@ async def profile(presses: int) -> None:
     total = sum(seconds.values()) * 1000 / presses
     print(f"render time per label key: {total:.2f} ms in all, by widget:")
     for name, spent in sorted(seconds.items(), key=lambda item: -item[1])[:12]:
-        print(f"  {spent * 1000 / presses:7.2f} ms  {renders[name] / presses:4.1f} renders  {name}")
+        print(f"  {spent * 1000 / presses:7.2f} ms  {renders[name] / presses:4.1f} renders "
+              f"{rows[name] / presses:5.1f} rows  {name}")
     print("layout requests per label key:", ", ".join(f"{name} {n / presses:.1f}" for name, n in layouts.items()) or "none")
 
 

@@ -115,6 +115,40 @@ def test_resize_without_layout_sets_the_size_and_asks_for_no_layout() -> None:
     asyncio.run(scenario())
 
 
+def test_scroll_in_place_moves_the_position_and_draws_nothing() -> None:
+    from textual.geometry import Size
+    from textual.scroll_view import ScrollView
+    from textual.widget import Widget
+
+    from margin.tui.compat import scroll_in_place
+
+    async def scenario() -> None:
+        async with ScrollingApp().run_test(size=(40, 10)) as pilot:
+            view = pilot.app.query_one(ScrollView)
+            view.virtual_size = Size(0, 30_000)
+            await pilot.pause()
+            refreshed: list[Widget] = []
+            original = Widget.refresh
+
+            def refresh(self, *regions, **kwargs):
+                refreshed.append(self)
+                return original(self, *regions, **kwargs)
+
+            Widget.refresh = refresh  # type: ignore[method-assign]
+            try:
+                assert scroll_in_place(view, 21)
+                assert (view.scroll_y, view.scroll_target_y, view.vertical_scrollbar.position) == (21, 21, 21)
+                assert refreshed == []  # 21 rows in 30,000 move no thumb: nothing drawn
+                assert scroll_in_place(view, 20_000)
+                assert view.scroll_y == 20_000 and refreshed == [view.vertical_scrollbar]
+                assert not scroll_in_place(view, 30_000)  # past the end of the range
+                assert view.scroll_y == 20_000
+            finally:
+                Widget.refresh = original  # type: ignore[method-assign]
+
+    asyncio.run(scenario())
+
+
 class TitledApp(App[None]):
     CSS = "Static { border: round white; height: 5; }"
 

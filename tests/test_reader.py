@@ -245,6 +245,39 @@ def test_jumps_in_a_book_not_yet_measured_keep_the_cursor_on_screen(corpus):
     drive(ReaderApp(doc(text, title="War and Peace")), script, size=(100, 12))
 
 
+def test_rows_counted_off_screen_draw_no_frame_and_keep_the_text_on_screen(corpus, monkeypatch):
+    """While the background count of a book's rows runs, the rows on screen do not
+    move and are not drawn again: only rows off screen change, so each step costs
+    the count alone, not a frame of the whole screen."""
+    text = (corpus / "gutenberg" / "pg2600_war_and_peace.utf8.txt").read_text(encoding="utf-8")
+    drawn: list[int] = []
+    original = Reader.render_line
+
+    def counted(self: Reader, y: int) -> Strip:
+        drawn.append(y)
+        return original(self, y)
+
+    async def script(pilot: Pilot, reader: Reader) -> None:
+        layout = reader.text_layout
+        reader.move_to(len(text) // 2)
+        await pilot.pause()
+        on_screen = reader.offset_to_cell(reader.cursor).y - round(reader.scroll_y)
+        scrolled_from = reader.scroll_y
+        monkeypatch.setattr(Reader, "render_line", counted)
+        for _ in range(200):
+            if layout.exact:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+        assert layout.exact
+        assert drawn == []
+        assert reader.scroll_y != scrolled_from  # rows above were re-counted
+        assert reader.offset_to_cell(reader.cursor).y - round(reader.scroll_y) == on_screen
+        assert reader.virtual_size.height == reader.offset_to_cell(len(text) - 1).y + 1
+
+    drive(ReaderApp(doc(text, title="War and Peace")), script, size=(100, 12))
+
+
 # -- selections ----------------------------------------------------------------------------
 
 

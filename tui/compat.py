@@ -123,6 +123,25 @@ def resize_without_layout(widget: Widget, size: Size) -> None:
         widget._scroll_update(size)
 
 
+def scroll_in_place(widget: Widget, y: int) -> bool:
+    """Set a scrolling widget's ``scroll_y`` to ``y`` without redrawing it, for when the
+    rows on screen show the same text at the new position (rows above the screen were
+    re-counted); the scrollbar is redrawn only if its thumb moves. False, and nothing
+    changed, when ``y`` is past the end of the scroll range.
+
+    Assigning ``scroll_y`` redraws every line of the widget, and each such redraw of the
+    reader is a full frame of the screen."""
+    from textual.widget import Widget as _Widget
+
+    if not 0 <= y <= widget.max_scroll_y:
+        return False
+    widget.set_reactive(_Widget.scroll_y, float(y))
+    widget.set_reactive(_Widget.scroll_target_y, float(y))
+    if widget.show_vertical_scrollbar:
+        scroll_bar_to(widget.vertical_scrollbar, y)
+    return True
+
+
 def set_border_title(widget: Widget, title: str) -> None:
     """Change a widget's border title, redrawing only the border's top line.
 

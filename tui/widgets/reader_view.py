@@ -21,6 +21,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from margin.store.model import Annotation, Document, Label
+from margin.tui.compat import resize_without_layout, scroll_in_place
 from margin.tui.sources import byline, source_label, wrap_source
 from margin.tui.text.layout import Layout
 from margin.tui.text.motion import TextMotion
@@ -143,11 +144,15 @@ class ReaderView(_Base):
         top = round(self.scroll_y) - header
         anchor = layout.row(top).start if top > 0 else None
         if layout.refine(REFINE_BUDGET):
+            # The rows on screen were wrapped exactly when drawn (`render_lines`), so
+            # only rows off screen changed: the screen keeps the same text at its top
+            # and is not drawn again, and the step costs no frame but the scrollbar's.
             self._update_virtual_size()
             if anchor is not None:
-                # Keep the same text at the top while rows above it are re-counted.
-                self.scroll_to(y=header + layout.row_of(anchor), animate=False)
-            self.refresh()
+                y = header + layout.row_of(anchor)
+                if y != round(self.scroll_y) and not scroll_in_place(self, y):
+                    self.scroll_to(y=y, animate=False)
+                    self.refresh()
 
     def render_lines(self, crop: Region) -> list[Strip]:
         layout = self._layout
@@ -162,7 +167,7 @@ class ReaderView(_Base):
 
     def _update_virtual_size(self) -> None:
         rows = len(self._header) + (self._layout.row_count if self._layout else 0)
-        self.virtual_size = Size(self._geometry[0], rows)
+        resize_without_layout(self, Size(self._geometry[0], rows))
 
     def _build_header(self) -> None:
         """Title, byline (a web page's author, site and date) and source (file name or
