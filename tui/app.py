@@ -23,14 +23,17 @@ from margin.store.db import open_database
 from .config import MODIFIERS, Settings, remember_theme, remembered_theme
 from .inert_app import InertApp
 from .keymap import ACTIONS, LABEL_ID
+from .memory import settle_long_lived
 from .palette import DocumentCommands, MarginCommands
 from .screens.main import MainScreen
 from .screens.type_ahead import TypeAhead
 from .screens.version_screen import VersionScreen
 from .widgets.reader import Reader
 
-SQLITE_UTILS_AFTER = 1.0
-"""Seconds after start; importing it beside the first screen slowed that screen."""
+SETTLE_AFTER = 1.0
+"""Seconds after start, when the first screen and its document are in: importing
+sqlite-utils beside that screen slowed it, and the objects it leaves are the
+long-lived ones (``tui/memory.py``)."""
 
 
 class MarginApp(InertApp):
@@ -80,10 +83,7 @@ class MarginApp(InertApp):
         self._theme_kept = self.theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.push_screen(self.main)
-        # Imports, merges and label changes use sqlite-utils: import it once the first
-        # screen is up, in a thread, rather than on the way to it. Only the import: the
-        # thread leaves the app's connection alone (see ``load_sqlite_utils``).
-        self.set_timer(SQLITE_UTILS_AFTER, self._load_sqlite_utils)
+        self.set_timer(SETTLE_AFTER, self._after_start)
 
     def _remember_theme(self, theme: Theme) -> None:
         """A theme chosen in the app (``ctrl+t``, the palette) is kept for the next run."""
@@ -96,7 +96,12 @@ class MarginApp(InertApp):
             self.notify(f"{self.settings.state}: theme not remembered: {error.strerror or error}",
                         severity="warning", markup=False)
 
-    def _load_sqlite_utils(self) -> None:
+    def _after_start(self) -> None:
+        """Once the first screen is up: what lives as long as the app is kept out of
+        the garbage collector's full passes; and sqlite-utils, which imports, merges and
+        label changes use, is imported in a thread. Only the import: the thread leaves
+        the app's connection alone (see ``load_sqlite_utils``)."""
+        settle_long_lived()
         threading.Thread(target=load_sqlite_utils, daemon=True, name="load sqlite-utils").start()
 
     def on_unmount(self) -> None:
