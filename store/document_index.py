@@ -1,9 +1,12 @@
 """The document list's data, a window at a time: the ordered rowids of every document
-(or of those matching a filter) held in memory, the rows a screen shows fetched on
-demand, never a document's text.
+(or of those matching a filter), the rows a screen shows fetched on demand, never a
+document's text.
 
-A hundred thousand documents cost one ``select rowid`` (an ``array`` of 800 kB) and, for
-the first screen, one page of summaries.
+Documents are never deleted, so their rowids are almost always 1 to N without a gap:
+then every document is a ``range``, known from three aggregate queries whatever the
+size of the database, and the first screen costs one page of summaries. Only a file
+with gaps (rows deleted by hand) reads its rowids, through an index rather than the
+table: 40 ms for a hundred thousand documents.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .database import Database
 from .documents import DocumentSummary, contains_pattern, label_counts, search_documents
@@ -40,8 +43,8 @@ class DocumentIndex:
         self.cache_size = max(cache_size, page_size)
         self.query = ""
         """The filter in force, as given to `filter`."""
-        self.all_rowids = array("q")
-        self.rowids = self.all_rowids
+        self.all_rowids: Sequence[int] = range(0)
+        self.rowids: Sequence[int] = self.all_rowids
         """The shown order: every rowid, or the filter's matches."""
         self._summaries: OrderedDict[int, DocumentSummary] = OrderedDict()
         self._rowid_of: dict[str, int] = {}
@@ -64,7 +67,7 @@ class DocumentIndex:
 
     def reload(self) -> None:
         """Read the rowids again (documents were added or removed) and re-apply the filter."""
-        self.all_rowids = array("q", (row[0] for row in self.db.execute("select rowid from documents order by rowid")))
+        self.all_rowids = every_rowid(self.db)
         self._summaries.clear()
         self._lengths.clear()
         self._versions = version_numbers(self.db)
@@ -187,3 +190,23 @@ class DocumentIndex:
         while len(self._summaries) > self.cache_size:
             _rowid, evicted = self._summaries.popitem(last=False)
             self._rowid_of.pop(evicted.id, None)
+
+
+def every_rowid(db: Database) -> Sequence[int]:
+    """The rowids of every document in ascending order: a ``range`` when they have no
+    gap, which ``count``, ``min`` and ``max`` tell without reading a row."""
+    # Three subqueries: alone, min and max each look at one end of the table's b-tree
+    # and count reads an index's pages without decoding a row; as one select's three
+    # aggregates they would scan the table.
+    count, low, high = db.execute(
+        "select (select count(*) from documents), (select min(rowid) from documents), "
+        "(select max(rowid) from documents)"
+    ).fetchone()
+    if not count:
+        return range(0)
+    if high - low + 1 == count:
+        return range(low, high + 1)
+    return array(
+        "q",
+        (row[0] for row in db.execute("select rowid from documents indexed by documents_source order by rowid")),
+    )

@@ -382,3 +382,25 @@ async def test_scrolling_a_long_list_by_a_row_leaves_its_scrollbar_undrawn(fresh
         finally:
             ScrollBar.refresh = original  # type: ignore[method-assign]
         assert drawn == []
+
+
+def test_rowids_without_a_gap_are_a_range_read_from_no_row_and_a_gap_reads_them(fresh_db: Database) -> None:
+    """A hundred thousand documents cost the index three looks at b-tree ends, not a
+    read of every rowid; rows deleted by hand leave gaps, and the list still shows
+    exactly the documents there are, in order."""
+    bulk_documents(fresh_db, 1000)
+    statements: list[str] = []
+    fresh_db.conn.set_trace_callback(statements.append)
+    index = DocumentIndex(fresh_db)
+    assert isinstance(index.all_rowids, range) and len(index) == index.total == 1000
+    assert not [s for s in statements if "select rowid from documents" in s]
+    assert index.doc_id(999) == "doc000999" and index.index_of("doc000500") == 500
+    with fresh_db.conn:
+        fresh_db.execute("drop trigger documents_ad")  # the rows never reached the full-text index
+        fresh_db.execute("delete from documents where id in ('doc000000', 'doc000500', 'doc000999')")
+    index.reload()
+    assert not isinstance(index.all_rowids, range) and index.total == 997
+    assert index.doc_id(0) == "doc000001" and index.doc_id(996) == "doc000998"
+    assert index.index_of("doc000500") is None and index.index_of("doc000501") == 499
+    assert index.ids(498, 500) == ["doc000499", "doc000501"]
+    assert index.summary(499).id == "doc000501"
