@@ -26,7 +26,13 @@ class ChangesArrived(Message):
 
 
 class ChangeFollower:
-    """Polls ``feed`` for ``owner`` and posts a ``ChangesArrived`` to it per batch."""
+    """Polls ``feed`` for ``owner`` and posts a ``ChangesArrived`` to it per batch.
+
+    The timer and the worker belong to the app, not to ``owner``: their ticks and
+    state changes are messages, and each message a screen beneath a dialog handles
+    has Textual redraw all of that screen for the dialog's dimmed backdrop (a full
+    repaint it marks once the dialog has shown a change from beneath). ``owner``
+    hears only of batches."""
 
     def __init__(self, owner: Widget, feed: ChangeFeed) -> None:
         self.owner = owner
@@ -35,12 +41,12 @@ class ChangeFollower:
         self._timer: Timer | None = None
 
     def start(self) -> None:
-        self._timer = self.owner.set_interval(POLL_SECONDS, self._tick, name="follow changes")
+        self._timer = self.owner.app.set_interval(POLL_SECONDS, self._tick, name="follow changes")
 
     def _tick(self) -> None:
         if self._worker is not None and self._worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
             return
-        self._worker = self.owner.run_worker(self._poll, thread=True, group="changes", exit_on_error=False)
+        self._worker = self.owner.app.run_worker(self._poll, thread=True, group="changes", exit_on_error=False)
 
     def _poll(self) -> None:
         batch = self.feed.poll()

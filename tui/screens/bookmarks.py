@@ -10,11 +10,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from ..text.sanitise import sanitise, shorten
+from .dialog import Dialog
 from .list_keys import move, remove_row
 
 LINE_REACH = 240
@@ -39,7 +39,7 @@ class Entry:
     """Already made inert by ``line_at``."""
 
 
-class BookmarkList(ModalScreen[int | None]):
+class BookmarkList(Dialog[int | None]):
     """Choose a bookmark; dismisses with its offset, or None.
 
     Removing one calls ``remove`` (which says whether it went) and keeps the list open,

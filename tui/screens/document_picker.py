@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label as TitleLabel
 
 from margin.store.database import Database
@@ -15,9 +14,10 @@ from margin.store.model import Label
 
 from ..text.sanitise import sanitise
 from ..widgets.document_list import DocumentList
+from .dialog import Dialog
 
 
-class DocumentPicker(ModalScreen[str | None]):
+class DocumentPicker(Dialog[str | None]):
     """Choose a document; dismisses with its id, or None.
 
     | key | action |

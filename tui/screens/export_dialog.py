@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
@@ -28,6 +27,7 @@ from margin.store.model import Document
 from margin.store.safe_output import refuse_database, safe_stem, text_file
 
 from ..text.sanitise import sanitise, shorten
+from .dialog import Dialog
 
 if TYPE_CHECKING:
     from margin.store.exporting import ExportReport
@@ -135,7 +135,7 @@ def export_in_background(screen: MainScreen, request: ExportRequest) -> None:
     screen.run_worker(work, thread=True, name="export", group="export", exit_on_error=False)
 
 
-class ExportDialog(ModalScreen[ExportRequest | None]):
+class ExportDialog(Dialog[ExportRequest | None]):
     """Choose a format, this document or the whole database, and a path; enter writes.
 
     | key | action |

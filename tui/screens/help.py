@@ -14,10 +14,10 @@ from textual.app import App, ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.containers import ScrollableContainer, Vertical, VerticalScroll
 from textual.keys import key_to_character
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from ..compat import own_bindings
+from .dialog import Dialog
 
 Groups = dict[str, list[tuple[str, str]]]
 
@@ -106,7 +106,7 @@ def _group_title(namespace: object, binding: Binding) -> str:
     return getattr(namespace, "HELP_TITLE", type(namespace).__name__)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """Keys in force, grouped; any of escape, q or ? closes it."""
 
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]

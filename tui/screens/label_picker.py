@@ -9,11 +9,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from ..text.sanitise import sanitise
+from .dialog import Dialog
 from .list_keys import move
 
 T = TypeVar("T")
@@ -27,7 +27,7 @@ def _inert(prompt: Text | str) -> Text:
     return text
 
 
-class LabelPicker(ModalScreen[T | None], Generic[T]):
+class LabelPicker(Dialog[T | None], Generic[T]):
     """Choose among ``choices`` (prompt, value); dismisses with the value, or None.
 
     Prompts are Rich ``Text`` (never markup) and are sanitised here, like the title,

@@ -15,7 +15,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
@@ -23,6 +22,7 @@ from margin.store.reanchor_review import ReviewItem
 
 from ..text.sanitise import sanitise, shorten
 from ..version_notice import counted
+from .dialog import Dialog
 from .list_keys import move, remove_row
 
 QUOTE_WIDTH = 36
@@ -56,7 +56,7 @@ def describe(item: ReviewItem, versions: dict[str, int], colors: dict[str, str])
     return row
 
 
-class ReanchorReview(ModalScreen[ReviewItem | None]):
+class ReanchorReview(Dialog[ReviewItem | None]):
     """Choose an item to go to; dismisses with it, or None.
 
     | key | action |

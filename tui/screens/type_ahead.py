@@ -16,14 +16,15 @@ from __future__ import annotations
 from typing import ClassVar, TypeVar
 
 from textual import events
-from textual.screen import ModalScreen
 from textual.widgets import Input, TextArea
 from textual.widgets.input import Selection
+
+from .dialog import Dialog
 
 T = TypeVar("T")
 
 
-class TypeAhead(ModalScreen[T]):
+class TypeAhead(Dialog[T]):
     """A prompt whose field (``FIELD``, a selector) takes the keys typed before it had
     the focus."""
 
