@@ -278,6 +278,41 @@ def test_rows_counted_off_screen_draw_no_frame_and_keep_the_text_on_screen(corpu
     drive(ReaderApp(doc(text, title="War and Peace")), script, size=(100, 12))
 
 
+def test_a_scroll_by_a_row_of_a_book_moves_its_scrollbar_without_drawing_it(corpus, monkeypatch):
+    """The thumb of a 60,000-row book does not move for one row: the bar's position
+    follows, and it is drawn again only when the thumb does move."""
+    from textual.scrollbar import ScrollBar
+    from textual.widget import Widget
+
+    text = (corpus / "gutenberg" / "pg2600_war_and_peace.utf8.txt").read_text(encoding="utf-8")
+    redrawn: list[Widget] = []
+    original = Widget.refresh
+
+    def refresh(self, *regions, **kwargs):
+        if isinstance(self, ScrollBar):
+            redrawn.append(self)
+        return original(self, *regions, **kwargs)
+
+    async def script(pilot: Pilot, reader: Reader) -> None:
+        await pilot.press("pagedown")
+        for _ in range(200):  # the background count of rows moves the thumb: let it finish
+            if reader.text_layout.exact:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+        monkeypatch.setattr(Widget, "refresh", refresh)
+        top = reader.scroll_y
+        reader.scroll_to(y=top + 1, animate=False)
+        await pilot.pause()
+        assert reader.scroll_y == top + 1 and reader.vertical_scrollbar.position == top + 1
+        assert redrawn == []
+        reader.scroll_to(y=reader.max_scroll_y // 2, animate=False)
+        await pilot.pause()
+        assert redrawn and set(redrawn) == {reader.vertical_scrollbar}
+
+    drive(ReaderApp(doc(text, title="War and Peace")), script, size=(100, 12))
+
+
 # -- selections ----------------------------------------------------------------------------
 
 

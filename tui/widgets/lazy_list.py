@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..compat import resize_without_layout, scroll_bar_to
+from ..compat import resize_without_layout, scroll_without_bar_redraw
 from .one_line import text_strip
 
 
@@ -178,11 +178,7 @@ class LazyList(ScrollView, can_focus=True):
         self.refresh()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        """As ``ScrollView``'s, with the scrollbar redrawn only when its thumb moves."""
-        if self.show_vertical_scrollbar:
-            scroll_bar_to(self.vertical_scrollbar, new_value)
-        if round(old_value) != round(new_value):
-            self.refresh(self.size.region)
+        scroll_without_bar_redraw(self, old_value, new_value)
 
     def scroll_to_highlight(self) -> None:
         if self._highlighted is None or not self.is_mounted:

@@ -21,7 +21,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from margin.store.model import Annotation, Document, Label
-from margin.tui.compat import resize_without_layout, scroll_in_place
+from margin.tui.compat import resize_without_layout, scroll_in_place, scroll_without_bar_redraw
 from margin.tui.sources import byline, source_label, wrap_source
 from margin.tui.text.layout import Layout
 from margin.tui.text.motion import TextMotion
@@ -221,6 +221,9 @@ class ReaderView(_Base):
         if row < height - margin:
             target = 0
         self.scroll_to(y=max(0, target), animate=False)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        scroll_without_bar_redraw(self, old_value, new_value)
 
     def _refresh_offsets(self, start: int, end: int) -> None:
         """Repaint the visible rows showing offsets ``[start, end]``."""
