@@ -201,7 +201,10 @@ def alpha_from_units(units: Mapping[tuple[tuple[Hashable, int], ...], int]) -> t
     adds 1/(m_u − 1) to o[c][k]; n_c = Σ_k o[c][k], n = Σ_c n_c, and
     alpha = 1 − (n − 1) · Σ_{c≠k} o[c][k] / Σ_{c≠k} n_c · n_k.
     """
-    observed_agreeing = 0.0
+    # Whole numbers per unit size m, divided once each at the end in order of m: the
+    # result does not depend on the order the units were counted in (the order of
+    # documents, or of annotators within one, is the database's to choose).
+    agreeing_by_size: Counter = Counter()
     totals: Counter = Counter()
     pairable = 0
     for values, weight in units.items():
@@ -211,7 +214,8 @@ def alpha_from_units(units: Mapping[tuple[tuple[Hashable, int], ...], int]) -> t
         pairable += weight
         for value, count in values:
             totals[value] += weight * count
-            observed_agreeing += weight * count * (count - 1) / (m - 1)
+            agreeing_by_size[m] += weight * count * (count - 1)
+    observed_agreeing = sum(agreeing / (m - 1) for m, agreeing in sorted(agreeing_by_size.items()))
     n = sum(totals.values())
     expected_disagreeing = n * n - sum(count * count for count in totals.values())
     if not expected_disagreeing:

@@ -5,33 +5,48 @@ It is also the one place sqlite-utils is imported: at import, sqlite-utils impor
 pandas and numpy whenever they are installed, only to map their scalar types to
 column types. margin never stores either, and where an environment has pandas (as
 most NLP environments do) that import alone costs more than Textual, at every
-command that writes. They are hidden from that one import; a later import of pandas
-by anything else is untouched.
+command that writes. They are hidden from that one import, in the importing thread
+only; any other import of pandas, then or later, is untouched.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from importlib.abc import MetaPathFinder
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 
 DATAFRAME_MODULES = ("pandas", "numpy")
 
 
+class _HiddenInThread(MetaPathFinder):
+    """Makes ``import pandas`` and ``import numpy`` fail as if absent, in one thread
+    only: another thread importing either meanwhile (spaCy, for an export) finds them."""
+
+    def __init__(self, thread: int) -> None:
+        self.thread = thread
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if threading.get_ident() == self.thread and fullname.partition(".")[0] in DATAFRAME_MODULES:
+            raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+        return None
+
+
 @contextmanager
 def _dataframes_hidden() -> Iterator[None]:
-    """``import pandas`` and ``import numpy`` raise ImportError inside, as if absent
-    (a ``None`` in ``sys.modules`` is how Python spells that); modules already
-    imported stay as they are."""
-    hidden = [name for name in DATAFRAME_MODULES if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]
+    """Inside, this thread's imports of pandas and numpy fail; modules already imported
+    stay as they are (an import of a module in ``sys.modules`` asks no finder)."""
+    finder = _HiddenInThread(threading.get_ident())
+    sys.meta_path.insert(0, finder)
     try:
         yield
     finally:
-        for name in hidden:
-            if sys.modules.get(name, False) is None:
-                del sys.modules[name]
+        sys.meta_path.remove(finder)
 
 
 with _dataframes_hidden():

@@ -3,6 +3,8 @@ environment that never touches the user's own config or data."""
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,14 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     monkeypatch.setenv("MARGIN_STATE", str(home / "state" / "margin" / "state.json"))
+
+
+@pytest.fixture(autouse=True)
+def unfrozen() -> Iterator[None]:
+    """An app that lived past its first second froze everything alive in the test
+    process (``tui/memory.py``); thaw it, so that one test's garbage is collected."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture

@@ -103,3 +103,31 @@ def test_a_document_stored_before_the_count_is_counted_when_compared(fresh_db) -
         fresh_db.execute("update documents set tokens = null")
     assert compute_agreement(fresh_db).to_dict() == expected
     assert expected["pairs"][0]["tokens"] > 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.lists(st.sampled_from(["O", "claim", "person"]), min_size=1, max_size=6), st.integers(1, 50)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.randoms(),
+)
+def test_alpha_is_the_same_whatever_order_its_units_were_counted_in(units, rnd) -> None:
+    """The database chooses the order of documents and of annotators within one;
+    alpha, to the last bit, does not depend on it."""
+    from collections import Counter
+
+    from margin.store.agreement_measures import alpha_from_units
+
+    patterns = [(tuple(sorted(Counter(values).items())), weight) for values, weight in units]
+    shuffled = patterns[:]
+    rnd.shuffle(shuffled)
+    one: Counter = Counter()
+    other: Counter = Counter()
+    for pattern, weight in patterns:
+        one[pattern] += weight
+    for pattern, weight in shuffled:
+        other[pattern] += weight
+    assert alpha_from_units(one) == alpha_from_units(other)

@@ -83,3 +83,33 @@ print(pandas.DataFrame({"n": [1]}).shape)
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.splitlines() == ["['sqlite_utils'] 2", "(1, 1)"]
+
+
+def test_while_sqlite_utils_loads_another_thread_still_imports_numpy() -> None:
+    """The app loads sqlite-utils in a thread a second after start; an export with
+    spaCy tokens may import numpy in another thread at that moment."""
+    code = """
+import sys, threading
+from margin.store import compat
+started, done = threading.Event(), threading.Event()
+found = []
+def other():
+    started.wait()
+    import numpy
+    found.append(numpy.__name__)
+    done.set()
+thread = threading.Thread(target=other)
+thread.start()
+with compat._dataframes_hidden():
+    started.set()
+    done.wait(30)
+    try:
+        import pandas
+        print("pandas imported in the hiding thread")
+    except ImportError:
+        print("hidden here")
+thread.join()
+print(found)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == ["hidden here", "['numpy']"]

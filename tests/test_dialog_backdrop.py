@@ -61,3 +61,26 @@ async def test_a_dialog_draws_what_is_beneath_once_and_again_when_it_changes(tmp
         await pilot.resize_terminal(100, 30)
         await pilot.pause()
         assert [len(line) for line in _backdrop_text(app.screen)] == [100] * 30
+
+
+@pilot_test
+async def test_a_dialog_beneath_the_palette_shows_what_changed_meanwhile_once_it_is_back(tmp_path: Path) -> None:
+    """Textual tells only the top screen what changed beneath: a dialog under the
+    command palette must not keep its old backdrop once the palette closes."""
+    path = tmp_path / "margin.db"
+    sample_db(path)
+    app = app_for(path)
+    async with running(app, size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert app.screen is not help_screen
+        app.main.status.viewing = "only ana"
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert app.screen is help_screen
+        assert any("viewing only ana" in line for line in _backdrop_text(help_screen))

@@ -380,7 +380,7 @@ async def test_scrolling_a_long_list_by_a_row_leaves_its_scrollbar_undrawn(fresh
             assert rows.scroll_offset.y == top + 1
             assert bar.position == rows.scroll_offset.y
         finally:
-            ScrollBar.refresh = original  # type: ignore[method-assign]
+            del ScrollBar.refresh  # the inherited method again, not a copy of it on ScrollBar
         assert drawn == []
 
 

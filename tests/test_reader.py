@@ -313,6 +313,43 @@ def test_a_scroll_by_a_row_of_a_book_moves_its_scrollbar_without_drawing_it(corp
     drive(ReaderApp(doc(text, title="War and Peace")), script, size=(100, 12))
 
 
+def test_rows_counted_above_a_paragraph_gap_at_the_top_keep_the_screen_as_drawn():
+    """One paragraph per line, each estimated (CJK): with a paragraph's gap row at the
+    top of the screen, rows counted above it move the scroll position, and every row
+    on screen still shows what the terminal shows (an offset names the row of text
+    before a gap, so anchoring on it put the screen a row off without redrawing)."""
+    import random
+
+    rnd = random.Random(1)
+    text = "\n".join(
+        " ".join("".join(chr(0x4E00 + rnd.randrange(2000)) for _ in range(rnd.randrange(1, 9)))
+                 for _ in range(rnd.randrange(10, 40)))
+        for _ in range(6000)
+    ) + "\n"
+
+    async def script(pilot: Pilot, reader: Reader) -> None:
+        layout = reader.text_layout
+        assert layout.paragraph_gap and not layout.exact
+        reader.move_to(len(text) // 2)
+        await pilot.pause()
+        reader._refiner.pause()
+        top = round(reader.scroll_y) - reader.offset_to_cell(0).y
+        gap = next(row for row in range(top, top + 200) if layout.row(row).gap)
+        reader.scroll_to(y=reader.offset_to_cell(0).y + gap, animate=False)
+        await pilot.pause()
+        shown = [reader.render_line(y).text for y in range(reader.size.height)]
+        before = reader.scroll_y
+        reader._refiner.resume()
+        for _ in range(200):
+            if reader.scroll_y != before or layout.exact:
+                break
+            await pilot.pause(0.05)
+        assert reader.scroll_y != before  # rows above were counted
+        assert [reader.render_line(y).text for y in range(reader.size.height)] == shown
+
+    drive(ReaderApp(doc(text, title="t")), script, size=(81, 20))
+
+
 # -- selections ----------------------------------------------------------------------------
 
 

@@ -28,11 +28,11 @@ class ChangesArrived(Message):
 class ChangeFollower:
     """Polls ``feed`` for ``owner`` and posts a ``ChangesArrived`` to it per batch.
 
-    The timer and the worker belong to the app, not to ``owner``: their ticks and
-    state changes are messages, and each message a screen beneath a dialog handles
-    has Textual redraw all of that screen for the dialog's dimmed backdrop (a full
-    repaint it marks once the dialog has shown a change from beneath). ``owner``
-    hears only of batches."""
+    The worker belongs to the app, not to ``owner``: its state changes are messages,
+    and each message a screen beneath a dialog handles has Textual redraw all of that
+    screen for the dialog's dimmed backdrop (a full repaint it marks once the dialog
+    has shown a change from beneath). ``owner`` hears only of batches; the timer
+    lives beside the worker."""
 
     def __init__(self, owner: Widget, feed: ChangeFeed) -> None:
         self.owner = owner

@@ -42,8 +42,17 @@ class Dialog(ModalScreen[T]):
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Dialog[T]:
         """Regions are what changed beneath (the only caller that names them); a
         refresh without any is Textual's own, on mounting, focusing or resizing the
-        dialog, which leaves the backdrop as it was."""
+        dialog, which leaves the backdrop as it was. Textual tells only the top
+        screen, so a dialog beneath another (the command palette over a picker)
+        forgets its backdrop too."""
         if regions:
-            self._backdrop = None
+            for screen in self.app.screen_stack:
+                if isinstance(screen, Dialog):
+                    screen._backdrop = None
         super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
         return self
+
+    def on_screen_resume(self) -> None:
+        """Back on top after a screen above closed: what changed beneath meanwhile may
+        have been told to that screen alone (a screen that is not a `Dialog`)."""
+        self._backdrop = None

@@ -147,6 +147,17 @@ class Layout:
     def first_row(self, block: int) -> int:
         return self._rows.first_row(block)
 
+    def anchor(self, row: int) -> tuple[int, int]:
+        """(block, rows into it) of row ``row``: where that row is again after blocks
+        before it were re-counted (`anchored_row`). An offset would not do: a
+        paragraph gap's row starts where the text before it ends."""
+        block = self._rows.block_at(row)
+        return block, row - self._rows.first_row(block)
+
+    def anchored_row(self, anchor: tuple[int, int]) -> int:
+        block, within = anchor
+        return self._rows.first_row(block) + within
+
     def set_width(self, width: int) -> None:
         """Re-measure every block for a new width; cheap lines are counted, not wrapped."""
         width = max(1, width)

@@ -142,14 +142,14 @@ class ReaderView(_Base):
             return
         header = len(self._header)
         top = round(self.scroll_y) - header
-        anchor = layout.row(top).start if top > 0 else None
+        anchor = layout.anchor(top) if top > 0 else None
         if layout.refine(REFINE_BUDGET):
             # The rows on screen were wrapped exactly when drawn (`render_lines`), so
             # only rows off screen changed: the screen keeps the same text at its top
             # and is not drawn again, and the step costs no frame but the scrollbar's.
             self._update_virtual_size()
             if anchor is not None:
-                y = header + layout.row_of(anchor)
+                y = header + layout.anchored_row(anchor)
                 if y != round(self.scroll_y) and not scroll_in_place(self, y):
                     self.scroll_to(y=y, animate=False)
                     self.refresh()
