@@ -209,3 +209,22 @@ async def test_a_key_shows_the_panel_and_the_status_line_in_its_own_frame(book: 
         before = main.status.position
         await app.run_action("paragraph_next", main.reader)  # a motion of the reader's own
         assert main.status.position > before
+
+
+@pilot_test
+async def test_a_place_a_key_showed_is_shown_again_when_the_cursor_comes_back_to_it(book: tuple[Path, str]) -> None:
+    """A key's action shows its place itself and the reader's message then skips it;
+    a move that is not a key (a click, a jump from the panel) back to that place is
+    still shown."""
+    path, doc_id = book
+    app = app_for(path, annotator="tester", open_doc_id=doc_id)
+    async with running(app) as pilot:
+        main = app.main
+        await go(pilot, PARAGRAPH.index("Monday"))
+        await pilot.press("w")
+        place, shown = main.reader.cursor, main.status.position
+        assert shown > 0
+        await go(pilot, 0)
+        assert main.status.position == 0
+        await go(pilot, place)
+        assert main.status.position == shown

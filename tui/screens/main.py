@@ -79,18 +79,14 @@ class MainScreen(SuggestActions):
             self._say_where_it_went(name)
             self._advance(end)
 
-    @property
-    def cursor_place(self) -> tuple[int, tuple[int, int] | None]:
-        """The active reader's cursor and selection: what ``CursorMoved`` reports."""
-        return self.reader.cursor, self.reader.selection
-
     def show_cursor_now(self) -> None:
         """What the reader's ``CursorMoved`` asks of the panel and the status line, done
-        as soon as a key's action has moved the cursor (the app calls this): handled
-        after it, the message finds nothing left to change, so the key is drawn once."""
+        as soon as a key's action has moved the cursor (the app calls this), so the key
+        is drawn once; the message, handled after it, then skips what was done."""
         reader = self.reader
         self.annotation_panel.follow(reader.cursor, reader.annotations_at())
         self._update_status()
+        self._shown_place = self.cursor_place
 
     def _advance(self, end: int) -> None:
         """With auto-advance on, go on to the word after the span just labelled, so a
@@ -142,7 +138,7 @@ class MainScreen(SuggestActions):
         """The annotation panel highlights the span under (or next after) the cursor.
         Textual also runs the pane screen's handler for this message: no super call."""
         reader = self.reader
-        if message.reader is reader:
+        if message.reader is reader and not self._place_shown():
             self.annotation_panel.follow(reader.cursor, reader.annotations_at())
 
     def _choose_annotation(self,

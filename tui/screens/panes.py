@@ -102,6 +102,8 @@ class PaneScreen(SchemeKeys, ActionAvailability, Screen[None]):
         """Notes typed but not yet committed, by annotation id: reopened if a save fails."""
         self._finding_headings: str | None = None
         """The document whose headings a worker is searching for."""
+        self._shown_place: tuple[int, str | None, int, tuple[int, int] | None] | None = None
+        """The `cursor_place` a key's action last showed in the panel and status line."""
         self._loading: set[str] = set()
         """Documents shown with their first screen's spans only, the rest on the way."""
         self._closed_documents: Recent[str, dict[str, Annotation]] = Recent(CLOSED_DOCUMENTS)
@@ -386,8 +388,24 @@ class PaneScreen(SchemeKeys, ActionAvailability, Screen[None]):
             self._refresh_binding_state()
         self._update_status()  # FILTER while the document filter has the focus
 
+    @property
+    def cursor_place(self) -> tuple[int, str | None, int, tuple[int, int] | None]:
+        """The active reader, its document, cursor and selection: what a
+        ``CursorMoved`` reports, and what the status line and the panel follow."""
+        reader = self.reader
+        return id(reader), reader.document.id if reader.document else None, reader.cursor, reader.selection
+
+    def _place_shown(self) -> bool:
+        """Whether the active reader is where a key's action already showed it
+        (``MainScreen.show_cursor_now``)."""
+        return self._shown_place == self.cursor_place
+
     def on_reader_cursor_moved(self, _message: Reader.CursorMoved) -> None:
-        self._update_status()
+        """Runs after the main screen's handler (which asks `_place_shown` too): the
+        place shown is forgotten here, so a later move back to it is shown again."""
+        if not self._place_shown():
+            self._update_status()
+        self._shown_place = None
         self._refresh_binding_state()
 
     def _update_status(self) -> None:
