@@ -111,7 +111,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message_pump import MessagePump
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import OptionList, Static, TextArea
 from textual.worker import WorkerState
 
 try:  # where Pilot.press takes these from
@@ -469,6 +469,81 @@ async def baseline_keys(text: str, presses: int) -> dict[str, list[float]]:
         probe = [await timed(pilot, "j") for _ in range(presses)]
         rounds = await pilot_round_trip(pilot, "j", max(5, presses // 3))
     return {"no-op key": probe, "pilot round trip": rounds}
+
+
+class FloorDialog(ModalScreen[None]):
+    """Textual's smallest dialog: a modal screen holding one stock widget."""
+
+    BINDINGS = [Binding("escape", "dismiss", "close")]
+
+    def __init__(self, widget) -> None:
+        super().__init__()
+        self.widget = widget
+
+    def compose(self) -> ComposeResult:
+        yield self.widget
+
+
+class FloorWidgets(App[None]):
+    """Textual's stock widgets on the kinds of key margin has: a dialog opening and
+    closing over a ``Static`` (the note editor is a ``TextArea``, the picker an
+    ``OptionList``), and the cursor keys of a read-only ``TextArea`` holding the book."""
+
+    BINDINGS = [Binding("e", "note", "note"), Binding("r", "pick", "pick")]
+
+    def __init__(self, text: str, editor: bool) -> None:
+        super().__init__()
+        self.text, self.editor = text, editor
+
+    def compose(self) -> ComposeResult:
+        if self.editor:
+            yield TextArea(self.text, read_only=True)
+        else:
+            yield Static(self.text[: SIZE[0] * SIZE[1]], markup=False)
+
+    def action_note(self) -> None:
+        self.push_screen(FloorDialog(TextArea("a note")))
+
+    def action_pick(self) -> None:
+        self.push_screen(FloorDialog(OptionList("claim", "person", "statistic")))
+
+
+FLOOR_KEYS = {
+    "dialog with a TextArea: open (e)": (False, "e"), "dialog: close (escape)": (False, "escape"),
+    "dialog with an OptionList: open (r)": (False, "r"), "TextArea on the book: down": (True, "down"),
+    "TextArea on the book: pagedown": (True, "pagedown"), "TextArea on the book: shift+right": (True, "shift+right"),
+}
+
+
+async def floor_widgets(text: str, presses: int) -> dict[str, list[float]]:
+    """Per key, the same probe on Textual's stock widgets: what the framework itself
+    costs for a dialog and for a cursor key on this text, beside margin's keys."""
+    times: dict[str, list[float]] = {name: [] for name in FLOOR_KEYS}
+    for editor, cycle in ((False, ["e", "escape", "r", "escape"]), (True, ["down", "pagedown", "shift+right"])):
+        names = {key: name for name, (uses_editor, key) in FLOOR_KEYS.items() if uses_editor is editor}
+        async with FloorWidgets(text, editor).run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            for round_ in range(presses + 2):
+                for key in cycle:
+                    elapsed = await timed(pilot, key)
+                    if round_ >= 2:
+                        times[names[key]].append(elapsed)
+    return times
+
+
+def print_floor_widgets(times: dict[str, list[float]], book: dict) -> None:
+    ours = {"dialog with a TextArea: open (e)": "note: e (editor)", "dialog: close (escape)": "note: ctrl+s (saved)",
+            "dialog with an OptionList: open (r)": "relabel: r (picker)", "TextArea on the book: down": "j",
+            "TextArea on the book: pagedown": "pagedown", "TextArea on the book: shift+right": "w (extend)"}
+    rows = []
+    for name, values in times.items():
+        mine = book["times"].get(ours[name]) or []
+        floor = statistics.median(values)
+        rows.append(Row(f"{ours[name]} / Textual {name}", statistics.median(mine) if mine else None, floor, "ms",
+                        "", None, f"Textual p99 {percentile(values, 0.99):.1f}, n={len(values)}"))
+    print_rows("1c. margin's keys on the book against Textual's stock widgets doing the same kind of thing "
+               "(value: margin, baseline: Textual)", rows, "Textual")
+    print(f"  {missed_note()}")
 
 
 def reader_of(app):
@@ -1151,6 +1226,8 @@ async def async_sections(args) -> None:
     if "1" in args.only or "2" in args.only:
         book = await section_keys(args, baseline)
         await more_baseline(baseline, text, args.cycles)
+        if "1" in args.only:
+            print_floor_widgets(await floor_widgets(text, max(5, args.cycles // 2)), book)
     if "2" in args.only:
         await section_article(args, baseline, book)
     if "3" in args.only:
