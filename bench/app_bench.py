@@ -46,7 +46,10 @@ How each figure is measured
    ``ctrl+s`` (note saved), ``x`` (delete), ``u`` (undo), ``ctrl+r`` (redo), ``tab``;
    ``]`` / ``[`` (to the other document and back) in fewer cycles. Median and p99
    (nearest rank) in ms. Section 2 runs the same cycle on the seed article and gives
-   book/article per key.
+   book/article per key. Section 1c times, with the same probe, Textual's stock
+   widgets doing the same kind of thing in a trivial app (a ``ModalScreen`` holding a
+   ``TextArea`` or an ``OptionList`` opening and closing; a read-only ``TextArea``
+   holding the book taking ``down``, ``pagedown``, ``shift+right``), beside margin's key.
 3. **Another process's commit.** The app runs on the book database under Pilot; a
    separate Python process, with its own connection, adds an annotation under the
    reader's cursor through ``margin.store.annotations.add_annotation`` and reports
@@ -508,10 +511,15 @@ class FloorWidgets(App[None]):
         self.push_screen(FloorDialog(OptionList("claim", "person", "statistic")))
 
 
+# Textual's stock widget and key beside margin's key of the same kind:
+# name -> (in the read-only TextArea?, key pressed, margin's key in KEY_ORDER).
 FLOOR_KEYS = {
-    "dialog with a TextArea: open (e)": (False, "e"), "dialog: close (escape)": (False, "escape"),
-    "dialog with an OptionList: open (r)": (False, "r"), "TextArea on the book: down": (True, "down"),
-    "TextArea on the book: pagedown": (True, "pagedown"), "TextArea on the book: shift+right": (True, "shift+right"),
+    "dialog with a TextArea: open (e)": (False, "e", "note: e (editor)"),
+    "dialog: close (escape)": (False, "escape", "note: ctrl+s (saved)"),
+    "dialog with an OptionList: open (r)": (False, "r", "relabel: r (picker)"),
+    "TextArea on the book: down": (True, "down", "j"),
+    "TextArea on the book: pagedown": (True, "pagedown", "pagedown"),
+    "TextArea on the book: shift+right": (True, "shift+right", "w (extend)"),
 }
 
 
@@ -520,7 +528,7 @@ async def floor_widgets(text: str, presses: int) -> dict[str, list[float]]:
     costs for a dialog and for a cursor key on this text, beside margin's keys."""
     times: dict[str, list[float]] = {name: [] for name in FLOOR_KEYS}
     for editor, cycle in ((False, ["e", "escape", "r", "escape"]), (True, ["down", "pagedown", "shift+right"])):
-        names = {key: name for name, (uses_editor, key) in FLOOR_KEYS.items() if uses_editor is editor}
+        names = {key: name for name, (uses_editor, key, _) in FLOOR_KEYS.items() if uses_editor is editor}
         async with FloorWidgets(text, editor).run_test(size=SIZE) as pilot:
             await pilot.pause()
             for round_ in range(presses + 2):
@@ -532,14 +540,12 @@ async def floor_widgets(text: str, presses: int) -> dict[str, list[float]]:
 
 
 def print_floor_widgets(times: dict[str, list[float]], book: dict) -> None:
-    ours = {"dialog with a TextArea: open (e)": "note: e (editor)", "dialog: close (escape)": "note: ctrl+s (saved)",
-            "dialog with an OptionList: open (r)": "relabel: r (picker)", "TextArea on the book: down": "j",
-            "TextArea on the book: pagedown": "pagedown", "TextArea on the book: shift+right": "w (extend)"}
     rows = []
     for name, values in times.items():
-        mine = book["times"].get(ours[name]) or []
+        ours = FLOOR_KEYS[name][2]
+        mine = book["times"].get(ours) or []
         floor = statistics.median(values)
-        rows.append(Row(f"{ours[name]} / Textual {name}", statistics.median(mine) if mine else None, floor, "ms",
+        rows.append(Row(f"{ours} / Textual {name}", statistics.median(mine) if mine else None, floor, "ms",
                         "", None, f"Textual p99 {percentile(values, 0.99):.1f}, n={len(values)}"))
     print_rows("1c. margin's keys on the book against Textual's stock widgets doing the same kind of thing "
                "(value: margin, baseline: Textual)", rows, "Textual")
