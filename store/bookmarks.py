@@ -45,8 +45,9 @@ def _check(annotator: str, offset: int) -> None:
 def list_bookmarks(db: Database, doc_id: str, annotator: str) -> list[Bookmark]:
     """This annotator's live bookmarks in the document, one per offset, in reading order."""
     rows = db.execute(
-        'select id, doc_id, annotator, "offset", min(created_at), updated_at from bookmarks '
-        f'where doc_id = ? and annotator = ? and {LIVE} group by "offset" order by "offset"',
+        'select id, doc_id, annotator, "offset", created_at, updated_at from (select *, row_number() over '
+        '(partition by "offset" order by created_at, id) as nth from bookmarks '
+        f'where doc_id = ? and annotator = ? and {LIVE}) as first where nth = 1 order by "offset"',
         [doc_id, annotator],
     ).fetchall()
     return [Bookmark(*row) for row in rows]

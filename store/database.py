@@ -8,13 +8,16 @@ helper — a write, an import, a migration — never on the way to the first scr
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -34,10 +37,55 @@ def load_sqlite_utils() -> None:
         load_plugins()
 
 
+_URL_SCHEMES = ("postgresql://", "postgres://")
+_KEYWORDS = re.compile(r"^\s*(host|hostaddr|dbname|service|user|port)\s*=", re.IGNORECASE)
+_PASSWORD = re.compile(r"\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+
+
+def is_server(location: str | Path) -> bool:
+    """Whether ``--db`` names a PostgreSQL server (a URL or libpq keywords) rather
+    than a file."""
+    text = str(location) if isinstance(location, str) else ""
+    return text.lower().startswith(_URL_SCHEMES) or bool(_KEYWORDS.match(text))
+
+
+def location(text: str | Path) -> Location:
+    """What ``--db`` names: a server, or a file (``~`` expanded)."""
+    return Server(str(text)) if is_server(text) else Path(text).expanduser()
+
+
+@dataclass(frozen=True)
+class Server:
+    """Where a server database is: the connection string as the user gave it (which
+    may hold a password, so it is never shown) and, as ``str()``, that string without
+    its password, for messages and the status line."""
+
+    conninfo: str = field(repr=False)
+
+    def __str__(self) -> str:
+        if self.conninfo.lower().startswith(_URL_SCHEMES):
+            parts = urlsplit(self.conninfo)
+            host = parts.netloc.rpartition("@")
+            user = host[0].partition(":")[0]
+            netloc = f"{user}@{host[2]}" if host[1] else host[2]
+            query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k.lower() != "password"])
+            return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+        return " ".join(_PASSWORD.sub("", self.conninfo).split())
+
+    def exists(self) -> bool:
+        return True
+
+
+Location = Path | Server
+"""Where a database is: a file, or a server."""
+
+
 class Database:
     """A SQLite connection with where it came from and whether margin may write to it."""
 
-    def __init__(self, conn: sqlite3.Connection, *, path: Path, readonly: bool) -> None:
+    backend = "sqlite"
+
+    def __init__(self, conn: sqlite3.Connection, *, path: Location, readonly: bool) -> None:
         self.conn = conn
         self.path = path
         """The file as the user named it (for messages), not a temporary copy."""
@@ -70,6 +118,28 @@ class Database:
 
     def table_names(self) -> list[str]:
         return [row[0] for row in self.execute("select name from sqlite_master where type = 'table'")]
+
+    def size_bytes(self) -> int:
+        return self.path.stat().st_size if isinstance(self.path, Path) and self.path.exists() else 0
+
+    def columns(self, table: str) -> list[str]:
+        """The columns a row of ``table`` carries from one copy to another."""
+        return [row[1] for row in self.execute(f"pragma table_info({table})")]
+
+    def search_documents(self, query: str, limit: int) -> list[str]:
+        """Ids of documents matching every word of ``query`` as a prefix, best first.
+        Each word is quoted, so punctuation typed by a user never becomes FTS syntax."""
+        words = [word.replace('"', '""') for word in query.split()]
+        if not words:
+            return []
+        match = " ".join(f'"{word}"*' for word in words)
+        rows = self.execute(
+            "select documents.id from documents_fts join documents "
+            "on documents.rowid = documents_fts.rowid "
+            "where documents_fts match ? order by rank limit ?",
+            [match, limit],
+        ).fetchall()
+        return [row[0] for row in rows]
 
     @contextmanager
     def atomic(self) -> Iterator[Database]:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .database import Database
+from .database import Database, Server, is_server
 from .errors import DatabaseRefused, MarginError, SchemaOutdated
 
 APPLICATION_ID = 0x4D52474E  # "MRGN": marks the file as margin's in its header
@@ -186,11 +186,17 @@ def is_writable(path: Path) -> bool:
     return os.access(path.parent if path.parent.exists() else Path("."), os.W_OK)
 
 
-def open_database(path: str | Path, *, readonly: bool | None = None) -> Database:
+def open_database(path: str | Path | Server, *, readonly: bool | None = None) -> Database:
     """Open (creating if needed) a margin database with every pragma margin relies on.
 
     ``readonly=None`` means: read-only exactly when the file cannot be written.
+    A ``postgresql://`` URL (or libpq keywords) opens a database on a server instead.
     """
+    if isinstance(path, Server) or is_server(path):
+        from .postgres.connect import open_server
+
+        server = path if isinstance(path, Server) else Server(str(path))
+        return open_server(server, readonly=bool(readonly), schema_version=SCHEMA_VERSION)
     path = Path(path).expanduser()
     _check_file(path)
     if readonly is None:

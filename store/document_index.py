@@ -180,7 +180,7 @@ class DocumentIndex:
             fetched[doc_id].counts = counts
         if self.annotator is not None and ids:
             for doc_id, offset in self.db.execute(
-                f"select doc_id, offset from reading_state where annotator = ? and doc_id in ({', '.join('?' for _ in ids)})",
+                f"select doc_id, \"offset\" from reading_state where annotator = ? and doc_id in ({', '.join('?' for _ in ids)})",
                 [self.annotator, *ids],
             ):
                 fetched[doc_id].position = offset or 0

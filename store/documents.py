@@ -99,7 +99,7 @@ def resolve_document(db: Database, ref: str) -> Document:
     ids = [
         row[0]
         for row in db.execute(
-            "select id from documents where (? and id like ?) or title = ? limit 3",
+            "select id from documents where (? = 1 and id like ?) or title = ? limit 3",
             [looks_like_id, ref.replace("%", "").replace("_", "") + "%", ref],
         ).fetchall()
     ]
@@ -199,7 +199,7 @@ def list_documents(
             summaries[doc_id].counts = counts
     if annotator is not None:
         for doc_id, offset in db.execute(
-            "select doc_id, offset from reading_state where annotator = ?", [annotator]
+            'select doc_id, "offset" from reading_state where annotator = ?', [annotator]
         ).fetchall():
             if doc_id in summaries:
                 summaries[doc_id].position = offset
@@ -226,23 +226,9 @@ def label_counts(db: Database, doc_ids: list[str] | None = None) -> dict[str, di
 
 
 def search_documents(db: Database, query: str, limit: int = 200) -> list[str]:
-    """Ids of documents matching a full-text query, best first.
-
-    The query is taken as plain words (each quoted), so punctuation typed by a user
-    never turns into FTS syntax errors.
-    """
-    words = [word.replace('"', '""') for word in query.split()]
-    if not words:
-        return []
-    match = " ".join(f'"{word}"*' for word in words)
-    rows = db.execute(
-        "select documents.id from documents_fts join documents "
-        "on documents.rowid = documents_fts.rowid "
-        "where documents_fts match ? order by rank limit ?",
-        [match, limit],
-    ).fetchall()
-    return [row[0] for row in rows]
-
+    """Ids of documents matching a full-text query, best first (each backend has its
+    own index: ``Database.search_documents``)."""
+    return db.search_documents(query, limit)
 
 
 def contains_pattern(text: str) -> str:

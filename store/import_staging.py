@@ -39,8 +39,16 @@ _SAME_SPAN = (
 )
 
 
+INTEGER_COLUMNS = frozenset({"start", "end", "length", "tokens"})
+
+
 def _names(columns: Sequence[str], prefix: str = "") -> str:
     return ", ".join(f'{prefix}"{column}"' for column in columns)
+
+
+def _declared(columns: Sequence[str]) -> str:
+    """Column definitions with their types, which a server needs and SQLite keeps."""
+    return ", ".join(f'"{column}" {"integer" if column in INTEGER_COLUMNS else "text"}' for column in columns)
 
 
 @dataclass(slots=True)
@@ -71,14 +79,16 @@ class Staging:
         self.documents = self.spans = 0
         for table in TEMP_TABLES:
             db.execute(f"drop table if exists temp.{table}")
-        db.execute(f"create temp table import_documents ({_names(DOCUMENT_COLUMNS)}, primary key (id))")
+        db.execute(f"create temp table import_documents ({_declared(DOCUMENT_COLUMNS)}, primary key (id))")
         db.execute(
-            f"create temp table import_annotations ({_names(ANNOTATION_COLUMNS)}, by_id integer not null, "
+            f"create temp table import_annotations ({_declared(ANNOTATION_COLUMNS)}, by_id integer not null, "
             "op text not null, primary key (id))"
         )
-        db.execute(f"create temp table import_relations ({_names(RELATION_COLUMNS)}, op text not null, primary key (id))")
         db.execute(
-            f"create temp table import_attributes ({_names(ATTRIBUTE_COLUMNS)}, op text not null, "
+            f"create temp table import_relations ({_declared(RELATION_COLUMNS)}, op text not null, primary key (id))"
+        )
+        db.execute(
+            f"create temp table import_attributes ({_declared(ATTRIBUTE_COLUMNS)}, op text not null, "
             "primary key (annotation_id, name))"
         )
         self._commit()
@@ -108,7 +118,7 @@ class Staging:
             )
         if span_rows:
             self.db.conn.executemany(
-                "insert or replace into temp.import_annotations "
+                f"insert or replace into temp.import_annotations ({_names(ANNOTATION_COLUMNS)}, by_id, op) "
                 f"values ({', '.join('?' * (len(ANNOTATION_COLUMNS) + 2))})",
                 span_rows,
             )
@@ -126,7 +136,8 @@ class Staging:
         ]
         if relation_rows:
             self.db.conn.executemany(
-                f"insert or replace into temp.import_relations values ({', '.join('?' * (len(RELATION_COLUMNS) + 1))})",
+                f"insert or replace into temp.import_relations ({_names(RELATION_COLUMNS)}, op) "
+                f"values ({', '.join('?' * (len(RELATION_COLUMNS) + 1))})",
                 relation_rows,
             )
         attribute_rows = [(*(row[column] for column in ATTRIBUTE_COLUMNS), op) for row, op in links.attributes]
@@ -137,7 +148,7 @@ class Staging:
                 f"values ({', '.join('?' * (len(ATTRIBUTE_COLUMNS) + 1))}) on conflict (annotation_id, name) "
                 "do update set value = excluded.value, annotator = excluded.annotator, "
                 "updated_at = excluded.updated_at, "
-                "op = case when op = 'update' or excluded.op = 'update' then 'update' else 'insert' end",
+                "op = case when import_attributes.op = 'update' or excluded.op = 'update' then 'update' else 'insert' end",
                 attribute_rows,
             )
 
@@ -157,7 +168,7 @@ class Staging:
             f"insert into annotations ({_names(ANNOTATION_COLUMNS)}) select {_names(ANNOTATION_COLUMNS, 's.')} "
             "from temp.import_annotations s where s.op = 'insert' "
             "and not exists (select 1 from main.annotations a where a.id = s.id) "
-            "and (s.by_id or not exists (select 1 from main.annotations a where a.doc_id = s.doc_id "
+            "and (s.by_id = 1 or not exists (select 1 from main.annotations a where a.doc_id = s.doc_id "
             'and a.start = s.start and a."end" = s."end" and a.label = s.label and a.annotator = s.annotator '
             "and a.deleted_at is null))"
         ).rowcount

@@ -47,7 +47,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .compat import chunks
-from .database import Database
+from .database import Database, Server
 from .db import open_database, source_database, write
 from .documents import default_title
 from .errors import MarginError
@@ -323,7 +323,7 @@ def copy_database(db: Database, destination: str | Path) -> Path:
     return destination
 
 
-def _new_file(db: Database, destination: str | Path, sources: Iterable[Path]) -> Path:
+def _new_file(db: Database, destination: str | Path, sources: Iterable[Path | Server]) -> Path:
     destination = Path(destination).expanduser()
     refuse_database(destination, [db.path, *sources])
     if destination.exists():

@@ -9,7 +9,7 @@ from .model import now_iso
 
 def get_position(db: Database, doc_id: str, annotator: str) -> int:
     row = db.execute(
-        "select offset from reading_state where doc_id = ? and annotator = ?",
+        'select "offset" from reading_state where doc_id = ? and annotator = ?',
         [doc_id, annotator],
     ).fetchone()
     return row[0] if row else 0
@@ -20,8 +20,8 @@ def set_position(db: Database, doc_id: str, annotator: str, offset: int) -> None
         return
     with write(db):
         db.execute(
-            "insert into reading_state (doc_id, annotator, offset, updated_at) values (?, ?, ?, ?) "
-            "on conflict (doc_id, annotator) do update set offset = excluded.offset, updated_at = excluded.updated_at",
+            'insert into reading_state (doc_id, annotator, "offset", updated_at) values (?, ?, ?, ?) '
+            'on conflict (doc_id, annotator) do update set "offset" = excluded."offset", updated_at = excluded.updated_at',
             [doc_id, annotator, offset, now_iso()],
         )
 

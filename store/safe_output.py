@@ -21,6 +21,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
+from .database import Server
 from .errors import MarginError
 
 MARK = ".margin-tmp-"
@@ -37,23 +38,29 @@ def _resolved(path: Path) -> Path:
     return Path(os.path.realpath(Path(path).expanduser()))
 
 
-def same_file(one: str | Path, other: str | Path) -> bool:
+def same_file(one: str | Path | Server, other: str | Path | Server) -> bool:
     """Whether two names reach the same file: by inode when both exist (hard links,
-    symlinks, ``./a.db``), else by the name once every symlink is followed."""
+    symlinks, ``./a.db``), else by the name once every symlink is followed. A server
+    database is the same as another only under the same connection string."""
+    if isinstance(one, Server) or isinstance(other, Server):
+        return one == other
     with suppress(OSError):
         if os.path.samefile(one, other):
             return True
     return _resolved(Path(one)) == _resolved(Path(other))
 
 
-def database_files(database: str | Path) -> list[Path]:
+def database_files(database: str | Path | Server) -> list[Path]:
     """The database and the files SQLite keeps beside it, under the name given and
-    the name its symlinks lead to (SQLite puts the log beside the real file)."""
+    the name its symlinks lead to (SQLite puts the log beside the real file); a server
+    database has no file an output could overwrite."""
+    if isinstance(database, Server):
+        return []
     names = {Path(database).expanduser(), _resolved(Path(database))}
     return [Path(f"{name}{suffix}") for name in names for suffix in ("", *SIDE_SUFFIXES)]
 
 
-def refuse_database(output: str | Path, databases: Iterable[str | Path]) -> None:
+def refuse_database(output: str | Path, databases: Iterable[str | Path | Server]) -> None:
     """Raise unless ``output`` is clear of every one of ``databases`` and their logs."""
     for database in databases:
         if any(same_file(output, path) for path in database_files(database)):

@@ -84,7 +84,7 @@ def iter_document_summaries(
     rejected) and ``annotator``'s reading position, without reading any text."""
     clause, params = _page(limit, offset)
     cursor = db.execute(
-        "select documents.id, title, source, coalesce(length, length(text)), coalesce(reading_state.offset, 0) "
+        "select documents.id, title, source, coalesce(length, length(text)), coalesce(reading_state.\"offset\", 0) "
         "from documents left join reading_state on reading_state.doc_id = documents.id "
         "and reading_state.annotator = ? order by documents.rowid" + clause,
         [annotator, *params],
@@ -134,7 +134,7 @@ def database_info(db: Database) -> DatabaseInfo:
         annotators=scalar(
             "select count(distinct annotator) from annotations where deleted_at is null"
         ),
-        size_bytes=db.path.stat().st_size if db.path.exists() else 0,
+        size_bytes=db.size_bytes(),
         relations=scalar(f"select count(*) from relations where {RELATIONS_SHOWN}"),
         attribute_values=scalar(f"select count(*) from attributes where {ATTRIBUTES_SHOWN}"),
     )

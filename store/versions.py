@@ -107,11 +107,11 @@ def superseded(db: Database, doc_ids: Iterable[str] | None = None) -> set[str]:
     versioned documents only, and with ``doc_ids`` only over their own lineages, so a
     batch of an export costs what its documents' versions do, whatever the corpus."""
     if doc_ids is None:
-        return {row[0] for row in db.execute(f"select doc_id from ({_RANKED}) where rank > 1").fetchall()}
+        return {row[0] for row in db.execute(f"select doc_id from ({_RANKED}) as ranked where rank > 1").fetchall()}
     wanted = set(doc_ids)
     lineages = {row[0] for row in db.rows_in("select lineage from document_versions where doc_id in ({})", wanted)}
     ranked = _RANKED + " where lineage in ({})"
-    found = {row[0] for row in db.rows_in(f"select doc_id, rank from ({ranked}) where rank > 1", sorted(lineages))}
+    found = {row[0] for row in db.rows_in(f"select doc_id, rank from ({ranked}) as ranked where rank > 1", sorted(lineages))}
     return found & wanted
 
 

@@ -24,7 +24,7 @@ SIZE = (120, 40)
 SAMPLE = files("margin.tui.sample").joinpath("darien-gap-article.txt").read_text(encoding="utf-8")
 
 
-def sample_db(path: Path, annotator: str = "tester") -> str:
+def sample_db(path: Path | str, annotator: str = "tester") -> str:
     """Create a database at ``path`` holding the sample article; returns its id."""
     db = open_database(path)
     try:
@@ -34,14 +34,14 @@ def sample_db(path: Path, annotator: str = "tester") -> str:
 
 
 def app_for(
-    path: Path, annotator: str = "tester", open_doc_id: str | None = None, **settings: object
+    path: Path | str, annotator: str = "tester", open_doc_id: str | None = None, **settings: object
 ) -> MarginApp:
     app = make_app(path, annotator, replace(Settings(), **settings), open_doc_id)
     app.cursor_blink = False
     return app
 
 
-def rows(path: Path, **filters: object) -> list[Annotation]:
+def rows(path: Path | str, **filters: object) -> list[Annotation]:
     """Live annotations in reading order, read through a connection of the test's own."""
     db = open_database(path)
     try:
@@ -50,7 +50,7 @@ def rows(path: Path, **filters: object) -> list[Annotation]:
         db.close()
 
 
-def spans(path: Path) -> list[tuple[int, int, str, str]]:
+def spans(path: Path | str) -> list[tuple[int, int, str, str]]:
     return [(a.start, a.end, a.label, a.annotator) for a in rows(path)]
 
 

@@ -7,9 +7,13 @@ import gc
 from collections.abc import Iterator
 from pathlib import Path
 
+import pg_cluster
 import pytest
 
 from margin.store.db import open_database
+
+BACKENDS = ("sqlite", "postgresql")
+"""Every test that takes ``db_location`` or ``fresh_db`` runs on both."""
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 SEED = CORPUS / "seed" / "darien-gap-article.txt"
@@ -40,8 +44,38 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.db"
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[pg_cluster.Cluster]:
+    """A throwaway PostgreSQL cluster for this test process (``tests/pg_cluster.py``)."""
+    cluster = pg_cluster.start()
+    yield cluster
+    cluster.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_location(request: pytest.FixtureRequest, db_path: Path) -> Iterator[str]:
+    """Where a test's database is, once on each backend: a file, then a fresh
+    database on the test cluster. What is passed as ``--db`` or to ``open_database``."""
+    if request.param == "sqlite":
+        yield str(db_path)
+        return
+    cluster: pg_cluster.Cluster = request.getfixturevalue("postgres")
+    url = cluster.fresh()
+    yield url
+    cluster.drop(url)
+
+
 @pytest.fixture
-def fresh_db(db_path: Path):
+def fresh_db(db_location: str):
+    db = open_database(db_location)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def sqlite_db(db_path: Path):
+    """A file database only, for a test of what SQLite alone does (its loose column
+    types, its statement trace, its files)."""
     db = open_database(db_path)
     yield db
     db.close()

@@ -108,7 +108,7 @@ def test_the_label_filter_keeps_relations_between_those_labels(fresh_db):
     assert {row.name: row.spans for row in pair.attributes} == {"verdict": 5, "tone": 5}
 
 
-def test_no_relations_or_values_leaves_the_sections_out(fresh_db, db_path):
+def test_no_relations_or_values_leaves_the_sections_out(fresh_db, db_location):
     two_annotators(fresh_db)
     report = compute_agreement(fresh_db)
     assert report.relation_types == [] and report.attributes == []
@@ -116,7 +116,7 @@ def test_no_relations_or_values_leaves_the_sections_out(fresh_db, db_path):
     assert pair.relations_overall is None and pair.attributes == []
     data = report.to_dict()
     assert "relation_types" not in data and "relations" not in data["pairs"][0]
-    result = CliRunner().invoke(cli, ["--db", str(db_path), "agreement"])
+    result = CliRunner().invoke(cli, ["--db", str(db_location), "agreement"])
     assert result.exit_code == 0, result.output
     assert "Relations" not in result.output and "Attributes" not in result.output
 

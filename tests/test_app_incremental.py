@@ -23,9 +23,9 @@ SPANS = 2_000
 
 
 @pytest.fixture
-def book(tmp_path: Path) -> tuple[Path, str]:
-    """A long document holding many annotations, and a short second document."""
-    path = tmp_path / "book.db"
+def book(db_location: str) -> tuple[str, str]:
+    """A long document holding many annotations, and a short second document, on each backend."""
+    path = db_location
     db = open_database(path)
     text = PARAGRAPH * 1_000
     document, _ = add_document(db, text, title="The book")
@@ -58,7 +58,7 @@ def reads_a_whole_document(statements: list[str]) -> list[str]:
 
 
 @pilot_test
-async def test_label_delete_undo_and_redo_touch_only_their_row(book: tuple[Path, str]) -> None:
+async def test_label_delete_undo_and_redo_touch_only_their_row(book: tuple[str, str]) -> None:
     path, doc_id = book
     app = app_for(path, annotator="tester", open_doc_id=doc_id)
     async with running(app) as pilot:
@@ -84,7 +84,7 @@ async def test_label_delete_undo_and_redo_touch_only_their_row(book: tuple[Path,
 
 
 @pilot_test
-async def test_another_process_commit_is_read_by_id_from_the_change_feed(book: tuple[Path, str]) -> None:
+async def test_another_process_commit_is_read_by_id_from_the_change_feed(book: tuple[str, str]) -> None:
     path, doc_id = book
     app = app_for(path, annotator="tester", open_doc_id=doc_id)
     async with running(app) as pilot:
@@ -110,7 +110,7 @@ async def test_another_process_commit_is_read_by_id_from_the_change_feed(book: t
 
 
 @pilot_test
-async def test_a_bulk_import_elsewhere_reloads_the_open_document_once(book: tuple[Path, str], tmp_path: Path) -> None:
+async def test_a_bulk_import_elsewhere_reloads_the_open_document_once(book: tuple[str, str], tmp_path: Path) -> None:
     path, doc_id = book
     app = app_for(path, annotator="tester", open_doc_id=doc_id)
     async with running(app) as pilot:
@@ -132,7 +132,7 @@ async def test_a_bulk_import_elsewhere_reloads_the_open_document_once(book: tupl
 
 
 @pilot_test
-async def test_a_long_document_shows_its_first_screen_first_and_then_every_span(book: tuple[Path, str]) -> None:
+async def test_a_long_document_shows_its_first_screen_first_and_then_every_span(book: tuple[str, str]) -> None:
     path, doc_id = book
     app = app_for(path, annotator="tester", open_doc_id=doc_id)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -151,7 +151,7 @@ async def test_a_long_document_shows_its_first_screen_first_and_then_every_span(
 
 
 @pilot_test
-async def test_reopening_shows_the_saved_position(book: tuple[Path, str]) -> None:
+async def test_reopening_shows_the_saved_position(book: tuple[str, str]) -> None:
     path, doc_id = book
     middle = len(PARAGRAPH) * 600
     db = open_database(path)
@@ -169,7 +169,7 @@ async def test_reopening_shows_the_saved_position(book: tuple[Path, str]) -> Non
 
 
 @pilot_test
-async def test_a_feed_batch_read_before_an_edit_does_not_undo_it_on_screen(book: tuple[Path, str]) -> None:
+async def test_a_feed_batch_read_before_an_edit_does_not_undo_it_on_screen(book: tuple[str, str]) -> None:
     from margin.store.changes import ChangeBatch
     from margin.tui.sync import ChangesArrived
 
@@ -191,7 +191,7 @@ async def test_a_feed_batch_read_before_an_edit_does_not_undo_it_on_screen(book:
 
 
 @pilot_test
-async def test_a_key_shows_the_panel_and_the_status_line_in_its_own_frame(book: tuple[Path, str]) -> None:
+async def test_a_key_shows_the_panel_and_the_status_line_in_its_own_frame(book: tuple[str, str]) -> None:
     path, doc_id = book
     app = app_for(path, annotator="tester", open_doc_id=doc_id)
     async with running(app) as pilot:
@@ -212,7 +212,7 @@ async def test_a_key_shows_the_panel_and_the_status_line_in_its_own_frame(book: 
 
 
 @pilot_test
-async def test_a_place_a_key_showed_is_shown_again_when_the_cursor_comes_back_to_it(book: tuple[Path, str]) -> None:
+async def test_a_place_a_key_showed_is_shown_again_when_the_cursor_comes_back_to_it(book: tuple[str, str]) -> None:
     """A key's action shows its place itself and the reader's message then skips it;
     a move that is not a key (a click, a jump from the panel) back to that place is
     still shown."""

@@ -1,5 +1,6 @@
-"""Several margin processes writing one database file at once lose nothing and fail
-nowhere: WAL mode, the busy timeout and BEGIN IMMEDIATE doing their job."""
+"""Several margin processes writing one database at once lose nothing and fail
+nowhere: on a file, WAL mode, the busy timeout and BEGIN IMMEDIATE doing their job; on
+a server, the write lock every transaction takes."""
 
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ def _finish(processes: list[subprocess.Popen], go: Path) -> None:
         assert stderr == "", stderr
 
 
-def _ready(path: Path) -> str:
+def _ready(path: Path | str) -> str:
     db = open_database(path)
     try:
         return add_text(db)
@@ -99,8 +100,8 @@ def _ready(path: Path) -> str:
         db.close()
 
 
-def test_four_writers_at_once_keep_every_row(tmp_path):
-    path, go = tmp_path / "shared.db", tmp_path / "go"
+def test_four_writers_at_once_keep_every_row(db_location, tmp_path):
+    path, go = db_location, tmp_path / "go"
     doc_id = _ready(path)
     writers = [_start(WRITER, path, doc_id, f"writer{n}", go, PER_WRITER) for n in range(4)]
     _finish(writers, go)
@@ -111,12 +112,13 @@ def test_four_writers_at_once_keep_every_row(tmp_path):
     for n in range(4):
         notes = sorted(int(a.note) for a in rows if a.annotator == f"writer{n}")
         assert notes == list(range(PER_WRITER))
-    assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    if db.backend == "sqlite":
+        assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
     db.close()
 
 
-def test_an_import_beside_a_writer(tmp_path):
-    path, go = tmp_path / "shared.db", tmp_path / "go"
+def test_an_import_beside_a_writer(db_location, tmp_path):
+    path, go = db_location, tmp_path / "go"
     doc_id = _ready(path)
     processes = [
         _start(IMPORTER, path, go),

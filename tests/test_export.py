@@ -130,28 +130,28 @@ def run(runner, db, *args):
     return runner.invoke(cli, ["--db", str(db), *args])
 
 
-def test_cli_export_to_stdout_and_file(filled_db, db_path, tmp_path):
+def test_cli_export_to_stdout_and_file(filled_db, db_location, tmp_path):
     filled_db.close()
     runner = CliRunner()
-    result = run(runner, db_path, "export", "--label", "person")
+    result = run(runner, db_location, "export", "--label", "person")
     assert result.exit_code == 0, result.output
     assert [json.loads(line)["title"] for line in result.stdout.splitlines()] == ["First", "Second"]
     assert result.stderr.strip() == "exported 2 document(s), 2 span(s)"
     out = tmp_path / "out.csv"
-    result = run(runner, db_path, "export", "--format", "csv", "-o", str(out), "--status", "accepted")
+    result = run(runner, db_location, "export", "--format", "csv", "-o", str(out), "--status", "accepted")
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").splitlines()[0].startswith("doc_id,title,annotation_id")
     assert f"to {out}" in result.stderr
     lines = tmp_path / "anno.jsonl"
-    assert run(runner, db_path, "export", "--format", "w3c", "-o", str(lines)).exit_code == 0
+    assert run(runner, db_location, "export", "--format", "w3c", "-o", str(lines)).exit_code == 0
     assert [json.loads(line)["type"] for line in lines.read_text().splitlines()] == ["Annotation", "Annotation"]
 
 
-def test_cli_failed_export_leaves_existing_file(filled_db, db_path, tmp_path):
+def test_cli_failed_export_leaves_existing_file(filled_db, db_location, tmp_path):
     filled_db.close()
     out = tmp_path / "keep.jsonl"
     out.write_text("precious")
-    result = run(CliRunner(), db_path, "export", "--doc", "missing", "-o", str(out))
+    result = run(CliRunner(), db_location, "export", "--doc", "missing", "-o", str(out))
     assert result.exit_code == 1
     assert "Error: no document matches 'missing'" in result.output
     assert out.read_text() == "precious"
@@ -159,18 +159,18 @@ def test_cli_failed_export_leaves_existing_file(filled_db, db_path, tmp_path):
 
 
 
-def test_cli_export_file_gets_the_usual_permissions(filled_db, db_path, tmp_path):
+def test_cli_export_file_gets_the_usual_permissions(filled_db, db_location, tmp_path):
     """Written through a temporary file, yet readable by the group like any file the
     user writes (umask 022 here), and keeping the mode of a file it replaces."""
     filled_db.close()
     previous = os.umask(0o022)
     try:
         fresh = tmp_path / "spans.jsonl"
-        assert run(CliRunner(), db_path, "export", "-o", str(fresh)).exit_code == 0
+        assert run(CliRunner(), db_location, "export", "-o", str(fresh)).exit_code == 0
         kept = tmp_path / "private.csv"
         kept.write_text("old")
         kept.chmod(0o640)
-        assert run(CliRunner(), db_path, "export", "--format", "csv", "-o", str(kept)).exit_code == 0
+        assert run(CliRunner(), db_location, "export", "--format", "csv", "-o", str(kept)).exit_code == 0
     finally:
         os.umask(previous)
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
@@ -178,27 +178,27 @@ def test_cli_export_file_gets_the_usual_permissions(filled_db, db_path, tmp_path
     assert kept.read_text().startswith("doc_id,")
 
 
-def test_cli_export_into_a_missing_folder_is_one_line(filled_db, db_path, tmp_path):
+def test_cli_export_into_a_missing_folder_is_one_line(filled_db, db_location, tmp_path):
     filled_db.close()
     out = tmp_path / "missing" / "spans.jsonl"
-    result = run(CliRunner(), db_path, "export", "-o", str(out))
+    result = run(CliRunner(), db_location, "export", "-o", str(out))
     assert result.exit_code == 1
     assert result.stderr == f"Error: {out}: No such file or directory\n"
 
-def test_cli_bad_filter_writes_nothing_to_stdout(filled_db, db_path):
+def test_cli_bad_filter_writes_nothing_to_stdout(filled_db, db_location):
     filled_db.close()
-    result = run(CliRunner(), db_path, "export", "--format", "label-studio", "--doc", "missing")
+    result = run(CliRunner(), db_location, "export", "--format", "label-studio", "--doc", "missing")
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.strip() == "Error: no document matches 'missing'"
 
 
-def test_cli_brat_needs_a_directory(filled_db, db_path, tmp_path):
+def test_cli_brat_needs_a_directory(filled_db, db_location, tmp_path):
     filled_db.close()
     runner = CliRunner()
-    result = run(runner, db_path, "export", "--format", "brat")
+    result = run(runner, db_location, "export", "--format", "brat")
     assert result.exit_code == 2 and "give -o DIR" in result.output
-    result = run(runner, db_path, "export", "--format", "brat", "-o", str(tmp_path / "brat"))
+    result = run(runner, db_location, "export", "--format", "brat", "-o", str(tmp_path / "brat"))
     assert result.exit_code == 0, result.output
     assert len(list((tmp_path / "brat").glob("*.ann"))) == 3
 
@@ -228,7 +228,7 @@ def test_commands_do_not_load_textual_or_trafilatura(tmp_path, args):
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
-def test_cli_export_to_a_fifo_writes_through_it_and_leaves_it_a_fifo(filled_db, db_path, tmp_path):
+def test_cli_export_to_a_fifo_writes_through_it_and_leaves_it_a_fifo(filled_db, db_location, tmp_path):
     import os
     import stat
     import threading
@@ -239,7 +239,7 @@ def test_cli_export_to_a_fifo_writes_through_it_and_leaves_it_a_fifo(filled_db, 
     received: list[str] = []
     reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")))
     reader.start()
-    result = run(CliRunner(), db_path, "export", "-o", str(fifo))
+    result = run(CliRunner(), db_location, "export", "-o", str(fifo))
     reader.join(timeout=30)
     assert result.exit_code == 0, result.output
     assert stat.S_ISFIFO(fifo.stat().st_mode)

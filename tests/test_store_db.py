@@ -46,7 +46,7 @@ def test_reopening_applies_no_migration_twice(db_path: Path) -> None:
 def test_foreign_keys_are_enforced(fresh_db) -> None:
     with pytest.raises(sqlite3.IntegrityError), write(fresh_db):
         fresh_db.execute(
-            "insert into annotations (id, doc_id, start, end, label, annotator, status) "
+            'insert into annotations (id, doc_id, start, "end", label, annotator, status) '
             "values ('a', 'no-such-doc', 0, 1, 'claim', 'x', 'accepted')"
         )
 

@@ -128,11 +128,11 @@ def test_a_file_not_utf8_is_a_format_error(tmp_path: Path, content: bytes) -> No
     assert caught.value.path == str(path) and "cannot read" in caught.value.reason
 
 
-def test_the_cli_says_one_line_for_a_malformed_file(fresh_db, db_path: Path, tmp_path: Path) -> None:
+def test_the_cli_says_one_line_for_a_malformed_file(fresh_db, db_location: str, tmp_path: Path) -> None:
     import subprocess
 
     path = write(tmp_path, ['{"label": "person", "pattern": [{"OP": []}]}'])
-    done = subprocess.run([sys.executable, "-m", "margin", "--db", str(db_path), "suggest", "--suggester", "patterns",
+    done = subprocess.run([sys.executable, "-m", "margin", "--db", str(db_location), "suggest", "--suggester", "patterns",
                            "--patterns", str(path)], capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert f"{path}:1: " in done.stderr and len(done.stderr.strip().splitlines()) == 1

@@ -109,7 +109,8 @@ def _steps(db, run) -> int:
     return counted[0]
 
 
-def test_storing_a_few_suggestions_costs_the_same_however_many_spans_the_document_has(fresh_db):
+def test_storing_a_few_suggestions_costs_the_same_however_many_spans_the_document_has(sqlite_db):
+    fresh_db = sqlite_db  # counts SQLite's own steps
     """The reader stores suggestions as the reader reads: only the batch's places are looked up."""
     from margin.store.db import write
     from margin.store.suggest.run import store_suggestions

@@ -9,7 +9,6 @@ screen (``tui/screens/main.py``), which owns the panes. The edits live in
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import Any
 
 from textual import actions, events
@@ -17,7 +16,7 @@ from textual.binding import Binding
 from textual.keys import KEY_NAME_REPLACEMENTS, Keys, key_to_character
 from textual.theme import Theme
 
-from margin.store.database import Database, load_sqlite_utils
+from margin.store.database import Database, Location, load_sqlite_utils
 from margin.store.db import open_database
 
 from .config import MODIFIERS, Settings, remember_theme, remembered_theme
@@ -183,7 +182,7 @@ def _is_key(key: str) -> bool:
 
 
 def make_app(
-    db_path: str | Path,
+    db_path: str | Location,
     annotator: str,
     settings: Settings,
     open_doc_id: str | None = None,

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import importlib
 import sqlite3
-from pathlib import Path
 from typing import Any
 
 import click
 
+from margin.store.database import location
 from margin.store.errors import MarginError
 
 from .commands.context import Context, pass_context
@@ -97,9 +97,10 @@ class LazyGroup(click.Group):
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE|URL",
     envvar="MARGIN_DB",
-    help="The database file (env MARGIN_DB; default in your user data directory).",
+    help="The database: a file, or a postgresql:// URL for a team server (env MARGIN_DB; "
+    "default in your user data directory).",
 )
 @click.option(
     "--annotator",
@@ -107,7 +108,7 @@ class LazyGroup(click.Group):
 )
 @click.version_option(package_name="margin")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path | None, annotator: str | None) -> None:
+def cli(ctx: click.Context, db_path: str | None, annotator: str | None) -> None:
     """margin: read articles in the terminal and annotate them from the keyboard.
 
     With no command, opens the reader on the database (a sample article is added
@@ -128,7 +129,7 @@ def cli(ctx: click.Context, db_path: Path | None, annotator: str | None) -> None
         for warning in settings.warnings:
             click.echo(f"warning: {sanitise(warning)}", err=True)
     ctx.obj = Context(
-        db_path=(db_path or default_db_path()).expanduser(),
+        db_path=location(db_path or settings.database or default_db_path()),
         annotator=resolve_annotator(annotator, settings),
         settings=settings,
     )

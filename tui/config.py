@@ -62,6 +62,9 @@ def default_db_path() -> Path:
 @dataclass(slots=True)
 class Settings:
     annotator: str | None = None
+    database: str | None = None
+    """The database when neither ``--db`` nor ``MARGIN_DB`` names one: a file, or a
+    ``postgresql://`` URL for a team server (its password best left to ``~/.pgpass``)."""
     theme: str = "textual-dark"
     reading_width: int = 88
     auto_advance: bool = False
@@ -80,7 +83,7 @@ class Settings:
     shown on stderr by commands and as notifications by the app."""
 
 
-KNOWN_KEYS = ("annotator", "theme", "reading_width", "auto_advance", "spacy_model", "keymap")
+KNOWN_KEYS = ("annotator", "database", "theme", "reading_width", "auto_advance", "spacy_model", "keymap")
 SPACY_MODEL = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 """A pipeline's package name (or a path-free name): nothing a shell or a terminal reads."""
 READING_WIDTHS = range(20, 401)
@@ -135,7 +138,7 @@ def load_settings(path: Path | None = None) -> Settings:
     for key in data:
         if key not in KNOWN_KEYS:
             ignore(key, f"not a setting (the settings are {', '.join(KNOWN_KEYS)})")
-    for key in ("annotator", "theme"):
+    for key in ("annotator", "database", "theme"):
         value = data.get(key)
         if value is None:
             continue

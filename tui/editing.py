@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Protocol, TypeVar
 
 from margin.store.annotations import add_annotation, delete_annotation, get_annotation, update_annotation
@@ -107,7 +106,7 @@ class Editing:
         self.annotator = annotator
         self.history = History()
         self.on_late = on_late
-        self.queue = queue or WriteQueue(Path(db.path))
+        self.queue = queue or WriteQueue(db.path)
 
     def _check_writable(self) -> None:
         if self.db.readonly:

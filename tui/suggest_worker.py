@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from textual.message import Message
 
+from margin.store.database import Location
 from margin.store.db import open_database
 from margin.store.errors import MarginError
 from margin.store.model import Document
@@ -58,7 +58,7 @@ class SuggestionsFound(Message):
         self.found = found
 
 
-def run_suggesters(db_path: Path, document: Document, annotator: str, spacy_model: str | None = None) -> Found:
+def run_suggesters(db_path: Location, document: Document, annotator: str, spacy_model: str | None = None) -> Found:
     """The default suggesters over ``document``: built on a read-only connection of
     this thread's own (each reads what it needs once), then run on the text alone."""
     found = Found("suggest")
@@ -82,7 +82,7 @@ def run_suggesters(db_path: Path, document: Document, annotator: str, spacy_mode
 
 def find_occurrences(
     document: Document, pattern: re.Pattern[str], label: str, span: tuple[int, int],
-    *, corpus: Path | None = None,
+    *, corpus: Location | None = None,
 ) -> Found:
     """Where the text of ``span`` occurs again as whole words in ``document`` (the
     screen drops the places already marked), and with ``corpus`` in every other

@@ -20,10 +20,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from margin.store.database import Database
+from margin.store.database import Database, Location
 from margin.store.db import BUSY_TIMEOUT_MS, open_database
 
 UI_WAIT_MS = 150
@@ -64,7 +63,7 @@ class _Job:
 class WriteQueue:
     """One thread, one connection, edits committed in the order they were queued."""
 
-    def __init__(self, path: Path, *, give_up_after: float = GIVE_UP_AFTER) -> None:
+    def __init__(self, path: Location, *, give_up_after: float = GIVE_UP_AFTER) -> None:
         self.path = path
         self.give_up_after = give_up_after
         self._jobs: queue.Queue[_Job | None] = queue.Queue()

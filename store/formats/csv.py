@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from ..database import Server
 from ..errors import MarginError
 from ..model import DocumentRecord, SpanRecord
 from ..safe_output import building, refuse_database
@@ -133,7 +134,7 @@ def relations_path(output: Path) -> Path:
 
 @contextmanager
 def relations_output(
-    output: Path | None, *, databases: Iterable[str | Path] = (), overwrite: bool = True
+    output: Path | None, *, databases: Iterable[str | Path | Server] = (), overwrite: bool = True
 ) -> Iterator[IO[str] | None]:
     """The relations file of a CSV export to ``output``, written as the main file is
     (built beside its name, moved into place whole and only if the export succeeds;

@@ -9,11 +9,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from margin.store.database import Location
 from margin.store.errors import MarginError
 
 from ..config import Settings
@@ -25,7 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Context:
     """What every command receives: where the database is and who is annotating."""
 
-    db_path: Path
+    db_path: Location
     annotator: str
     settings: Settings
     _db: Any = field(default=None, repr=False)

@@ -45,7 +45,7 @@ def _conflicts(report: MergeReport) -> list[str]:
     ]
 
 
-def _print_merge(report: MergeReport, target: Path) -> None:
+def _print_merge(report: MergeReport, target: Path | str) -> None:
     sources = ", ".join(report.sources)
     if sys.stdout.isatty():
         console = Console(highlight=False)
@@ -115,10 +115,10 @@ def merge_command(ctx: Context, sources: tuple[Path, ...], output: Path | None, 
     db = ctx.open_db()
     if output is not None:
         report = merge_into_copy(db, sources, output)
-        target = output
+        target: Path | str = output
     else:
         report = merge_databases(db, sources)
-        target = ctx.db_path
+        target = str(ctx.db_path)
     if as_json:
         click.echo(json.dumps(report.to_dict() | {"target": str(target)}, indent=2))
     else:

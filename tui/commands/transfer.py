@@ -15,6 +15,7 @@ from typing import IO, Any
 
 import click
 
+from margin.store.database import Location
 from margin.store.errors import MarginError
 from margin.store.formats import READABLE, WRITABLE
 from margin.store.formats.csv import relations_output, relations_path
@@ -206,7 +207,7 @@ def _text_output(output: Path | None) -> Iterator[IO[str]]:
         yield handle
 
 
-def _check_config(config: Path | None, format_name: str, output: Path | None, db_path: Path) -> None:
+def _check_config(config: Path | None, format_name: str, output: Path | None, db_path: Location) -> None:
     if config is None:
         return
     if format_name != "label-studio":

@@ -20,6 +20,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from margin.store.database import Location
 from margin.store.errors import MarginError
 from margin.store.formats import FORMATS, WRITABLE
 from margin.store.formats.csv import relations_output
@@ -69,7 +70,7 @@ def default_output(format_name: str, document: Document | None, folder: Path | N
     return candidate
 
 
-def check_output(format_name: str, output: Path, db_path: Path) -> None:
+def check_output(format_name: str, output: Path, db_path: Location) -> None:
     """What ``margin export`` refuses before writing anything, in the same words."""
     if format_name != "brat" and output.is_dir():
         raise MarginError(f"{output} is a directory; give a file name")
@@ -84,7 +85,7 @@ def check_output(format_name: str, output: Path, db_path: Path) -> None:
         raise MarginError(f"{output}: already exists; choose a new name (the app never writes over a file)")
 
 
-def write_export(db_path: Path, request: ExportRequest) -> ExportReport:
+def write_export(db_path: Location, request: ExportRequest) -> ExportReport:
     """``margin export --format F [--doc ID] -o OUTPUT`` on a connection of its own,
     so it can run in a thread while the app goes on with its own."""
     from margin.store.db import open_database
@@ -114,7 +115,7 @@ def write_export(db_path: Path, request: ExportRequest) -> ExportReport:
 def export_in_background(screen: MainScreen, request: ExportRequest) -> None:
     """Run the export in a worker thread, so a large database never freezes the
     screen; a notification says where it went and how much, or why it did not."""
-    db_path = Path(screen.db.path)
+    db_path = screen.db.path
 
     def work() -> None:
         try:
@@ -154,9 +155,9 @@ class ExportDialog(Dialog[ExportRequest | None]):
     ExportDialog #export-error { color: $error; width: 1fr; height: auto; }
     """
 
-    def __init__(self, db_path: Path, document: Document | None) -> None:
+    def __init__(self, db_path: Location, document: Document | None) -> None:
         super().__init__()
-        self.db_path = Path(db_path)
+        self.db_path = db_path
         self.document = document
         self._default: Path | None = None
 

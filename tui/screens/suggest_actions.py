@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -175,7 +174,7 @@ class SuggestActions(AttributeActions):
         if self._suggesting:
             self.notify("Still suggesting: the spans show as soon as the suggesters finish", markup=False)
             return
-        self._start(partial(run_suggesters, Path(self.db.path), document, self.annotator, self.settings.spacy_model))
+        self._start(partial(run_suggesters, self.db.path, document, self.annotator, self.settings.spacy_model))
 
     def action_label_occurrences(self) -> None:
         if self._writable():
@@ -196,7 +195,7 @@ class SuggestActions(AttributeActions):
         self._occurrences_of = annotation.id
         self._start(partial(
             find_occurrences, document, term.pattern, annotation.label, (annotation.start, annotation.end),
-            corpus=Path(self.db.path) if corpus else None,
+            corpus=self.db.path if corpus else None,
         ))
 
     def _start(self, work: Callable[[], Found]) -> None:

@@ -1,0 +1,78 @@
+"""Opening a margin database on a server: connecting, refusing what is not margin's
+or is newer, and migrating, exactly as ``store.db`` does for a file."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..database import Server
+from ..errors import DatabaseRefused, MarginError
+
+if TYPE_CHECKING:
+    from .database import PgDatabase
+
+APPLICATION_ID = "MRGN"
+INSTALL_HINT = "PostgreSQL support needs psycopg: pip install 'margin[postgres]'"
+
+
+def open_server(server: Server, *, readonly: bool, schema_version: int) -> PgDatabase:
+    try:
+        import psycopg
+    except ImportError:
+        raise MarginError(f"{server}: {INSTALL_HINT}") from None
+    from .connection import Connection, _first_line
+    from .database import PgDatabase
+
+    try:
+        raw = psycopg.connect(server.conninfo, autocommit=True, application_name="margin")
+    except psycopg.Error as error:
+        raise DatabaseRefused(f"{server}: cannot connect ({_first_line(error)})") from None
+    # Times without an offset are UTC, as store.timestamps reads them.
+    raw.execute("set timezone = 'UTC'")
+    if readonly:
+        raw.execute("set default_transaction_read_only = on")
+    db = PgDatabase(Connection(raw), path=server, readonly=readonly)
+    try:
+        empty, version = _schema_state(db)
+        if version > schema_version:
+            raise DatabaseRefused(
+                f"{server}: written by a newer margin (schema {version}; this version reads "
+                f"up to {schema_version}); upgrade margin to open it"
+            )
+        if readonly and empty:
+            raise DatabaseRefused(f"{server}: read-only, and not yet a margin database")
+        if version < schema_version:
+            if readonly:
+                raise DatabaseRefused(f"{server}: read-only and needs its schema upgraded; open it once with write access")
+            _migrate(db, schema_version)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _schema_state(db: PgDatabase) -> tuple[bool, int]:
+    """(is empty, schema version); raises if the database belongs to something else."""
+    if db.execute("select to_regclass('margin_meta')").fetchone()[0] is None:
+        if db.table_names():
+            raise DatabaseRefused(f"{db.path}: a PostgreSQL database, but not margin's; left untouched")
+        return True, 0
+    meta = dict(db.execute("select key, value from margin_meta").fetchall())
+    if meta.get("application_id") != APPLICATION_ID:
+        raise DatabaseRefused(f"{db.path}: a PostgreSQL database, but not margin's; left untouched")
+    return False, int(meta.get("schema_version", 0))
+
+
+def _migrate(db: PgDatabase, schema_version: int) -> None:
+    from ..db import write
+    from .schema import STEPS
+
+    with write(db):
+        # Re-read under the write lock: another client may have migrated meanwhile.
+        db.execute("create table if not exists margin_meta (key text primary key, value text not null)")
+        db.execute("insert into margin_meta values ('application_id', ?) on conflict do nothing", [APPLICATION_ID])
+        db.execute("insert into margin_meta values ('schema_version', '0') on conflict do nothing")
+        version = int(db.execute("select value from margin_meta where key = 'schema_version'").fetchone()[0])
+        for _name, step in STEPS[version:schema_version]:
+            step(lambda sql: db.conn.execute(sql), lambda table, rows: db.table(table).insert_all(rows))
+        db.execute("update margin_meta set value = ? where key = 'schema_version'", [str(schema_version)])

@@ -1,0 +1,249 @@
+"""margin on a PostgreSQL server: what only a server has (connection strings,
+refusals, live readers on other machines, merges to and from files, many writers over
+TCP). Everything else runs on both backends through the ``db_location`` fixture."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pg_cluster
+import psycopg
+import pytest
+from click.testing import CliRunner
+from team_data import add_text
+
+from margin.store.annotations import add_annotation, query_annotations
+from margin.store.database import Server, is_server, location
+from margin.store.db import SCHEMA_VERSION, open_database, schema_version
+from margin.store.documents import add_document, search_documents
+from margin.store.errors import DatabaseRefused
+from margin.store.exporting import export
+from margin.store.importing import import_paths
+from margin.store.merge import merge_databases
+from margin.tui.cli import cli
+
+
+@pytest.fixture
+def server(postgres: pg_cluster.Cluster):
+    url = postgres.fresh()
+    yield url
+    postgres.drop(url)
+
+
+@pytest.fixture
+def empty_server(postgres: pg_cluster.Cluster):
+    """A database on the server that holds nothing yet, not even margin's schema."""
+    import psycopg
+
+    name = f"empty{os.getpid()}_{time.monotonic_ns()}"
+    with psycopg.connect(postgres.database(), autocommit=True) as conn:
+        conn.execute(f"create database {name}")
+    yield postgres.database(name)
+    postgres.drop(postgres.database(name))
+
+
+def _dump(db) -> str:
+    out = io.StringIO()
+    export(db, out, format="margin")
+    return out.getvalue()
+
+
+def test_urls_and_keywords_name_a_server_and_anything_else_a_file(tmp_path: Path) -> None:
+    assert is_server("postgresql://ana@db.example/margin") and is_server("postgres://h/db")
+    assert is_server("host=db.example dbname=margin") and is_server("service=team")
+    assert location("~/notes.db") == Path("~/notes.db").expanduser()
+    assert not is_server(str(tmp_path / "host=x.db"))
+
+
+def test_a_password_is_never_part_of_what_is_shown() -> None:
+    assert str(Server("postgresql://ana:s3cret@db.example:5433/margin?sslmode=require&password=s3cret")) == (
+        "postgresql://ana@db.example:5433/margin?sslmode=require"
+    )
+    assert "s3cret" not in str(Server("host=db.example password='s3 cret' dbname=margin"))
+    assert "s3cret" not in repr(Server("postgresql://ana:s3cret@db.example/margin"))
+
+
+def test_an_empty_database_gets_the_schema_and_the_default_labels(empty_server: str) -> None:
+    db = open_database(empty_server)
+    assert schema_version(db) == SCHEMA_VERSION
+    assert [row[0] for row in db.execute("select name from labels order by position")] == ["claim", "person", "statistic"]
+    db.close()
+    again = open_database(empty_server)  # an up-to-date schema is left as it is
+    assert schema_version(again) == SCHEMA_VERSION
+    again.close()
+
+
+def test_a_database_of_something_else_is_refused_and_left_untouched(empty_server: str) -> None:
+    with psycopg.connect(empty_server, autocommit=True) as conn:
+        conn.execute("create table invoices (id int primary key)")
+    with pytest.raises(DatabaseRefused, match="not margin's; left untouched"):
+        open_database(empty_server)
+    with psycopg.connect(empty_server, autocommit=True) as conn:
+        tables = [row[0] for row in conn.execute("select tablename from pg_tables where schemaname = 'public'")]
+    assert tables == ["invoices"]
+
+
+def test_a_newer_schema_is_refused(server: str) -> None:
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute("update margin_meta set value = '99' where key = 'schema_version'")
+    with pytest.raises(DatabaseRefused, match="newer margin"):
+        open_database(server)
+
+
+def test_the_cli_shows_and_refuses_without_printing_the_password(server: str) -> None:
+    with_password = server.replace("margin@", "margin:hunter2@")
+    result = CliRunner().invoke(cli, ["--db", with_password, "info"])
+    assert result.exit_code == 0, result.output
+    assert "hunter2" not in result.output and server.rpartition("/")[2] in result.output
+    port = with_password.rpartition(":")[2].partition("/")[0]
+    unreachable = with_password.replace(f":{port}/", ":1/")
+    result = CliRunner().invoke(cli, ["--db", unreachable, "documents"])
+    assert result.exit_code == 1 and "cannot connect" in result.output
+    assert "hunter2" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_without_psycopg_the_message_says_what_to_install(server: str) -> None:
+    script = (
+        "import sys; sys.modules['psycopg'] = None\n"
+        "from margin.tui.cli import main\n"
+        f"sys.argv = ['margin', '--db', {server!r}, 'info']\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "pip install 'margin[postgres]'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_merge_carries_a_file_to_the_server_and_back_exactly(server: str, tmp_path: Path, corpus: Path) -> None:
+    laptop = open_database(tmp_path / "laptop.db")
+    report = import_paths(laptop, [corpus / "brat" / "tutorials" / "news", corpus / "prodigy-recipes" / "bio_events.jsonl"],
+                          annotator="ana")
+    assert report.ok and report.spans_added > 100
+    team = open_database(server)
+    merge_databases(team, [laptop])
+    assert _dump(team) == _dump(laptop)
+    again = merge_databases(team, [laptop]).to_dict()["tables"]
+    assert all(counts["added"] == counts["updated"] == 0 for counts in again.values())  # idempotent
+    home = open_database(tmp_path / "home.db")
+    merge_databases(home, [team])
+    assert _dump(home) == _dump(laptop)
+    for db in (laptop, team, home):
+        db.close()
+
+
+def test_offline_work_merges_into_the_server_and_both_sides_agree(server: str, tmp_path: Path) -> None:
+    team = open_database(server)
+    doc_id = add_text(team)
+    add_annotation(team, doc_id, 0, 5, "claim", annotator="ana")
+    offline = open_database(tmp_path / "offline.db")
+    merge_databases(offline, [team])  # the annotator takes a copy away
+    add_annotation(offline, doc_id, 10, 20, "person", annotator="cy")
+    add_annotation(team, doc_id, 30, 35, "statistic", annotator="ben")
+    merge_databases(team, [offline])
+    merge_databases(offline, [team])
+    assert _dump(team) == _dump(offline)
+    assert {a.annotator for a in query_annotations(team)} == {"ana", "ben", "cy"}
+    team.close()
+    offline.close()
+
+
+def test_search_finds_prefixes_substrings_and_cjk(server: str) -> None:
+    db = open_database(server)
+    english, _ = add_document(db, "The harbour reopened on Monday after repairs.", title="Harbour")
+    chinese, _ = add_document(db, "巴拿马同意遣返穿越达连隘口的移民。", title="达连")
+    assert search_documents(db, "harb reop") == [english.id]
+    assert search_documents(db, "opened") == [english.id]  # inside a word: the trigram index
+    assert search_documents(db, "达连隘口") == [chinese.id]
+    assert search_documents(db, "nothing like it") == []
+    db.close()
+
+
+WRITER = """
+import sys
+from margin.store.annotations import add_annotation
+from margin.store.db import open_database
+
+url, doc_id, who, count = sys.argv[1:5]
+db = open_database(url)
+for number in range(int(count)):
+    add_annotation(db, doc_id, number % 40, number % 40 + 5, "claim", annotator=who, note=str(number))
+    print(number, flush=True)
+db.close()
+"""
+
+
+def test_eight_processes_writing_over_tcp_keep_every_row(server: str) -> None:
+    db = open_database(server)
+    doc_id = add_text(db)
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, server, doc_id, f"w{n}", "500"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for n in range(8)
+    ]
+    for writer in writers:
+        _, stderr = writer.communicate(timeout=600)
+        assert writer.returncode == 0 and stderr == "", stderr
+    rows = query_annotations(db)
+    assert len(rows) == 8 * 500
+    for n in range(8):
+        assert sorted(int(a.note) for a in rows if a.annotator == f"w{n}") == list(range(500))
+    db.close()
+
+
+def test_a_killed_client_loses_nothing_it_committed(server: str) -> None:
+    db = open_database(server)
+    doc_id = add_text(db)
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, server, doc_id, "ana", "100000"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert writer.stdout is not None
+    committed = -1
+    for line in writer.stdout:
+        committed = int(line)
+        if committed >= 50:
+            break
+    writer.send_signal(signal.SIGKILL)
+    writer.wait(timeout=60)
+    notes = {int(a.note) for a in query_annotations(db, annotator="ana")}
+    assert set(range(committed + 1)) <= notes  # every write it reported done is there
+    db.close()
+
+
+def test_the_server_schema_has_the_same_migrations_in_the_same_order() -> None:
+    from margin.store.compat import migration_names
+    from margin.store.migrations import migrations
+    from margin.store.postgres.schema import STEPS
+
+    assert [name for name, _ in STEPS] == migration_names(migrations)
+    assert len(STEPS) == SCHEMA_VERSION
+
+
+def test_the_dialect_translates_sqlites_own_words_and_leaves_literals_alone() -> None:
+    from margin.store.postgres.dialect import WRITE_LOCK, translate
+    from margin.store.postgres.schema import PRIMARY_KEYS
+
+    def said(sql: str) -> str:
+        return " ".join(translate(sql, PRIMARY_KEYS).split())
+
+    assert said("select id from documents where title like ? and note = '50% ?'") == (
+        "select id from documents where title ilike %s and note = '50%% ?'"
+    )
+    assert said("insert or ignore into labels (name, key) values (?, ?)") == (
+        "insert into labels (name, key) values (%s, %s) on conflict do nothing"
+    )
+    assert said('insert or replace into reading_state (doc_id, annotator, "offset") values (?, ?, ?)') == (
+        'insert into reading_state (doc_id, annotator, "offset") values (%s, %s, %s) '
+        'on conflict ("doc_id", "annotator") do update set "offset" = excluded."offset"'
+    )
+    assert said("select * from temp.import_documents join main.documents using (id) limit -1") == (
+        "select * from pg_temp.import_documents join documents using (id) limit all"
+    )
+    assert said("BEGIN IMMEDIATE") == f"begin; select pg_advisory_xact_lock({WRITE_LOCK})"
+    assert said("pragma busy_timeout = 250") == "set lock_timeout = 250"
+    with pytest.raises(ValueError, match="SQLite's alone"):
+        said("pragma integrity_check")
