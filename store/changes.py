@@ -1,7 +1,8 @@
 """Following what other processes commit, reading only what changed.
 
-``PRAGMA data_version`` changes on a connection exactly when another connection has
-committed to the file, so checking it is nearly free. Only then is the ``changes``
+``Database.data_version()`` changes exactly when another connection has committed
+(on a file ``PRAGMA data_version``; on a server the notices ``LISTEN`` has received),
+so checking it is nearly free. Only then is the ``changes``
 table read, from the sequence number last seen: its triggers record every annotation,
 label and document written by anyone (the app, an import, a merge carrying old
 timestamps), so the follower never scans the annotations themselves.
@@ -73,7 +74,7 @@ class ChangeFeed:
         self.seq = self._last_seq()
 
     def _data_version(self) -> int:
-        return self.db.execute("pragma data_version").fetchone()[0]
+        return self.db.data_version()
 
     def _last_seq(self) -> int:
         return self.db.execute("select coalesce(max(seq), 0) from changes").fetchone()[0]

@@ -84,6 +84,9 @@ class Database:
     """A SQLite connection with where it came from and whether margin may write to it."""
 
     backend = "sqlite"
+    role: str | None = None
+    """On a server that holds annotators to their database role, that role: the only
+    annotator name this connection may write under."""
 
     def __init__(self, conn: sqlite3.Connection, *, path: Location, readonly: bool) -> None:
         self.conn = conn
@@ -118,6 +121,10 @@ class Database:
 
     def table_names(self) -> list[str]:
         return [row[0] for row in self.execute("select name from sqlite_master where type = 'table'")]
+
+    def data_version(self) -> int:
+        """A number that changes when another connection has committed: nearly free to ask."""
+        return self.execute("pragma data_version").fetchone()[0]
 
     def size_bytes(self) -> int:
         return self.path.stat().st_size if isinstance(self.path, Path) and self.path.exists() else 0

@@ -9,11 +9,9 @@ from pathlib import Path
 
 import pg_cluster
 import pytest
+from pg_cluster import BACKENDS
 
 from margin.store.db import open_database
-
-BACKENDS = ("sqlite", "postgresql")
-"""Every test that takes ``db_location`` or ``fresh_db`` runs on both."""
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 SEED = CORPUS / "seed" / "darien-gap-article.txt"

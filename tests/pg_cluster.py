@@ -21,6 +21,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+BACKENDS = ("sqlite", "postgresql")
+"""Every test that takes ``db_location`` or ``fresh_db`` runs on both."""
 SEARCH = ("/usr/lib/postgresql/*/bin", "/usr/local/pgsql/bin", "/opt/homebrew/opt/postgresql*/bin")
 _names = itertools.count()
 

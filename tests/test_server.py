@@ -15,10 +15,11 @@ from pathlib import Path
 import pg_cluster
 import psycopg
 import pytest
+from app_support import SAMPLE, app_for, go, pilot_test, rows, running, sample_db
 from click.testing import CliRunner
 from team_data import add_text
 
-from margin.store.annotations import add_annotation, query_annotations
+from margin.store.annotations import add_annotation, delete_annotation, query_annotations
 from margin.store.database import Server, is_server, location
 from margin.store.db import SCHEMA_VERSION, open_database, schema_version
 from margin.store.documents import add_document, search_documents
@@ -26,6 +27,7 @@ from margin.store.errors import DatabaseRefused
 from margin.store.exporting import export
 from margin.store.importing import import_paths
 from margin.store.merge import merge_databases
+from margin.store.postgres.connection import PermissionRefused
 from margin.tui.cli import cli
 
 
@@ -247,3 +249,81 @@ def test_the_dialect_translates_sqlites_own_words_and_leaves_literals_alone() ->
     assert said("pragma busy_timeout = 250") == "set lock_timeout = 250"
     with pytest.raises(ValueError, match="SQLite's alone"):
         said("pragma integrity_check")
+
+
+@pytest.fixture
+def team(server: str, monkeypatch: pytest.MonkeyPatch):
+    """A server set up by ``margin server init`` with two annotators, a reviewer and an
+    admin (role names unique to this process: roles belong to the whole cluster)."""
+    monkeypatch.delenv("MARGIN_ANNOTATOR")
+    suffix = f"{os.getpid()}_{time.monotonic_ns() % 10**9}"
+    names = {role: f"{role}_{suffix}" for role in ("ana", "ben", "rev", "boss")}
+    runner = CliRunner()
+    assert runner.invoke(cli, ["server", "init", server]).exit_code == 0
+    for person, role in (("ana", "annotator"), ("ben", "annotator"), ("rev", "reviewer"), ("boss", "admin")):
+        result = runner.invoke(cli, ["--db", server, "server", "add-annotator", names[person], "--role", role,
+                                     "--no-password"])
+        assert result.exit_code == 0, result.output
+    user = server.partition("://")[2].partition("@")[0]
+    urls = {person: server.replace(f"//{user}@", f"//{name}@") for person, name in names.items()}
+    return names, urls
+
+
+def test_an_annotator_changes_only_their_own_spans_and_a_reviewer_anyones(team) -> None:
+    names, urls = team
+    ana, ben, rev = (open_database(urls[person]) for person in ("ana", "ben", "rev"))
+    assert (ana.role, ben.role) == (names["ana"], names["ben"])
+    doc_id = add_text(ana)
+    span = add_annotation(ana, doc_id, 0, 5, "claim", annotator=names["ana"])
+    with pytest.raises(PermissionRefused, match="annotations: your role may change only its own rows"):
+        delete_annotation(ben, span.id)
+    with pytest.raises(PermissionRefused, match="your role may change only its own rows"):
+        add_annotation(ben, doc_id, 0, 5, "claim", annotator=names["ana"])
+    with pytest.raises(PermissionRefused, match="only a reviewer may change whose a row is"):
+        ben.execute("update annotations set annotator = ? where id = ?", [names["ben"], span.id])
+    assert [a.id for a in query_annotations(ben)] == [span.id]  # refused, and nothing changed
+    delete_annotation(rev, span.id)
+    assert query_annotations(ana) == []
+    for db in (ana, ben, rev):
+        db.close()
+
+
+def test_on_a_team_server_the_cli_annotates_as_the_role_and_only_an_admin_edits_labels(team, corpus: Path) -> None:
+    names, urls = team
+    runner = CliRunner()
+    seed = str(corpus / "seed" / "darien-gap-article.txt")
+    result = runner.invoke(cli, ["--db", urls["ana"], "--annotator", "somebody", "import", seed])
+    assert result.exit_code == 1 and f"you annotate as your database role '{names['ana']}'" in result.output
+    assert runner.invoke(cli, ["--db", urls["ana"], "import", seed]).exit_code == 0
+    db = open_database(urls["ben"])
+    assert db.execute("select added_by from documents").fetchone()[0] == names["ana"]
+    db.close()
+    refused = runner.invoke(cli, ["--db", urls["ana"], "labels", "add", "place", "--key", "p"])
+    assert refused.exit_code == 1
+    assert refused.output.strip() == "Error: the server refused this change to labels: your role may not make it (a margin_admin may)"
+    assert runner.invoke(cli, ["--db", urls["boss"], "labels", "add", "place", "--key", "p"]).exit_code == 0
+
+
+def test_a_file_is_not_a_server_to_set_up(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "m.db"), "server", "add-annotator", "ana", "--no-password"])
+    assert result.exit_code == 1 and "not a server" in result.output
+
+
+@pilot_test
+async def test_two_apps_on_the_server_see_each_others_spans_appear(server: str) -> None:
+    doc_id = sample_db(server)
+    start = SAMPLE.index("Adrienne Watson")
+    ana, ben = app_for(server, "ana"), app_for(server, "ben")
+    async with running(ana) as ana_keys, running(ben) as ben_keys:
+        await go(ana_keys, start + 3)
+        await ana_keys.press("v", "w", "2")  # ana labels a person
+        await go(ben_keys, SAMPLE.index("Panama"))
+        await ben_keys.press("v", "w", "1")  # ben labels a claim
+        for _ in range(40):  # each shows the other's span within a second
+            await ana_keys.pause(0.05)
+            await ben_keys.pause(0.05)
+            seen = [{(a.annotator, a.label) for a in app.main.annotation_panel.shown} for app in (ana, ben)]
+            if all(len(shown) == 2 for shown in seen):
+                break
+        assert seen == [{("ana", "person"), ("ben", "claim")}] * 2
+    assert {(a.annotator, a.label, a.doc_id) for a in rows(server)} == {("ana", "person", doc_id), ("ben", "claim", doc_id)}

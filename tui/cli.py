@@ -9,6 +9,7 @@ never import this module.
 from __future__ import annotations
 
 import importlib
+import os
 import sqlite3
 from typing import Any
 
@@ -39,6 +40,7 @@ COMMANDS = {
     "agreement": "margin.tui.commands.team:agreement_command",
     "review": "margin.tui.commands.team:review_command",
     "suggest": "margin.tui.commands.suggest:suggest_command",
+    "server": "margin.tui.commands.server:server_command",
 }
 # One-line summaries, so `margin --help` lists commands without importing them.
 SUMMARIES = {
@@ -56,6 +58,7 @@ SUMMARIES = {
     "agreement": "Measure agreement between annotators.",
     "review": "Walk the disagreements between annotators and settle them.",
     "suggest": "Suggest statistics, people and claims to accept or reject.",
+    "server": "Set up a PostgreSQL team server and its annotators.",
 }
 
 
@@ -131,6 +134,7 @@ def cli(ctx: click.Context, db_path: str | None, annotator: str | None) -> None:
     ctx.obj = Context(
         db_path=location(db_path or settings.database or default_db_path()),
         annotator=resolve_annotator(annotator, settings),
+        annotator_given=bool(annotator or os.environ.get("MARGIN_ANNOTATOR") or settings.annotator),
         settings=settings,
     )
     ctx.call_on_close(ctx.obj.close)

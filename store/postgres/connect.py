@@ -45,6 +45,9 @@ def open_server(server: Server, *, readonly: bool, schema_version: int) -> PgDat
             if readonly:
                 raise DatabaseRefused(f"{server}: read-only and needs its schema upgraded; open it once with write access")
             _migrate(db, schema_version)
+        from .roles import enforced_role
+
+        db.role = enforced_role(db)
     except BaseException:
         db.close()
         raise

@@ -50,7 +50,15 @@ def _as_sqlite_errors() -> Iterator[None]:
     try:
         yield
     except pg_errors.InsufficientPrivilege as error:
-        raise PermissionRefused(f"the server refused this change: {_first_line(error)}") from None
+        reason = _first_line(error)
+        table = reason.rpartition(" ")[2].strip('"')
+        if "row-level security" in reason:
+            reason = f"to {table}: your role may change only its own rows"
+        elif reason.startswith("permission denied for table"):
+            reason = f"to {table}: your role may not make it (a margin_admin may)"
+        else:
+            reason = f"({reason})"
+        raise PermissionRefused(f"the server refused this change {reason}") from None
     except pg_errors.LockNotAvailable as error:
         busy = sqlite3.OperationalError(f"database is locked ({_first_line(error)})")
         busy.sqlite_errorcode = sqlite3.SQLITE_BUSY

@@ -24,7 +24,6 @@ _PIECES = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*")""")
 """String literals and quoted identifiers, which translation leaves alone."""
 
 _PRAGMAS: dict[str, str] = {
-    "data_version": "select coalesce(max(seq), 0) from changes",
     "user_version": "select value::integer from margin_meta where key = 'schema_version'",
 }
 _NO_OPS = frozenset({"wal_checkpoint", "journal_mode", "synchronous"})

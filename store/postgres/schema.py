@@ -141,11 +141,21 @@ def _counts_and_changes(execute: Callable[[str], object], insert_all: Callable[[
     execute(
         "create function margin_changes_keep_recent() returns trigger language plpgsql as $$ begin "
         "if new.seq % 1000 = 0 then delete from changes where seq <= new.seq - 100000; end if; "
-        "perform pg_notify('margin_changes', new.seq::text); return null; end $$"
+        "return null; end $$"
     )
     execute(
         "create trigger changes_keep_recent after insert on changes "
         "for each row execute function margin_changes_keep_recent()"
+    )
+    # One notice per statement that wrote the feed; the server folds a transaction's
+    # identical notices into one, delivered at commit to every client listening.
+    execute(
+        "create function margin_changes_notify() returns trigger language plpgsql as $$ begin "
+        "perform pg_notify('margin_changes', ''); return null; end $$"
+    )
+    execute(
+        "create trigger changes_notify after insert on changes "
+        "for each statement execute function margin_changes_notify()"
     )
     for statement in (
         _feed("annotations", "annotation", "r.id", "r.doc_id")

@@ -28,6 +28,8 @@ class Context:
     db_path: Location
     annotator: str
     settings: Settings
+    annotator_given: bool = False
+    """The name came from --annotator, MARGIN_ANNOTATOR or the config file, not the login."""
     _db: Any = field(default=None, repr=False)
 
     def open_db(self, readonly: bool | None = None, *, existing: bool = False):
@@ -41,7 +43,16 @@ class Context:
             if existing and not self.db_path.exists():
                 raise MarginError(f"{self.db_path}: no such database")
 
-            self._db = open_database(self.db_path, readonly=readonly)
+            db = open_database(self.db_path, readonly=readonly)
+            if db.role is not None and db.role != self.annotator:
+                if self.annotator_given:
+                    db.close()
+                    raise MarginError(
+                        f"{self.db_path}: on this server you annotate as your database role {db.role!r}, "
+                        f"not {self.annotator!r}; leave out --annotator (and MARGIN_ANNOTATOR) or connect as that role"
+                    )
+                self.annotator = db.role
+            self._db = db
         return self._db
 
     def close(self) -> None:

@@ -1,0 +1,138 @@
+"""Who may write what on a team server: the annotator is the database role.
+
+On a file anyone may type any ``--annotator``; on a server set up by ``margin server
+init`` the name is the role one connects as (``current_user``), and the server itself
+holds everyone to it, through row-level security:
+
+- ``margin_annotator``: reads everything; adds documents; adds and changes only spans,
+  links, values, bookmarks and reading positions under its own name;
+- ``margin_reviewer`` (an annotator too): may change anyone's spans, links and values,
+  which adopting and settling disagreements does, and records reviews;
+- ``margin_admin`` (a reviewer too): manages labels, relation types and attributes,
+  and adds annotators.
+
+A refusal is the server's, whatever client made the change, and margin reports it as
+one line (``connection.PermissionRefused``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import MarginError
+from ..names import name_problem
+
+if TYPE_CHECKING:
+    from .database import PgDatabase
+
+ANNOTATOR, REVIEWER, ADMIN = "margin_annotator", "margin_reviewer", "margin_admin"
+
+OWNED = {
+    "annotations": "annotator", "relations": "annotator", "attributes": "annotator",
+    "bookmarks": "annotator", "reading_state": "annotator", "reviews": "reviewer",
+}
+"""Tables whose rows belong to someone, and the column that names them."""
+SHARED_BY_REVIEWERS = ("annotations", "relations", "attributes")
+"""Owned rows a reviewer may change whoever made them."""
+SCHEMES = ("labels", "label_renames", "relation_types", "attribute_defs", "scheme_renames")
+"""Only an admin changes these."""
+OPEN = ("documents", "document_versions", "reanchored", "suggestion_scores", "models")
+"""Anyone on the team writes these (an import, a suggester, a new version)."""
+KEPT_BY_TRIGGERS = ("changes", "annotation_counts")
+"""Written only by margin's triggers, which run with the owner's rights."""
+
+
+def _may_write(table: str) -> str:
+    column = OWNED[table]
+    if table in SHARED_BY_REVIEWERS:
+        return f"({column} = current_user or pg_has_role('{REVIEWER}', 'member'))"
+    return f"{column} = current_user"
+
+
+def statements(schema: str) -> list[str]:
+    """The roles, grants and policies, each safe to run again."""
+    out = [
+        "do $$ begin "
+        + " ".join(
+            f"if not exists (select from pg_roles where rolname = '{role}') then create role {role} nologin; end if;"
+            for role in (ANNOTATOR, REVIEWER, ADMIN)
+        )
+        + " end $$",
+        f"grant {ANNOTATOR} to {REVIEWER}",
+        f"grant {REVIEWER} to {ADMIN}",
+        f"grant usage on schema {schema} to {ANNOTATOR}",
+        f"grant select on all tables in schema {schema} to {ANNOTATOR}",
+        f"grant usage on all sequences in schema {schema} to {ANNOTATOR}",
+        f"grant insert, update, delete on {', '.join((*OPEN, *(t for t in OWNED if t != 'reviews')))} to {ANNOTATOR}",
+        f"grant insert on reviews to {REVIEWER}",
+        f"grant insert, update, delete on {', '.join(SCHEMES)} to {ADMIN}",
+        "create or replace function margin_keep_owner() returns trigger language plpgsql as $$ begin "
+        "if to_jsonb(old) ->> tg_argv[0] is distinct from to_jsonb(new) ->> tg_argv[0] "
+        f"and not pg_has_role('{REVIEWER}', 'member') then "
+        "raise exception using errcode = 'insufficient_privilege', "
+        "message = format('%s: only a reviewer may change whose a row is', tg_table_name); "
+        "end if; return new; end $$",
+    ]
+    for function in ("margin_annotation_counts", "margin_changes_keep_recent", "margin_changes_notify", *(
+        f"margin_changes_{table}" for table in (
+            "annotations", "labels", "documents", "relations", "attributes", "relation_types",
+            "attribute_defs", "document_versions", "reanchored",
+        )
+    )):
+        out.append(f"alter function {function}() security definer set search_path = {schema}, pg_temp")
+    for table in OWNED:
+        check = _may_write(table)
+        out += [
+            f"alter table {table} enable row level security",
+            f"drop policy if exists margin_read on {table}",
+            f"create policy margin_read on {table} for select using (true)",
+            f"drop policy if exists margin_insert on {table}",
+            f"create policy margin_insert on {table} for insert with check ({check})",
+            f"drop policy if exists margin_update on {table}",
+            f"create policy margin_update on {table} for update using (true) with check ({check})",
+            f"drop policy if exists margin_delete on {table}",
+            f"create policy margin_delete on {table} for delete using ({check})",
+            f"drop trigger if exists margin_keep_owner on {table}",
+            f"create trigger margin_keep_owner before update on {table} "
+            f"for each row execute function margin_keep_owner('{OWNED[table]}')",
+        ]
+    out.append("insert into margin_meta values ('roles', 'enforced') on conflict (key) do update set value = 'enforced'")
+    return out
+
+
+def init_roles(db: PgDatabase) -> None:
+    """Set up the roles and policies on a margin database (its owner runs this)."""
+    from ..db import write
+
+    schema = db.execute("select current_schema()").fetchone()[0]
+    with write(db):
+        for statement in statements(schema):
+            db.conn.execute(statement)
+
+
+def add_annotator(db: PgDatabase, name: str, *, role: str = ANNOTATOR, password: str | None = None) -> None:
+    """A login role for one person, member of ``role``. The password travels to the
+    server only as the verifier libpq computes from it, never as itself."""
+    from psycopg import sql
+
+    problem = name_problem("annotator", name)
+    if problem:
+        raise MarginError(problem)
+    raw = db.server.raw
+    exists = db.execute("select 1 from pg_roles where rolname = ?", [name]).fetchone()
+    verb = sql.SQL("alter role {} login") if exists else sql.SQL("create role {} login")
+    statement = verb.format(sql.Identifier(name))
+    if password is not None:
+        verifier = raw.pgconn.encrypt_password(password.encode(), name.encode()).decode()
+        statement = sql.SQL("{} password {}").format(statement, sql.Literal(verifier))
+    from .connection import _as_sqlite_errors
+
+    with _as_sqlite_errors():
+        raw.execute(statement)
+        raw.execute(sql.SQL("grant {} to {}").format(sql.Identifier(role), sql.Identifier(name)))
+
+
+def enforced_role(db: PgDatabase) -> str | None:
+    """The role margin writes as, when the server holds annotators to their role."""
+    row = db.execute("select value from margin_meta where key = 'roles'").fetchone()
+    return db.execute("select current_user").fetchone()[0] if row and row[0] == "enforced" else None
