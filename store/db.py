@@ -247,13 +247,15 @@ def _migrate(db: Database) -> None:
 
 
 @contextmanager
-def source_database(path: str | Path) -> Iterator[Database]:
+def source_database(path: str | Path | Server) -> Iterator[Database]:
     """A database to read from without ever writing to it, even one an older margin
     wrote: an old schema is read through an upgraded temporary copy (``VACUUM INTO``),
     so merging a colleague's older file neither fails nor touches it."""
     try:
         db = open_database(path, readonly=True)
     except SchemaOutdated:
+        if isinstance(path, Server):
+            raise  # only a file can be copied and upgraded aside
         folder = Path(tempfile.mkdtemp(prefix="margin-source-"))
         try:
             conn = _connect(Path(path).expanduser(), readonly=True)

@@ -277,7 +277,7 @@ def _same_file(one: Database, other: Database) -> bool:
 
 @contextmanager
 def _opened(
-    sources: Iterable[str | Path | Database],
+    sources: Iterable[str | Path | Server | Database],
 ) -> Iterator[list[tuple[str, Database]]]:
     """(name, database) for each source, paths opened read-only and their names and
     keys checked — all of them before the caller writes anything, so one refused file
@@ -296,7 +296,7 @@ def _opened(
 
 def merge_databases(
     target: Database,
-    sources: Iterable[str | Path | Database],
+    sources: Iterable[str | Path | Server | Database],
 ) -> MergeReport:
     """Merge each source (a path or an open database) into ``target`` in one
     transaction; returns what changed."""
@@ -317,10 +317,19 @@ def merge_databases(
 def copy_database(db: Database, destination: str | Path) -> Path:
     """Write a consistent copy of ``db`` to a new file (``VACUUM INTO``), built under
     a temporary name so that a failure (a full disk) leaves nothing under this one."""
+    _refuse_server_copy(db)
     destination = _new_file(db, destination, [])
     with building(destination, overwrite=False) as temporary:
         db.execute("vacuum into ?", [str(temporary)])
     return destination
+
+
+def _refuse_server_copy(db: Database) -> None:
+    if db.backend != "sqlite":
+        raise MarginError(
+            f"{db.path}: a copy is made of a file database; merge into a new file with "
+            f"'margin --db NEW.db merge {db.path}' instead"
+        )
 
 
 def _new_file(db: Database, destination: str | Path, sources: Iterable[Path | Server]) -> Path:
@@ -333,12 +342,13 @@ def _new_file(db: Database, destination: str | Path, sources: Iterable[Path | Se
 
 
 def merge_into_copy(
-    db: Database, sources: Iterable[str | Path], destination: str | Path
+    db: Database, sources: Iterable[str | Path | Server], destination: str | Path
 ) -> MergeReport:
     """Copy ``db`` and merge the sources into the copy, leaving ``db`` untouched. The
     copy is built under a temporary name and renamed to ``destination`` only once
     the merge is committed and closed, so a refused source, a failure or a kill
     leaves nothing under that name and a rerun can start afresh."""
+    _refuse_server_copy(db)
     with _opened(sources) as named:
         destination = _new_file(db, destination, [source.path for _, source in named])
         try:

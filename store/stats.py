@@ -64,7 +64,11 @@ def annotation_stats(db: Database) -> Stats:
 
 
 def _page(limit: int | None, offset: int) -> tuple[str, list[int]]:
-    return " limit ? offset ?", [-1 if limit is None else limit, offset]
+    """A page of rows; no limit is SQLite's ``limit -1``, written out so that each
+    backend can say it its own way."""
+    if limit is None:
+        return " limit -1 offset ?", [offset]
+    return " limit ? offset ?", [limit, offset]
 
 
 def iter_document_totals(db: Database, *, limit: int | None = None, offset: int = 0) -> Iterator[tuple[str, str, int]]:

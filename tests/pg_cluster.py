@@ -87,15 +87,17 @@ class Cluster:
             subprocess.run(self.stop, check=False, capture_output=True)
 
 
-def start() -> Cluster:
-    """The cluster for this test process, with margin's schema in the template."""
+def start(*, durable: bool = False) -> Cluster:
+    """The cluster for this test process, with margin's schema in the template.
+    ``durable``: the server's own defaults (fsync on), as a benchmark wants; tests
+    run without fsync."""
     given = os.environ.get("MARGIN_TEST_POSTGRES")
-    cluster = Cluster(given.rstrip("/")) if given else _start_local()
+    cluster = Cluster(given.rstrip("/")) if given else _start_local(durable)
     _make_template(cluster)
     return cluster
 
 
-def _start_local() -> Cluster:
+def _start_local(durable: bool = False) -> Cluster:
     binaries = _binaries()
     owner = "nobody" if os.geteuid() == 0 else None
     folder = Path(tempfile.mkdtemp(prefix="margin-pg-"))
@@ -108,7 +110,9 @@ def _start_local() -> Cluster:
                    "--locale=C.UTF-8"], owner),
         check=True, capture_output=True,
     )
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=200"
+    if not durable:
+        options += " -c fsync=off"
     subprocess.run(
         _as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"),
                    "-w", "start"], owner),

@@ -17,7 +17,7 @@ from margin.store.db import open_database
 from margin.tui.cli import COMMANDS, cli
 
 
-def run(*args: str, db: Path | None = None):
+def run(*args: str, db: Path | str | None = None):
     prefix = ["--db", str(db)] if db else []
     return CliRunner().invoke(cli, [*prefix, *args], catch_exceptions=False)
 
@@ -30,15 +30,27 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(output, "terminal", lambda: output.Terminal(80, 24))
 
 
-@pytest.fixture
-def annotated_db(db_path: Path, seed_text: str) -> Path:
-    db = open_database(db_path)
+def _annotate(where: Path | str, seed_text: str) -> None:
+    db = open_database(where)
     doc, _ = documents.add_document(db, seed_text, source="seed")
     start = seed_text.index("520,000 migrants")
     annotations_store.add_annotation(db, doc.id, start, start + 16, "statistic", annotator="ana")
     start = seed_text.index("José Raúl Mulino")
     annotations_store.add_annotation(db, doc.id, start, start + 16, "person", annotator="bo")
     db.close()
+
+
+@pytest.fixture
+def annotated_db(db_location: str, seed_text: str) -> str:
+    """The seed article with two annotators' spans, on each backend."""
+    _annotate(db_location, seed_text)
+    return db_location
+
+
+@pytest.fixture
+def annotated_file(db_path: Path, seed_text: str) -> Path:
+    """The same, in a file, for what only a file has (its mode, its lock)."""
+    _annotate(db_path, seed_text)
     return db_path
 
 
@@ -224,8 +236,9 @@ def test_help_and_info_do_not_load_textual(annotated_db: Path) -> None:
     ids=" ".join,
 )
 def test_label_changes_to_a_read_only_database_are_refused_in_one_line(
-    annotated_db: Path, args: tuple[str, ...]
+    annotated_file: Path, args: tuple[str, ...]
 ) -> None:
+    annotated_db = annotated_file
     annotated_db.chmod(0o444)
     before = annotated_db.read_bytes()
     result = run(*args, db=annotated_db)
@@ -235,8 +248,9 @@ def test_label_changes_to_a_read_only_database_are_refused_in_one_line(
 
 
 def test_a_database_still_locked_after_the_busy_timeout_is_one_line(
-    annotated_db: Path, monkeypatch: pytest.MonkeyPatch
+    annotated_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    annotated_db = annotated_file
     import sqlite3
 
     monkeypatch.setattr("margin.store.db.BUSY_TIMEOUT_MS", 50)

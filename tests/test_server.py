@@ -5,11 +5,13 @@ TCP). Everything else runs on both backends through the ``db_location`` fixture.
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from itertools import count
 from pathlib import Path
 
 import pg_cluster
@@ -17,7 +19,10 @@ import psycopg
 import pytest
 from app_support import SAMPLE, app_for, go, pilot_test, rows, running, sample_db
 from click.testing import CliRunner
-from team_data import add_text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from team_data import ARTICLE, add_text, mark
+from test_merge import _apply, annotation_rows, operation
 
 from margin.store.annotations import add_annotation, delete_annotation, query_annotations
 from margin.store.database import Server, is_server, location
@@ -100,9 +105,9 @@ def test_a_newer_schema_is_refused(server: str) -> None:
 
 def test_the_cli_shows_and_refuses_without_printing_the_password(server: str) -> None:
     with_password = server.replace("margin@", "margin:hunter2@")
-    result = CliRunner().invoke(cli, ["--db", with_password, "info"])
+    result = CliRunner().invoke(cli, ["--db", with_password, "info", "--json"])
     assert result.exit_code == 0, result.output
-    assert "hunter2" not in result.output and server.rpartition("/")[2] in result.output
+    assert json.loads(result.output)["path"] == server  # shown without the password
     port = with_password.rpartition(":")[2].partition("/")[0]
     unreachable = with_password.replace(f":{port}/", ":1/")
     result = CliRunner().invoke(cli, ["--db", unreachable, "documents"])
@@ -327,3 +332,68 @@ async def test_two_apps_on_the_server_see_each_others_spans_appear(server: str) 
                 break
         assert seen == [{("ana", "person"), ("ben", "claim")}] * 2
     assert {(a.annotator, a.label, a.doc_id) for a in rows(server)} == {("ana", "person", doc_id), ("ben", "claim", doc_id)}
+
+
+def test_the_merge_command_takes_a_server_as_source_or_target(server: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    laptop = tmp_path / "laptop.db"
+    db = open_database(laptop)
+    add_annotation(db, add_text(db), 0, 5, "claim", annotator="ana")
+    db.close()
+    result = runner.invoke(cli, ["--db", server, "merge", str(laptop), "--json"])
+    assert result.exit_code == 0, result.output
+    home = tmp_path / "home.db"
+    assert runner.invoke(cli, ["--db", str(home), "merge", server]).exit_code == 0
+    assert [(a.start, a.end, a.annotator) for a in query_annotations(open_database(home))] == [(0, 5, "ana")]
+    refused = runner.invoke(cli, ["--db", server, "merge", str(laptop), "-o", str(tmp_path / "copy.db")])
+    assert refused.exit_code == 1 and "a copy is made of a file database" in refused.output
+    assert not (tmp_path / "copy.db").exists()
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(history=st.lists(operation, min_size=1, max_size=20), order=st.permutations([0, 1, 2]))
+def test_merges_between_files_and_a_server_agree_in_any_order(postgres, tmp_path_factory, history, order) -> None:
+    """Three copies, the middle one on the server, edited apart; merged in any order
+    into a file or into the server, every result holds the same rows."""
+    ticks = count()
+
+    def clock(tick: int) -> str:
+        return f"2030-01-01T00:{next(ticks) // 4:02d}:{tick:02d}.000000Z"
+
+    folder = tmp_path_factory.mktemp("mixed")
+    servers: list[str] = []
+
+    def place(name: str, on_server: bool) -> str:
+        if on_server:
+            servers.append(postgres.fresh())
+            return servers[-1]
+        return str(folder / f"{name}.db")
+
+    base = open_database(place("base", False))
+    doc_id = add_text(base)
+    for quote, label in (("Alice Smith", "person"), ("40%", "statistic")):
+        mark(base, doc_id, ARTICLE, quote, label, "ana")
+    copies = [place(f"copy{n}", n == 1) for n in range(3)]
+    for where in copies:
+        copy = open_database(where)
+        merge_databases(copy, [base])
+        copy.close()
+    dbs = [open_database(where) for where in copies]
+    for op in history:
+        _apply(dbs[op[0]], doc_id, op, clock)
+    for db in dbs:
+        db.close()
+    results = []
+    for on_server, sequence in ((False, [0, 1, 2]), (True, order), (False, order)):
+        target = open_database(place(f"merged{len(results)}", on_server))
+        merge_databases(target, [base])
+        for index in sequence:
+            merge_databases(target, [copies[index]])
+        results.append(annotation_rows(target))
+        assert not merge_databases(target, copies).changed
+        target.close()
+    base.close()
+    assert all(rows == results[0] for rows in results)
+    for url in servers:
+        postgres.drop(url)

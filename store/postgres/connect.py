@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..database import Server
-from ..errors import DatabaseRefused, MarginError
+from ..errors import DatabaseRefused, MarginError, SchemaOutdated
 
 if TYPE_CHECKING:
     from .database import PgDatabase
@@ -43,7 +43,7 @@ def open_server(server: Server, *, readonly: bool, schema_version: int) -> PgDat
             raise DatabaseRefused(f"{server}: read-only, and not yet a margin database")
         if version < schema_version:
             if readonly:
-                raise DatabaseRefused(f"{server}: read-only and needs its schema upgraded; open it once with write access")
+                raise SchemaOutdated(f"{server}: read-only and needs its schema upgraded; open it once with write access")
             _migrate(db, schema_version)
         from .roles import enforced_role
 

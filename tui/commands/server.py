@@ -43,7 +43,12 @@ def server_command() -> None:
 def init_command(ctx: Context, url: str | None) -> None:
     """Create margin's schema on URL (default: --db), with the roles margin_annotator,
     margin_reviewer and margin_admin and the row-level policies that let an annotator
-    change only their own annotations. Safe to run again."""
+    change only their own annotations. Safe to run again.
+
+    \b
+    Example:
+      margin server init postgresql://owner@db.example/margin
+    """
     from margin.store.postgres.roles import init_roles
 
     db = _server_db(ctx, url)
@@ -61,7 +66,13 @@ def init_command(ctx: Context, url: str | None) -> None:
                    "certificate or peer authentication.")
 @pass_context
 def add_annotator_command(ctx: Context, name: str, role: str, password: bool) -> None:
-    """Create (or update) the login role NAME on the server named by --db."""
+    """Create (or update) the login role NAME on the server named by --db.
+
+    \b
+    Examples:
+      margin --db postgresql://owner@db.example/margin server add-annotator ana
+      margin --db postgresql://owner@db.example/margin server add-annotator carol --role reviewer
+    """
     from margin.store.postgres.roles import add_annotator
 
     db = _server_db(ctx, None)

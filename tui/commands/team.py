@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from margin.store.agreement import AgreementReport, compute_agreement
+from margin.store.database import location
 from margin.store.documents import resolve_document
 from margin.store.errors import MarginError
 from margin.store.labels import require_label
@@ -82,9 +83,7 @@ def _reanchor_line(report: MergeReport) -> str:
 
 
 @click.command("merge")
-@click.argument(
-    "sources", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
-)
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCES (FILE|URL)...")
 @click.option(
     "-o",
     "--output",
@@ -94,7 +93,7 @@ def _reanchor_line(report: MergeReport) -> str:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print what was merged as JSON.")
 @pass_context
-def merge_command(ctx: Context, sources: tuple[Path, ...], output: Path | None, as_json: bool) -> None:
+def merge_command(ctx: Context, sources: tuple[str, ...], output: Path | None, as_json: bool) -> None:
     """Merge other margin databases into this one.
 
     Documents merge by their content id (of two titles, one given by a person
@@ -111,13 +110,15 @@ def merge_command(ctx: Context, sources: tuple[Path, ...], output: Path | None, 
       margin merge ~/laptop.db
       margin merge ana.db bob.db -o team.db
       margin --db team.db merge ana.db --json
+      margin --db postgresql://ana@db.example/margin merge laptop.db
     """
     db = ctx.open_db()
+    places = [location(source) for source in sources]
     if output is not None:
-        report = merge_into_copy(db, sources, output)
+        report = merge_into_copy(db, places, output)
         target: Path | str = output
     else:
-        report = merge_databases(db, sources)
+        report = merge_databases(db, places)
         target = str(ctx.db_path)
     if as_json:
         click.echo(json.dumps(report.to_dict() | {"target": str(target)}, indent=2))
