@@ -59,6 +59,7 @@ class Cluster:
     url: str
     """A superuser's URL, without a database name."""
     stop: list[str] | None = None
+    folder: Path | None = None
     template: str = f"margin_template_{os.getpid()}"
 
     def database(self, name: str = "postgres") -> str:
@@ -84,7 +85,9 @@ class Cluster:
         if self.stop is None:  # a server of the user's: leave it as it was
             self.drop(self.database(self.template))
         if self.stop:
-            subprocess.run(self.stop, check=False, capture_output=True)
+            subprocess.run(self.stop, check=False, capture_output=True, cwd=self.folder)
+            if self.folder is not None:
+                shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def start(*, durable: bool = False) -> Cluster:
@@ -108,7 +111,7 @@ def _start_local(durable: bool = False) -> Cluster:
     subprocess.run(
         _as_owner([str(binaries / "initdb"), "-D", str(data), "-U", "margin", "--auth=trust", "-E", "UTF8",
                    "--locale=C.UTF-8"], owner),
-        check=True, capture_output=True,
+        check=True, capture_output=True, cwd=folder,  # a folder the owner may enter
     )
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=200"
     if not durable:
@@ -116,10 +119,10 @@ def _start_local(durable: bool = False) -> Cluster:
     subprocess.run(
         _as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"),
                    "-w", "start"], owner),
-        check=True, capture_output=True,
+        check=True, capture_output=True, cwd=folder,  # a folder the owner may enter
     )
     stop = _as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], owner)
-    return Cluster(f"postgresql://margin@127.0.0.1:{port}", stop=stop)
+    return Cluster(f"postgresql://margin@127.0.0.1:{port}", stop=stop, folder=folder)
 
 
 def _make_template(cluster: Cluster) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyperclip
 import pytest
 from app_support import SAMPLE, app_for, go, messages, pilot_test, running, sample_db
@@ -12,10 +10,10 @@ from margin.tui.commands.app import SAMPLE_SOURCE, SAMPLE_TITLE
 
 
 @pytest.fixture
-def sample(tmp_path: Path) -> Path:
-    path = tmp_path / "margin.db"
-    sample_db(path)
-    return path
+def sample(db_location: str) -> str:
+    """The sample article's database, on each backend."""
+    sample_db(db_location)
+    return db_location
 
 
 @pytest.fixture
@@ -26,7 +24,7 @@ def clipboard(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pilot_test
-async def test_y_copies_the_selection_then_the_annotation_under_the_cursor(sample: Path, clipboard: list[str]) -> None:
+async def test_y_copies_the_selection_then_the_annotation_under_the_cursor(sample: str, clipboard: list[str]) -> None:
     start = SAMPLE.index("José Raúl Mulino")
     app = app_for(sample)
     async with running(app) as pilot:
@@ -43,7 +41,7 @@ async def test_y_copies_the_selection_then_the_annotation_under_the_cursor(sampl
 
 
 @pilot_test
-async def test_Y_copies_a_citation_with_title_and_source(sample: Path, clipboard: list[str]) -> None:
+async def test_Y_copies_a_citation_with_title_and_source(sample: str, clipboard: list[str]) -> None:
     start = SAMPLE.index("520,000 migrants")
     app = app_for(sample)
     async with running(app) as pilot:
@@ -53,7 +51,7 @@ async def test_Y_copies_a_citation_with_title_and_source(sample: Path, clipboard
 
 
 @pilot_test
-async def test_without_a_system_clipboard_the_terminal_gets_it(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_without_a_system_clipboard_the_terminal_gets_it(sample: str, monkeypatch: pytest.MonkeyPatch) -> None:
     def no_clipboard(text: str) -> None:
         raise pyperclip.PyperclipException("could not find a copy/paste mechanism")
 
@@ -67,7 +65,7 @@ async def test_without_a_system_clipboard_the_terminal_gets_it(sample: Path, mon
 
 
 @pilot_test
-async def test_any_clipboard_failure_is_a_notification(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_any_clipboard_failure_is_a_notification(sample: str, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(text: str) -> None:
         raise RuntimeError("no display")
 

@@ -29,9 +29,9 @@ SENTENCE = SAMPLE.index("On Monday")
 
 
 @pytest.fixture
-def sample(tmp_path: Path) -> tuple[Path, str]:
-    path = tmp_path / "margin.db"
-    return path, sample_db(path)
+def sample(db_location: str) -> tuple[str, str]:
+    """The sample article's database, on each backend."""
+    return db_location, sample_db(db_location)
 
 
 def seed(path: Path, doc_id: str, *spans: tuple[int, int, str], **extra: str) -> list[str]:
@@ -43,7 +43,7 @@ def seed(path: Path, doc_id: str, *spans: tuple[int, int, str], **extra: str) ->
 
 
 @pilot_test
-async def test_relabel_through_the_label_picker(sample: tuple[Path, str]) -> None:
+async def test_relabel_through_the_label_picker(sample: tuple[str, str]) -> None:
     path, doc_id = sample
     [annotation_id] = seed(path, doc_id, (PERSON, PERSON + 16, "claim"))
     app = app_for(path)
@@ -57,7 +57,7 @@ async def test_relabel_through_the_label_picker(sample: tuple[Path, str]) -> Non
 
 
 @pilot_test
-async def test_delete_asks_which_when_spans_overlap_and_deletes_that_one(sample: tuple[Path, str]) -> None:
+async def test_delete_asks_which_when_spans_overlap_and_deletes_that_one(sample: tuple[str, str]) -> None:
     path, doc_id = sample
     claim, person = seed(path, doc_id, (SENTENCE, PERSON + 16, "claim"), (PERSON, PERSON + 16, "person"))
     app = app_for(path)
@@ -75,7 +75,7 @@ async def test_delete_asks_which_when_spans_overlap_and_deletes_that_one(sample:
 
 
 @pilot_test
-async def test_escape_in_the_picker_deletes_nothing(sample: tuple[Path, str]) -> None:
+async def test_escape_in_the_picker_deletes_nothing(sample: tuple[str, str]) -> None:
     path, doc_id = sample
     seed(path, doc_id, (SENTENCE, PERSON + 16, "claim"), (PERSON, PERSON + 16, "person"))
     app = app_for(path)
@@ -86,7 +86,7 @@ async def test_escape_in_the_picker_deletes_nothing(sample: tuple[Path, str]) ->
 
 
 @pilot_test
-async def test_delete_with_nothing_under_the_cursor_is_greyed_out(sample: tuple[Path, str]) -> None:
+async def test_delete_with_nothing_under_the_cursor_is_greyed_out(sample: tuple[str, str]) -> None:
     path, doc_id = sample
     seed(path, doc_id, (PERSON, PERSON + 16, "person"))
     app = app_for(path)
@@ -101,7 +101,7 @@ async def test_delete_with_nothing_under_the_cursor_is_greyed_out(sample: tuple[
 
 
 @pilot_test
-async def test_greyed_out_keys_say_why_they_do_nothing(sample: tuple[Path, str]) -> None:
+async def test_greyed_out_keys_say_why_they_do_nothing(sample: tuple[str, str]) -> None:
     path, doc_id = sample
     seed(path, doc_id, (PERSON, PERSON + 16, "person"))
     app = app_for(path)
@@ -122,7 +122,7 @@ async def test_greyed_out_keys_say_why_they_do_nothing(sample: tuple[Path, str])
     assert len(rows(path)) == 1
 
 @pilot_test
-async def test_undo_and_redo_label_relabel_delete_and_note(sample: tuple[Path, str]) -> None:
+async def test_undo_and_redo_label_relabel_delete_and_note(sample: tuple[str, str]) -> None:
     path, _doc_id = sample
     app = app_for(path)
     async with running(app) as pilot:
@@ -158,7 +158,7 @@ async def test_undo_and_redo_label_relabel_delete_and_note(sample: tuple[Path, s
 
 
 @pilot_test
-async def test_a_new_edit_after_undo_clears_redo(sample: tuple[Path, str]) -> None:
+async def test_a_new_edit_after_undo_clears_redo(sample: tuple[str, str]) -> None:
     path, _doc_id = sample
     app = app_for(path)
     async with running(app) as pilot:
@@ -171,7 +171,7 @@ async def test_a_new_edit_after_undo_clears_redo(sample: tuple[Path, str]) -> No
 
 
 @pilot_test
-async def test_note_editor_saves_with_ctrl_s_and_cancels_with_escape(sample: tuple[Path, str]) -> None:
+async def test_note_editor_saves_with_ctrl_s_and_cancels_with_escape(sample: tuple[str, str]) -> None:
     path, doc_id = sample
     seed(path, doc_id, (PERSON, PERSON + 16, "person"))
     app = app_for(path)
@@ -188,7 +188,7 @@ async def test_note_editor_saves_with_ctrl_s_and_cancels_with_escape(sample: tup
 
 
 @pilot_test
-async def test_accept_and_reject_suggested_spans(sample: tuple[Path, str]) -> None:
+async def test_accept_and_reject_suggested_spans(sample: tuple[str, str]) -> None:
     path, doc_id = sample
     number = SAMPLE.index("520,000")
     first, second = seed(path, doc_id, (PERSON, PERSON + 16, "person"), (number, number + 7, "statistic"),
@@ -209,8 +209,9 @@ async def test_accept_and_reject_suggested_spans(sample: tuple[Path, str]) -> No
 
 
 @pilot_test
-async def test_a_read_only_database_refuses_edits_with_a_notification(sample: tuple[Path, str]) -> None:
-    path, doc_id = sample
+async def test_a_read_only_database_refuses_edits_with_a_notification(tmp_path: Path) -> None:
+    path = tmp_path / "margin.db"  # a file its owner made read-only
+    doc_id = sample_db(path)
     seed(path, doc_id, (PERSON, PERSON + 16, "person"))
     os.chmod(path, stat.S_IRUSR)
     try:
@@ -229,7 +230,7 @@ async def test_a_read_only_database_refuses_edits_with_a_notification(sample: tu
 
 
 @pilot_test
-async def test_deleting_another_annotators_span_asks_first(sample: tuple[Path, str]) -> None:
+async def test_deleting_another_annotators_span_asks_first(sample: tuple[str, str]) -> None:
     path, doc_id = sample
     db = open_database(path)
     theirs = add_annotation(db, doc_id, PERSON, PERSON + 16, "person", annotator="ana").id

@@ -22,14 +22,14 @@ from margin.store.labels import add_label
 
 
 @pytest.fixture
-def sample(tmp_path: Path) -> Path:
-    path = tmp_path / "margin.db"
-    sample_db(path)
-    return path
+def sample(db_location: str) -> str:
+    """The sample article's database, on each backend."""
+    sample_db(db_location)
+    return db_location
 
 
 @pilot_test
-async def test_v_then_l_selects_characters_including_the_cursor(sample: Path) -> None:
+async def test_v_then_l_selects_characters_including_the_cursor(sample: str) -> None:
     start = SAMPLE.index("Darién Gap")
     app = app_for(sample)
     async with running(app) as pilot:
@@ -43,7 +43,7 @@ async def test_v_then_l_selects_characters_including_the_cursor(sample: Path) ->
 
 
 @pilot_test
-async def test_label_key_without_selection_labels_the_word_under_the_cursor(sample: Path) -> None:
+async def test_label_key_without_selection_labels_the_word_under_the_cursor(sample: str) -> None:
     start = SAMPLE.index("Mayorkas'")
     app = app_for(sample)
     async with running(app) as pilot:
@@ -53,7 +53,7 @@ async def test_label_key_without_selection_labels_the_word_under_the_cursor(samp
 
 
 @pilot_test
-async def test_W_S_P_select_word_sentence_paragraph(sample: Path) -> None:
+async def test_W_S_P_select_word_sentence_paragraph(sample: str) -> None:
     number = SAMPLE.index("520,000")
     sentence = SAMPLE.index("According to the department")
     paragraph = SAMPLE.index("As the U.S. State Department announced")
@@ -74,7 +74,7 @@ async def test_W_S_P_select_word_sentence_paragraph(sample: Path) -> None:
 
 
 @pilot_test
-async def test_overlapping_and_nested_spans_are_all_kept(sample: Path) -> None:
+async def test_overlapping_and_nested_spans_are_all_kept(sample: str) -> None:
     person = SAMPLE.index("José Raúl Mulino")
     app = app_for(sample)
     async with running(app) as pilot:
@@ -95,7 +95,7 @@ async def test_overlapping_and_nested_spans_are_all_kept(sample: Path) -> None:
 
 
 @pilot_test
-async def test_labelling_the_same_span_twice_stores_it_once(sample: Path) -> None:
+async def test_labelling_the_same_span_twice_stores_it_once(sample: str) -> None:
     app = app_for(sample)
     async with running(app) as pilot:
         await go(pilot, SAMPLE.index("Panama"))
@@ -105,7 +105,7 @@ async def test_labelling_the_same_span_twice_stores_it_once(sample: Path) -> Non
 
 
 @pilot_test
-async def test_a_label_with_its_own_letter_key_labels_with_that_key(sample: Path) -> None:
+async def test_a_label_with_its_own_letter_key_labels_with_that_key(sample: str) -> None:
     db = open_database(sample)
     add_label(db, "place", key="p")
     db.close()
@@ -120,7 +120,7 @@ async def test_a_label_with_its_own_letter_key_labels_with_that_key(sample: Path
 
 
 @pilot_test
-async def test_the_keymap_from_settings_rebinds_by_binding_id(sample: Path) -> None:
+async def test_the_keymap_from_settings_rebinds_by_binding_id(sample: str) -> None:
     app = app_for(sample, keymap={"app.label_1": "f5", "app.delete": "D"})
     start = SAMPLE.index("Panama")
     async with running(app) as pilot:
@@ -136,7 +136,7 @@ async def test_the_keymap_from_settings_rebinds_by_binding_id(sample: Path) -> N
 
 
 @pilot_test
-async def test_a_keymap_entry_naming_no_binding_is_reported(sample: Path) -> None:
+async def test_a_keymap_entry_naming_no_binding_is_reported(sample: str) -> None:
     app = app_for(sample, keymap={"app.delete": "D", "app.dlete": "X", "app.label.place": "p"})
     async with running(app) as pilot:
         await pilot.pause()
@@ -146,7 +146,7 @@ async def test_a_keymap_entry_naming_no_binding_is_reported(sample: Path) -> Non
 
 
 @pilot_test
-async def test_new_annotations_appear_in_the_panel_and_the_document_counts(sample: Path) -> None:
+async def test_new_annotations_appear_in_the_panel_and_the_document_counts(sample: str) -> None:
     app = app_for(sample)
     async with running(app) as pilot:
         await go(pilot, SAMPLE.index("Watson"))
