@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -38,20 +37,32 @@ def load_sqlite_utils() -> None:
 
 
 _URL_SCHEMES = ("postgresql://", "postgres://")
-_KEYWORDS = re.compile(r"^\s*(host|hostaddr|dbname|service|user|port)\s*=", re.IGNORECASE)
-_PASSWORD = re.compile(r"\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+_LIBPQ_KEYWORDS = (
+    "host hostaddr port dbname user password passfile require_auth channel_binding connect_timeout "
+    "client_encoding options application_name fallback_application_name keepalives keepalives_idle "
+    "keepalives_interval keepalives_count tcp_user_timeout replication gssencmode sslmode requiressl "
+    "sslcompression sslcert sslkey sslpassword sslcertmode sslrootcert sslcrl sslcrldir sslsni requirepeer "
+    "ssl_min_protocol_version ssl_max_protocol_version krbsrvname gsslib gssdelegation service "
+    "target_session_attrs load_balance_hosts"
+).split()
+_KEYWORDS = re.compile(rf"^\s*({'|'.join(_LIBPQ_KEYWORDS)})\s*=", re.IGNORECASE)
+_VALUE = r"('(?:[^'\\]|\\.)*'|(?:[^\s'\\]|\\.)+)"
+"""A libpq keyword's value: quoted (with backslash escapes) or a run of non-spaces in
+which a backslash escapes the next character."""
+_PASSWORD = re.compile(rf"\bpassword\s*=\s*{_VALUE}", re.IGNORECASE)
+_URL_PASSWORD = re.compile(r"([?&])password=[^&]*&?", re.IGNORECASE)
 
 
 def is_server(location: str | Path) -> bool:
     """Whether ``--db`` names a PostgreSQL server (a URL or libpq keywords) rather
     than a file."""
-    text = str(location) if isinstance(location, str) else ""
+    text = str(location).strip() if isinstance(location, str) else ""
     return text.lower().startswith(_URL_SCHEMES) or bool(_KEYWORDS.match(text))
 
 
 def location(text: str | Path) -> Location:
     """What ``--db`` names: a server, or a file (``~`` expanded)."""
-    return Server(str(text)) if is_server(text) else Path(text).expanduser()
+    return Server(str(text).strip()) if is_server(text) else Path(text).expanduser()
 
 
 @dataclass(frozen=True)
@@ -63,14 +74,16 @@ class Server:
     conninfo: str = field(repr=False)
 
     def __str__(self) -> str:
-        if self.conninfo.lower().startswith(_URL_SCHEMES):
-            parts = urlsplit(self.conninfo)
-            host = parts.netloc.rpartition("@")
-            user = host[0].partition(":")[0]
-            netloc = f"{user}@{host[2]}" if host[1] else host[2]
-            query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k.lower() != "password"])
-            return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
-        return " ".join(_PASSWORD.sub("", self.conninfo).split())
+        text = self.conninfo.strip()
+        if text.lower().startswith(_URL_SCHEMES):
+            # Whatever lies before the last "@" is the user and password, whichever of
+            # "?", "#" or "/" the password holds: only the user is shown.
+            scheme, _, rest = text.partition("://")
+            credentials, at, place = rest.rpartition("@")
+            user = credentials.partition(":")[0]
+            shown = f"{scheme}://{user}@{place}" if at else f"{scheme}://{place}"
+            return _URL_PASSWORD.sub(lambda match: match.group(1), shown).rstrip("?&")
+        return " ".join(_PASSWORD.sub("", text).split())
 
     def exists(self) -> bool:
         return True

@@ -186,17 +186,19 @@ def is_writable(path: Path) -> bool:
     return os.access(path.parent if path.parent.exists() else Path("."), os.W_OK)
 
 
-def open_database(path: str | Path | Server, *, readonly: bool | None = None) -> Database:
+def open_database(path: str | Path | Server, *, readonly: bool | None = None, create: bool = True) -> Database:
     """Open (creating if needed) a margin database with every pragma margin relies on.
 
     ``readonly=None`` means: read-only exactly when the file cannot be written.
-    A ``postgresql://`` URL (or libpq keywords) opens a database on a server instead.
+    A ``postgresql://`` URL (or libpq keywords) opens a database on a server instead;
+    ``create=False`` refuses one that does not hold margin's schema yet, as a command
+    that only reads refuses a missing file.
     """
     if isinstance(path, Server) or is_server(path):
         from .postgres.connect import open_server
 
-        server = path if isinstance(path, Server) else Server(str(path))
-        return open_server(server, readonly=bool(readonly), schema_version=SCHEMA_VERSION)
+        server = path if isinstance(path, Server) else Server(str(path).strip())
+        return open_server(server, readonly=bool(readonly), create=create, schema_version=SCHEMA_VERSION)
     path = Path(path).expanduser()
     _check_file(path)
     if readonly is None:
@@ -299,7 +301,14 @@ def write(db: Database) -> Iterator[Database]:
         with db.atomic():
             yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+    except BaseException:
+        # On a server the transaction is open before its lock wait runs out: end it,
+        # or every later statement on the connection is refused.
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
     try:
         yield db
     except BaseException:

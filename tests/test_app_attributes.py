@@ -20,8 +20,8 @@ from margin.tui.screens.label_picker import LabelPicker
 
 
 @pytest.fixture
-def seed(tmp_path: Path, seed_text: str) -> Path:
-    path = tmp_path / "margin.db"
+def seed(db_location: str, seed_text: str) -> str:
+    path = db_location
     db = open_database(path)
     try:
         add_document(db, seed_text, title="US agrees to pay for flights")

@@ -24,8 +24,18 @@ PERSON = "Adrienne Watson"
 
 
 @pytest.fixture
-def seed(tmp_path: Path, seed_text: str) -> Path:
-    path = tmp_path / "margin.db"
+def seed(db_location: str, seed_text: str) -> str:
+    """The seed article, on each backend."""
+    return _seeded(db_location, seed_text)
+
+
+@pytest.fixture
+def seed_file(tmp_path: Path, seed_text: str) -> Path:
+    """The seed article in a file, for a test that holds SQLite's write lock."""
+    return _seeded(tmp_path / "margin.db", seed_text)
+
+
+def _seeded(path, seed_text: str):
     db = open_database(path)
     try:
         add_document(db, seed_text, title="US agrees to pay for flights")
@@ -229,9 +239,10 @@ async def test_another_process_link_shows_one_row(seed: Path, seed_text: str) ->
 
 
 @pilot_test
-async def test_a_link_waits_for_another_writer_then_shows_and_undoes(seed: Path) -> None:
+async def test_a_link_waits_for_another_writer_then_shows_and_undoes(seed_file: Path) -> None:
     from test_app_write_queue import lock_held, settle
 
+    seed = seed_file
     app = app_for(seed)
     async with running(app) as pilot:
         await mark_claim_and_person(pilot)

@@ -17,8 +17,8 @@ TEXT = "Intro line.\nPlain [bold]x[/bold] then [link=http://x]here[/link] and \x
 
 
 @pytest.fixture
-def marked(tmp_path: Path) -> Path:
-    path = tmp_path / "margin.db"
+def marked(db_location: str) -> str:
+    path = db_location
     db = open_database(path)
     document, _ = add_document(db, TEXT, title=TITLE, source="[i]src[/i]")
     start = TEXT.index("[bold]x")

@@ -22,9 +22,10 @@ THIRD = "Third article\nNothing about migrants here, only weather.\n"
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> tuple[Path, list[str]]:
-    """The sample plus two short documents, with spans by two annotators in the sample."""
-    path = tmp_path / "margin.db"
+def library(db_location: str) -> tuple[str, list[str]]:
+    """The sample plus two short documents, with spans by two annotators in the sample,
+    on each backend."""
+    path = db_location
     sample_id = sample_db(path)
     db = open_database(path)
     second, _ = add_document(db, OTHER, source="second.txt")

@@ -39,8 +39,8 @@ OTHER_WHOLE = [(33, 41), (43, 51), (61, 69), (87, 95)]
 
 
 @pytest.fixture
-def seeded(tmp_path: Path) -> tuple[Path, str]:
-    path = tmp_path / "margin.db"
+def seeded(db_location: str) -> tuple[str, str]:
+    path = db_location
     db = open_database(path)
     try:
         document, _new = add_document(db, TEXT, title="US agrees to pay for flights", added_by="tester")

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -397,3 +398,89 @@ def test_merges_between_files_and_a_server_agree_in_any_order(postgres, tmp_path
     assert all(rows == results[0] for rows in results)
     for url in servers:
         postgres.drop(url)
+
+
+def test_a_write_lock_wait_that_runs_out_leaves_the_connection_usable(server: str) -> None:
+    from margin.store.db import write
+    from margin.store.postgres.dialect import WRITE_LOCK
+    from margin.tui.write_queue import short_wait
+
+    db = open_database(server)
+    doc_id = add_text(db)
+    holder = psycopg.connect(server, autocommit=True)
+    holder.execute("begin")
+    holder.execute(f"select pg_advisory_xact_lock({WRITE_LOCK})")
+    with pytest.raises(sqlite3.OperationalError, match="database is locked"), short_wait(db, 50), write(db):
+        pass
+    holder.execute("rollback")
+    holder.close()
+    assert not db.conn.in_transaction
+    add_annotation(db, doc_id, 0, 5, "claim", annotator="ana")  # the next write goes through
+    assert len(query_annotations(db)) == 1
+    db.close()
+
+
+def test_links_values_and_shared_rows_follow_who_owns_them(team) -> None:
+    from margin.store.attributes import set_attribute
+    from margin.store.relations import add_relation
+
+    names, urls = team
+    ana, ben, rev, boss = (open_database(urls[person]) for person in ("ana", "ben", "rev", "boss"))
+    doc_id = add_text(ben)
+    claim = add_annotation(ben, doc_id, 0, 5, "claim", annotator=names["ben"])
+    person = add_annotation(ben, doc_id, 10, 15, "person", annotator=names["ben"])
+    with pytest.raises(PermissionRefused, match="attributes: your role may change only its own rows"):
+        set_attribute(ana, claim.id, "verdict", "false", annotator=names["ana"])
+    with pytest.raises(PermissionRefused, match="relations: your role may change only its own rows"):
+        add_relation(ana, claim.id, person.id, "said_by", annotator=names["ana"])
+    add_relation(ben, claim.id, person.id, "said_by", annotator=names["ben"])
+    set_attribute(ben, claim.id, "verdict", "true", annotator=names["ben"])
+    delete_annotation(ben, claim.id)  # its link goes with it, his own
+    with pytest.raises(PermissionRefused, match="your role may change only its own rows"):
+        add_annotation(rev, doc_id, 20, 25, "claim", annotator=names["ben"])  # a reviewer adds under their own name
+    add_annotation(boss, doc_id, 20, 25, "claim", annotator=names["ben"])  # an admin may (a merge of ben's work)
+    with pytest.raises(PermissionRefused, match="documents: your role may not make it"):
+        ana.execute("update documents set text = 'changed' where id = ?", [doc_id])
+    with pytest.raises(PermissionRefused):
+        ana.execute("delete from document_versions")
+    for db in (ana, ben, rev, boss):
+        db.close()
+
+
+def test_add_annotator_leaves_the_servers_own_roles_alone(server: str) -> None:
+    result = CliRunner().invoke(cli, ["--db", server, "server", "add-annotator", "margin_admin", "--no-password"])
+    assert result.exit_code == 1 and "margin's own roles" in result.output
+    user = server.partition("://")[2].partition("@")[0]
+    result = CliRunner().invoke(cli, ["--db", server, "server", "add-annotator", user, "--no-password"])
+    assert result.exit_code == 1 and "administrator rights" in result.output
+
+
+@pytest.mark.parametrize("value", [
+    "2024-01-02T03:04:05.123456Z", "2024-01-02T03:04:05Z", "2024-01-02 03:04:05+02:00", "2024-01-02",
+    "2024-01-02T03:04:05.1234567Z", "2024-01-02T03:04", "now", "epoch", "infinity", "Jan 2 2024",
+    "10000-01-01T00:00:00Z", "", "garbage", "2024-13-40T00:00:00Z",
+])
+def test_the_server_compares_timestamps_as_the_store_does(server: str, value: str) -> None:
+    """An import's upsert on a server lets the newer edit win by the same reading of a
+    time as ``store.timestamps.comparable`` gives a file."""
+    from margin.store.timestamps import comparable
+
+    db = open_database(server)
+    assert db.execute("select margin_comparable(?)", [value]).fetchone()[0] == comparable(value)
+    db.close()
+
+
+def test_a_text_with_more_words_than_a_tsvector_holds_is_stored_and_found(server: str) -> None:
+    db = open_database(server)
+    words = " ".join(f"w{n:07d}x" for n in range(200_000))  # 2 MB of distinct words
+    document, _ = add_document(db, words + " harbour", title="Word list")
+    assert search_documents(db, "w0000001x") == [document.id]
+    assert search_documents(db, "harbour") == [document.id]  # past what the vector holds: by substring
+    db.close()
+
+
+def test_a_command_that_only_reads_does_not_make_a_database_of_an_empty_one(empty_server: str) -> None:
+    result = CliRunner().invoke(cli, ["--db", empty_server, "documents"])
+    assert result.exit_code == 1 and "no margin database there yet" in result.output
+    with psycopg.connect(empty_server, autocommit=True) as conn:
+        assert conn.execute("select count(*) from pg_tables where schemaname = 'public'").fetchone()[0] == 0

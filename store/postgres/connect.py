@@ -3,6 +3,7 @@ or is newer, and migrating, exactly as ``store.db`` does for a file."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from ..database import Server
@@ -15,7 +16,7 @@ APPLICATION_ID = "MRGN"
 INSTALL_HINT = "PostgreSQL support needs psycopg: pip install 'margin[postgres]'"
 
 
-def open_server(server: Server, *, readonly: bool, schema_version: int) -> PgDatabase:
+def open_server(server: Server, *, readonly: bool, create: bool = True, schema_version: int) -> PgDatabase:
     try:
         import psycopg
     except ImportError:
@@ -26,9 +27,18 @@ def open_server(server: Server, *, readonly: bool, schema_version: int) -> PgDat
     try:
         raw = psycopg.connect(server.conninfo, autocommit=True, application_name="margin")
     except psycopg.Error as error:
-        raise DatabaseRefused(f"{server}: cannot connect ({_first_line(error)})") from None
-    # Times without an offset are UTC, as store.timestamps reads them.
+        reason = _first_line(error)
+        if not isinstance(error, psycopg.OperationalError):
+            # libpq quotes the part of a connection string it could not read, which
+            # may be the password.
+            reason = re.sub(r'"[^"]*"', '"…"', reason)
+        raise DatabaseRefused(f"{server}: cannot connect ({reason})") from None
+    from ..db import BUSY_TIMEOUT_MS
+
+    # Times without an offset are UTC, as store.timestamps reads them; a writer waits
+    # for the write lock as long as SQLite's busy timeout lets it.
     raw.execute("set timezone = 'UTC'")
+    raw.execute(f"set lock_timeout = {BUSY_TIMEOUT_MS}")
     if readonly:
         raw.execute("set default_transaction_read_only = on")
     db = PgDatabase(Connection(raw), path=server, readonly=readonly)
@@ -39,6 +49,8 @@ def open_server(server: Server, *, readonly: bool, schema_version: int) -> PgDat
                 f"{server}: written by a newer margin (schema {version}; this version reads "
                 f"up to {schema_version}); upgrade margin to open it"
             )
+        if empty and not create:
+            raise DatabaseRefused(f"{server}: no margin database there yet; 'margin server init' creates one")
         if readonly and empty:
             raise DatabaseRefused(f"{server}: read-only, and not yet a margin database")
         if version < schema_version:
@@ -79,3 +91,7 @@ def _migrate(db: PgDatabase, schema_version: int) -> None:
         for _name, step in STEPS[version:schema_version]:
             step(lambda sql: db.conn.execute(sql), lambda table, rows: db.table(table).insert_all(rows))
         db.execute("update margin_meta set value = ? where key = 'schema_version'", [str(schema_version)])
+        if db.execute("select 1 from margin_meta where key = 'roles' and value = 'enforced'").fetchone():
+            from .roles import init_roles
+
+            init_roles(db)  # what the new steps made gets its grants and policies too

@@ -4,12 +4,14 @@ On a file anyone may type any ``--annotator``; on a server set up by ``margin se
 init`` the name is the role one connects as (``current_user``), and the server itself
 holds everyone to it, through row-level security:
 
-- ``margin_annotator``: reads everything; adds documents; adds and changes only spans,
-  links, values, bookmarks and reading positions under its own name;
-- ``margin_reviewer`` (an annotator too): may change anyone's spans, links and values,
-  which adopting and settling disagreements does, and records reviews;
-- ``margin_admin`` (a reviewer too): manages labels, relation types and attributes,
-  and adds annotators.
+- ``margin_annotator``: reads everything; adds documents, versions and suggestions;
+  adds and changes only spans, bookmarks and reading positions under its own name,
+  and links and values only on its own spans;
+- ``margin_reviewer`` (an annotator too): may also change anyone's spans, links and
+  values, which adopting and settling disagreements does, and records reviews;
+- ``margin_admin`` (a reviewer too): may also add rows under anyone's name (merging
+  or importing a colleague's work), manages labels, relation types and attributes,
+  deletes shared rows, and adds annotators.
 
 A refusal is the server's, whatever client made the change, and margin reports it as
 one line (``connection.PermissionRefused``).
@@ -32,25 +34,43 @@ OWNED = {
     "bookmarks": "annotator", "reading_state": "annotator", "reviews": "reviewer",
 }
 """Tables whose rows belong to someone, and the column that names them."""
-SHARED_BY_REVIEWERS = ("annotations", "relations", "attributes")
-"""Owned rows a reviewer may change whoever made them."""
 SCHEMES = ("labels", "label_renames", "relation_types", "attribute_defs", "scheme_renames")
 """Only an admin changes these."""
-OPEN = ("documents", "document_versions", "reanchored", "suggestion_scores", "models")
-"""Anyone on the team writes these (an import, a suggester, a new version)."""
-KEPT_BY_TRIGGERS = ("changes", "annotation_counts")
-"""Written only by margin's triggers, which run with the owner's rights."""
+SHARED = ("document_versions", "reanchored", "suggestion_scores", "models")
+"""The team's together (a new version, a suggester's scores and model): anyone adds
+and updates them; only an admin deletes."""
+DOCUMENT_COLUMNS_ANYONE_UPDATES = ("title", "length", "tokens")
+"""A document's text never changes (its id is its hash); what a merge or agreement
+fills in may be written by anyone."""
+
+IS_REVIEWER = f"pg_has_role('{REVIEWER}', 'member')"
+IS_ADMIN = f"pg_has_role('{ADMIN}', 'member')"
+OWNS = "margin_owns_span"
+"""Whether the span with this id is the current role's: a link or a value goes only
+on one's own spans."""
 
 
-def _may_write(table: str) -> str:
-    column = OWNED[table]
-    if table in SHARED_BY_REVIEWERS:
-        return f"({column} = current_user or pg_has_role('{REVIEWER}', 'member'))"
-    return f"{column} = current_user"
+def _own(table: str) -> str:
+    """The row is under the current role's name (and, for links and values, on its spans)."""
+    mine = f"{OWNED[table]} = current_user"
+    if table == "attributes":
+        return f"({mine} and {OWNS}(annotation_id))"
+    if table == "relations":
+        return f"({mine} and {OWNS}(head) and {OWNS}(child))"
+    return mine
+
+
+def _checks(table: str) -> tuple[str, str]:
+    """(who may add a row, who may change or remove one). Adding under someone else's
+    name is an admin's (a merge or an import of a colleague's work); changing what
+    someone else made is a reviewer's, for spans, links and values."""
+    add = f"({_own(table)} or {IS_ADMIN})"
+    change = f"({_own(table)} or {IS_REVIEWER})" if table in ("annotations", "relations", "attributes") else add
+    return add, change
 
 
 def statements(schema: str) -> list[str]:
-    """The roles, grants and policies, each safe to run again."""
+    """The roles, grants and policies, each safe to run again; ``schema`` is quoted."""
     out = [
         "do $$ begin "
         + " ".join(
@@ -63,12 +83,17 @@ def statements(schema: str) -> list[str]:
         f"grant usage on schema {schema} to {ANNOTATOR}",
         f"grant select on all tables in schema {schema} to {ANNOTATOR}",
         f"grant usage on all sequences in schema {schema} to {ANNOTATOR}",
-        f"grant insert, update, delete on {', '.join((*OPEN, *(t for t in OWNED if t != 'reviews')))} to {ANNOTATOR}",
+        f"grant insert, update, delete on {', '.join(t for t in OWNED if t != 'reviews')} to {ANNOTATOR}",
+        f"grant insert, update on {', '.join(SHARED)} to {ANNOTATOR}",
+        f"grant insert, update ({', '.join(DOCUMENT_COLUMNS_ANYONE_UPDATES)}) on documents to {ANNOTATOR}",
         f"grant insert on reviews to {REVIEWER}",
-        f"grant insert, update, delete on {', '.join(SCHEMES)} to {ADMIN}",
+        f"grant insert, update, delete on {', '.join((*SCHEMES, *SHARED, 'reviews'))} to {ADMIN}",
+        f"grant delete on documents to {ADMIN}",
+        f"create or replace function {OWNS}(span text) returns boolean language sql stable as $$ "
+        "select exists (select 1 from annotations where id = span and annotator = current_user) $$",
         "create or replace function margin_keep_owner() returns trigger language plpgsql as $$ begin "
         "if to_jsonb(old) ->> tg_argv[0] is distinct from to_jsonb(new) ->> tg_argv[0] "
-        f"and not pg_has_role('{REVIEWER}', 'member') then "
+        f"and not {IS_REVIEWER} then "
         "raise exception using errcode = 'insufficient_privilege', "
         "message = format('%s: only a reviewer may change whose a row is', tg_table_name); "
         "end if; return new; end $$",
@@ -81,17 +106,17 @@ def statements(schema: str) -> list[str]:
     )):
         out.append(f"alter function {function}() security definer set search_path = {schema}, pg_temp")
     for table in OWNED:
-        check = _may_write(table)
+        add, change = _checks(table)
         out += [
             f"alter table {table} enable row level security",
             f"drop policy if exists margin_read on {table}",
             f"create policy margin_read on {table} for select using (true)",
             f"drop policy if exists margin_insert on {table}",
-            f"create policy margin_insert on {table} for insert with check ({check})",
+            f"create policy margin_insert on {table} for insert with check ({add})",
             f"drop policy if exists margin_update on {table}",
-            f"create policy margin_update on {table} for update using (true) with check ({check})",
+            f"create policy margin_update on {table} for update using (true) with check ({change})",
             f"drop policy if exists margin_delete on {table}",
-            f"create policy margin_delete on {table} for delete using ({check})",
+            f"create policy margin_delete on {table} for delete using ({change})",
             f"drop trigger if exists margin_keep_owner on {table}",
             f"create trigger margin_keep_owner before update on {table} "
             f"for each row execute function margin_keep_owner('{OWNED[table]}')",
@@ -104,7 +129,7 @@ def init_roles(db: PgDatabase) -> None:
     """Set up the roles and policies on a margin database (its owner runs this)."""
     from ..db import write
 
-    schema = db.execute("select current_schema()").fetchone()[0]
+    schema = db.execute("select quote_ident(current_schema())").fetchone()[0]
     with write(db):
         for statement in statements(schema):
             db.conn.execute(statement)
@@ -118,8 +143,12 @@ def add_annotator(db: PgDatabase, name: str, *, role: str = ANNOTATOR, password:
     problem = name_problem("annotator", name)
     if problem:
         raise MarginError(problem)
+    if name.lower().startswith(("margin_", "pg_")):
+        raise MarginError(f"{name}: a name of the server's or margin's own roles; choose a person's name")
     raw = db.server.raw
-    exists = db.execute("select 1 from pg_roles where rolname = ?", [name]).fetchone()
+    exists = db.execute("select rolsuper or rolcreaterole from pg_roles where rolname = ?", [name]).fetchone()
+    if exists and exists[0]:
+        raise MarginError(f"{name}: an existing role with administrator rights; margin leaves it as it is")
     verb = sql.SQL("alter role {} login") if exists else sql.SQL("create role {} login")
     statement = verb.format(sql.Identifier(name))
     if password is not None:

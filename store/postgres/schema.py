@@ -60,6 +60,11 @@ FUNCTIONS = {
         "create function margin_comparable(value text) returns text language plpgsql immutable as $$ begin "
         "if value is null or value = '' then return ''; end if; "
         "if value ~ '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z$' then return value; end if; "
+        # only the ISO 8601 forms Python's datetime.fromisoformat reads, its fraction cut
+        # (not rounded) to microseconds
+        "if btrim(value) !~ '^\\d{4}-\\d\\d-\\d\\d([T ]\\d\\d(:\\d\\d(:\\d\\d([.,]\\d+)?)?)?)?"
+        "([zZ]|[+-]\\d\\d(:?\\d\\d)?)?$' then return ''; end if; "
+        "value := regexp_replace(btrim(value), '([.,]\\d{6})\\d+', '\\1'); "
         "return to_char((value::timestamptz) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'); "
         "exception when others then return ''; end $$"
     ),
@@ -74,12 +79,19 @@ def _initial(execute: Callable[[str], object], insert_all: Callable[[str, list[d
     execute("create aggregate total(double precision) (sfunc = float8pl, stype = double precision, initcond = '0')")
     for function in FUNCTIONS.values():
         execute(function)
+    # A tsvector holds at most 1 MB of distinct words: a text with more (a word list, a
+    # dump) is indexed on as much of its start as fits; substrings still find the rest.
+    execute(
+        "create function margin_search_vector(title text, body text) returns tsvector "
+        "language plpgsql immutable as $$ declare n integer := length(body); begin loop begin "
+        "return strip(to_tsvector('simple'::regconfig, coalesce(title, '') || ' ' || left(body, n))); "
+        "exception when program_limit_exceeded then n := n / 2; end; end loop; end $$"
+    )
     execute(
         f"create table documents (id text primary key, {ROWID} unique, title text default '', "
         "source text default '', meta text default '{}', text text not null, added_at text, "
         "added_by text default '', "
-        "search tsvector generated always as "
-        "(strip(to_tsvector('simple'::regconfig, coalesce(title, '') || ' ' || text))) stored)"
+        "search tsvector generated always as (margin_search_vector(title, text)) stored)"
     )
     execute("create index documents_search on documents using gin (search)")
     execute("create index documents_text_trigrams on documents using gin (text gin_trgm_ops)")

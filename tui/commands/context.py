@@ -43,13 +43,14 @@ class Context:
             if existing and not self.db_path.exists():
                 raise MarginError(f"{self.db_path}: no such database")
 
-            db = open_database(self.db_path, readonly=readonly)
+            db = open_database(self.db_path, readonly=readonly, create=not existing)
             if db.role is not None and db.role != self.annotator:
                 if self.annotator_given:
                     db.close()
                     raise MarginError(
                         f"{self.db_path}: on this server you annotate as your database role {db.role!r}, "
-                        f"not {self.annotator!r}; leave out --annotator (and MARGIN_ANNOTATOR) or connect as that role"
+                        f"not {self.annotator!r}; leave out --annotator, MARGIN_ANNOTATOR and the config file's annotator, "
+                        "or connect as that role"
                     )
                 self.annotator = db.role
             self._db = db

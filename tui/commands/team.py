@@ -277,8 +277,8 @@ def _reviewer(ctx: Context, db) -> str:
     reviewer already in the database is reused, and with several of them (none
     being that name) the command refuses, naming them."""
     given = click.get_current_context().find_root().params.get("annotator")
-    if given or os.environ.get("MARGIN_ANNOTATOR", "").strip():
-        return ctx.annotator
+    if given or os.environ.get("MARGIN_ANNOTATOR", "").strip() or db.role is not None:
+        return ctx.annotator  # on a team server, always your own role
     found = reviewers(db)
     if not found or ctx.annotator in found:
         return ctx.annotator
