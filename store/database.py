@@ -135,6 +135,11 @@ class Database:
     def table_names(self) -> list[str]:
         return [row[0] for row in self.execute("select name from sqlite_master where type = 'table'")]
 
+    def may_change(self, annotator: str) -> bool:
+        """Whether this connection may change what ``annotator`` made: on a file, anyone
+        may (the app asks first); on a team server, the server decides."""
+        return True
+
     def data_version(self) -> int:
         """A number that changes when another connection has committed: nearly free to ask."""
         return self.execute("pragma data_version").fetchone()[0]

@@ -17,6 +17,10 @@ class SchemaOutdated(DatabaseRefused):
     """A read-only open met a schema older than the code, which only a write could upgrade."""
 
 
+class PermissionRefused(MarginError):
+    """A team server refused a change this annotator's role may not make."""
+
+
 class SpanError(MarginError):
     """A span does not fit its document (out of range, or its text disagrees)."""
 

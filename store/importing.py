@@ -33,7 +33,7 @@ from .compat import chunks
 from .database import Database
 from .db import write
 from .documents import document_row
-from .errors import FormatError, MarginError, SpanError
+from .errors import FormatError, MarginError, PermissionRefused, SpanError
 from .import_checks import check_document, check_label, crlf_mapper, span_timestamps
 from .import_dedupe import dedupe_spans
 from .import_limits import check_size, import_limit, open_bounded
@@ -419,6 +419,8 @@ def import_paths(
                 reader_options=reader_options, warn=warnings.append, on_batch=on_batch, max_bytes=limit,
                 update=update,
             )
+        except PermissionRefused as error:  # the server's refusal is said of the file that met it
+            report.failed.append(f"{unit.path}: {error}")
         except MarginError as error:
             report.failed.append(str(error))
         except RecursionError:

@@ -21,27 +21,29 @@ def open_server(server: Server, *, readonly: bool, create: bool = True, schema_v
         import psycopg
     except ImportError:
         raise MarginError(f"{server}: {INSTALL_HINT}") from None
+    from ..db import BUSY_TIMEOUT_MS
     from .connection import Connection, _first_line
     from .database import PgDatabase
 
-    try:
-        raw = psycopg.connect(server.conninfo, autocommit=True, application_name="margin")
-    except psycopg.Error as error:
-        reason = _first_line(error)
-        if not isinstance(error, psycopg.OperationalError):
-            # libpq quotes the part of a connection string it could not read, which
-            # may be the password.
-            reason = re.sub(r'"[^"]*"', '"…"', reason)
-        raise DatabaseRefused(f"{server}: cannot connect ({reason})") from None
-    from ..db import BUSY_TIMEOUT_MS
+    def connect() -> psycopg.Connection:
+        try:
+            raw = psycopg.connect(server.conninfo, autocommit=True, application_name="margin")
+        except psycopg.Error as error:
+            reason = _first_line(error)
+            if not isinstance(error, psycopg.OperationalError):
+                # libpq quotes the part of a connection string it could not read, which
+                # may be the password.
+                reason = re.sub(r'"[^"]*"', '"…"', reason)
+            raise DatabaseRefused(f"{server}: cannot connect ({reason})") from None
+        # Times without an offset are UTC, as store.timestamps reads them; a writer
+        # waits for the write lock as long as SQLite's busy timeout lets it.
+        raw.execute("set timezone = 'UTC'")
+        raw.execute(f"set lock_timeout = {BUSY_TIMEOUT_MS}")
+        if readonly:
+            raw.execute("set default_transaction_read_only = on")
+        return raw
 
-    # Times without an offset are UTC, as store.timestamps reads them; a writer waits
-    # for the write lock as long as SQLite's busy timeout lets it.
-    raw.execute("set timezone = 'UTC'")
-    raw.execute(f"set lock_timeout = {BUSY_TIMEOUT_MS}")
-    if readonly:
-        raw.execute("set default_transaction_read_only = on")
-    db = PgDatabase(Connection(raw), path=server, readonly=readonly)
+    db = PgDatabase(Connection(connect(), reconnect=connect), path=server, readonly=readonly)
     try:
         empty, version = _schema_state(db)
         if version > schema_version:
@@ -60,6 +62,8 @@ def open_server(server: Server, *, readonly: bool, create: bool = True, schema_v
         from .roles import enforced_role
 
         db.role = enforced_role(db)
+        if db.role is not None:
+            db.reviewer = bool(db.execute("select pg_has_role('margin_reviewer', 'member')").fetchone()[0])
     except BaseException:
         db.close()
         raise

@@ -11,6 +11,7 @@ back as ``sqlite3.IntegrityError``, a lock wait that ran out as
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -21,13 +22,11 @@ from psycopg import errors as pg_errors
 from psycopg.adapt import Loader
 from psycopg.pq import TransactionStatus
 
-from ..errors import MarginError
+from ..errors import PermissionRefused
 from .dialect import Dialect
 from .schema import FUNCTIONS, HIDDEN_COLUMNS, PRIMARY_KEYS
 
-
-class PermissionRefused(MarginError):
-    """The server refused a change this annotator's role may not make."""
+_SAFE_AGAIN = re.compile(r"\s*(select|begin|set|listen)\b", re.IGNORECASE)
 
 
 class _IntegerOrFloat(Loader):
@@ -79,11 +78,30 @@ class Connection:
     """What the store calls on a connection, over psycopg in autocommit mode: a
     transaction is exactly the ``begin`` … ``commit`` the store writes, as on SQLite."""
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+    def __init__(
+        self, conn: psycopg.Connection[Any], reconnect: Callable[[], psycopg.Connection[Any]] | None = None
+    ) -> None:
         self.raw = conn
         conn.adapters.register_loader("numeric", _IntegerOrFloat)
         self.dialect = Dialect(PRIMARY_KEYS, self._visible_columns)
         self._trace: Callable[[str], object] | None = None
+        self._reconnect = reconnect
+        self.generation = 0
+        """How many times the connection was made again after the server dropped it."""
+
+    def _live(self) -> psycopg.Connection[Any]:
+        """The connection, made again if the server dropped it (a restart, a network
+        break): the statement that met the break failed, the next one goes through."""
+        if self.raw.broken and self._reconnect is not None:
+            from ..errors import DatabaseRefused
+
+            try:
+                fresh = self._reconnect()
+            except DatabaseRefused as error:
+                raise sqlite3.OperationalError(f"the server is out of reach: {error}") from None
+            fresh.adapters.register_loader("numeric", _IntegerOrFloat)
+            self.raw, self.generation = fresh, self.generation + 1
+        return self.raw
 
     def set_trace_callback(self, trace: Callable[[str], object] | None) -> None:
         """As sqlite3's: ``trace`` is called with each statement sent (as translated)."""
@@ -94,18 +112,32 @@ class Connection:
         if self._trace is not None:
             self._trace(query)
         values = _values(parameters)
+        raw = self._live()
+        inside = self.in_transaction
+        try:
+            return self._send(raw, query, values)
+        except sqlite3.OperationalError:
+            # A read, a setting or a transaction's start, outside a transaction, is
+            # safe to send again once on a new connection; a write is not (it may have
+            # been committed before the break).
+            if inside or not raw.broken or self._reconnect is None or not _SAFE_AGAIN.match(query):
+                raise
+            return self._send(self._live(), query, values)
+
+    @staticmethod
+    def _send(raw: psycopg.Connection[Any], query: str, values: tuple[Any, ...]) -> psycopg.Cursor[Any]:
         with _as_sqlite_errors():
             if values:
-                return self.raw.execute(query, values)
+                return raw.execute(query, values)
             # Without parameters psycopg sends the text as it is (and may carry two
             # statements, as the write lock's ``begin`` does): undo the %-escaping.
-            return self.raw.execute(query.replace("%%", "%").encode())
+            return raw.execute(query.replace("%%", "%").encode())
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> psycopg.Cursor[Any]:
         query = self.dialect.translate(sql)
         if self._trace is not None:
             self._trace(query)
-        cursor = self.raw.cursor()
+        cursor = self._live().cursor()
         with _as_sqlite_errors():
             cursor.executemany(query, [_values(row) for row in rows])
         return cursor
@@ -123,7 +155,8 @@ class Connection:
 
     @property
     def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != TransactionStatus.IDLE
+        status = self.raw.info.transaction_status
+        return status not in (TransactionStatus.IDLE, TransactionStatus.UNKNOWN)
 
     def commit(self) -> None:
         if self.in_transaction:

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
+
 from ..database import Database, Server
 from .connection import Connection
 from .schema import HIDDEN_COLUMNS, PRIMARY_KEYS
@@ -35,6 +37,9 @@ class PgDatabase(Database):
         self.readonly = readonly
         self._savepoints = itertools.count()
         self._notices: int | None = None
+        self._listening = 0
+        self.reviewer = False
+        """The role may change anyone's spans (``margin_reviewer`` or above)."""
 
     @property
     def utils(self) -> Any:
@@ -52,14 +57,23 @@ class PgDatabase(Database):
             )
         ]
 
+    def may_change(self, annotator: str) -> bool:
+        return self.role is None or annotator == self.role or self.reviewer
+
     def data_version(self) -> int:
         """Counts the server's notices of commits to the change feed (``LISTEN``), so
         asking sends nothing to the server: it reads what has already arrived."""
-        if self._notices is None:
+        if self._notices is None or self._listening != self.server.generation:
+            # First, or on a connection made again: whatever was committed meanwhile
+            # has sent no notice here, so the count moves on to make the feed look.
             self.conn.execute("listen margin_changes")
-            self._notices = 0
-        for _notice in self.server.raw.notifies(timeout=0):
-            self._notices += 1
+            self._listening = self.server.generation
+            self._notices = (self._notices or 0) + 1
+        try:
+            for _notice in self.server.raw.notifies(timeout=0):
+                self._notices += 1
+        except psycopg.OperationalError:
+            return self._notices + 1  # the server went away: the next look listens again
         return self._notices
 
     def size_bytes(self) -> int:

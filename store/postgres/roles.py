@@ -135,9 +135,11 @@ def init_roles(db: PgDatabase) -> None:
             db.conn.execute(statement)
 
 
-def add_annotator(db: PgDatabase, name: str, *, role: str = ANNOTATOR, password: str | None = None) -> None:
-    """A login role for one person, member of ``role``. The password travels to the
-    server only as the verifier libpq computes from it, never as itself."""
+def add_annotator(db: PgDatabase, name: str, *, role: str = ANNOTATOR, password: str | None = None) -> bool:
+    """A login role for one person, member of ``role`` and of no higher margin role
+    (so it also demotes); whether the role existed. Roles belong to the whole server,
+    not to one database. The password travels to the server only as the verifier libpq
+    computes from it, never as itself; without one, an existing password is kept."""
     from psycopg import sql
 
     problem = name_problem("annotator", name)
@@ -156,9 +158,13 @@ def add_annotator(db: PgDatabase, name: str, *, role: str = ANNOTATOR, password:
         statement = sql.SQL("{} password {}").format(statement, sql.Literal(verifier))
     from .connection import _as_sqlite_errors
 
+    higher = (REVIEWER, ADMIN)[(ANNOTATOR, REVIEWER, ADMIN).index(role):]
     with _as_sqlite_errors():
         raw.execute(statement)
         raw.execute(sql.SQL("grant {} to {}").format(sql.Identifier(role), sql.Identifier(name)))
+        for above in higher:
+            raw.execute(sql.SQL("revoke {} from {}").format(sql.Identifier(above), sql.Identifier(name)))
+    return bool(exists)
 
 
 def enforced_role(db: PgDatabase) -> str | None:

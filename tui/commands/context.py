@@ -13,10 +13,11 @@ from typing import Any, TypeVar
 
 import click
 
-from margin.store.database import Location
+from margin.store.database import Location, Server
 from margin.store.errors import MarginError
 
 from ..config import Settings
+from ..text.sanitise import sanitise
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,26 +33,30 @@ class Context:
     """The name came from --annotator, MARGIN_ANNOTATOR or the config file, not the login."""
     _db: Any = field(default=None, repr=False)
 
-    def open_db(self, readonly: bool | None = None, *, existing: bool = False):
+    def open_db(self, readonly: bool | None = None, *, existing: bool = False, create_on_server: bool = False):
         """The database, opened once per command; refusals become one-line errors.
 
         ``existing``: commands that only read refuse a path with no database, so a
-        mistyped ``--db`` is named instead of silently becoming an empty database."""
+        mistyped ``--db`` is named instead of silently becoming an empty database. On a
+        server only ``create_on_server`` (``margin server init``) makes margin's schema
+        in an empty database: a mistyped database name is never filled with tables.
+
+        On a team server the annotator is the database role: another name given is
+        said to be ignored, on stderr, and nothing is written under it."""
         if self._db is None:
             from margin.store.db import open_database
 
             if existing and not self.db_path.exists():
                 raise MarginError(f"{self.db_path}: no such database")
 
-            db = open_database(self.db_path, readonly=readonly, create=not existing)
+            on_server = isinstance(self.db_path, Server)
+            db = open_database(self.db_path, readonly=readonly, create=create_on_server or not on_server)
             if db.role is not None and db.role != self.annotator:
                 if self.annotator_given:
-                    db.close()
-                    raise MarginError(
-                        f"{self.db_path}: on this server you annotate as your database role {db.role!r}, "
-                        f"not {self.annotator!r}; leave out --annotator, MARGIN_ANNOTATOR and the config file's annotator, "
-                        "or connect as that role"
-                    )
+                    click.echo(sanitise(
+                        f"warning: {self.db_path}: on this server you annotate as your database role "
+                        f"{db.role!r}; {self.annotator!r} is ignored"
+                    ), err=True)
                 self.annotator = db.role
             self._db = db
         return self._db

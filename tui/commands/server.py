@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from margin.store.database import Server, location
+from margin.store.database import Location, Server, location
 from margin.store.errors import MarginError
 
 from ..text.sanitise import sanitise
@@ -23,7 +23,7 @@ def _server_db(ctx: Context, url: str | None):
         ctx.db_path = location(url)
     if not isinstance(ctx.db_path, Server):
         raise MarginError(f"{ctx.db_path}: not a server; give a postgresql:// URL (or set --db / MARGIN_DB to one)")
-    return ctx.open_db()
+    return ctx.open_db(create_on_server=True)
 
 
 @click.group("server")
@@ -53,8 +53,8 @@ def init_command(ctx: Context, url: str | None) -> None:
 
     db = _server_db(ctx, url)
     init_roles(db)
-    click.echo(sanitise(f"{ctx.db_path}: margin's schema, roles and policies are in place; "
-                        "add annotators with 'margin server add-annotator NAME'"))
+    click.echo(sanitise(f"{ctx.db_path}: margin's schema, roles and policies are in place; add annotators "
+                        f"with 'margin --db {ctx.db_path} server add-annotator NAME'"))
 
 
 @server_command.command("add-annotator")
@@ -77,5 +77,17 @@ def add_annotator_command(ctx: Context, name: str, role: str, password: bool) ->
 
     db = _server_db(ctx, None)
     secret = click.prompt(f"Password for {name}", hide_input=True, confirmation_prompt=True) if password else None
-    add_annotator(db, name, role=ROLE_CHOICES[role], password=secret)
-    click.echo(sanitise(f"{name}: can connect to {ctx.db_path} as {'an' if role[0] in 'aeiou' else 'a'} {role}"))
+    existed = add_annotator(db, name, role=ROLE_CHOICES[role], password=secret)
+    kind = f"{'an' if role[0] in 'aeiou' else 'a'} {role}"
+    how = "an existing role of this server, now" if existed else "a new login,"
+    click.echo(sanitise(f"{name}: {how} {kind} of every margin database on it (as {_as(ctx.db_path, name)})"))
+
+
+def _as(server: Location, name: str) -> str:
+    """The database's address with ``name`` as the user, for the person to connect with."""
+    text = str(server)
+    scheme, found, rest = text.partition("://")
+    if not found:
+        return f"{text} user={name}"
+    place = rest.rpartition("@")[2]
+    return f"{scheme}://{name}@{place}"

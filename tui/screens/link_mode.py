@@ -49,7 +49,8 @@ class LinkActions(JumpActions):
     if TYPE_CHECKING:
         def _edit(self, edit: Callable[[], _Change | Pending | None]) -> _Change | Pending | None: ...
         def _choose_annotation(
-            self, title: str, then: Callable[[Annotation], None], *, suggested_only: bool = False
+            self, title: str, then: Callable[[Annotation], None], *, suggested_only: bool = False,
+            changing: bool = True,
         ) -> None: ...
 
     # -- the schemes ------------------------------------------------------------------

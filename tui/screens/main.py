@@ -142,11 +142,16 @@ class MainScreen(SuggestActions):
             self.annotation_panel.follow(reader.cursor, reader.annotations_at())
 
     def _choose_annotation(self,
-        title: str, then: Callable[[Annotation], None], *, suggested_only: bool = False
+        title: str, then: Callable[[Annotation], None], *, suggested_only: bool = False, changing: bool = True,
     ) -> None:
-        """Act on the annotation under the cursor, asking which when several overlap."""
-        candidates = self._under_cursor(suggested_only=suggested_only)
-        if not candidates:
+        """Act on the annotation under the cursor, asking which when several overlap;
+        on a team server, when the act ``changing`` it, only among those this role may change."""
+        under = self._under_cursor(suggested_only=suggested_only)
+        candidates = [a for a in under if not changing or self.db.may_change(a.annotator)]
+        if under and not candidates:
+            self.notify(f"{sanitise(under[0].annotator)}'s span: on this server only they or a reviewer may change it",
+                        severity="warning", markup=False)
+        elif not candidates:
             self.notify(WHY_NOT["suggestion" if suggested_only else "annotation"], severity="warning")
         elif len(candidates) == 1:
             then(candidates[0])

@@ -50,7 +50,8 @@ class SuggestActions(AttributeActions):
     if TYPE_CHECKING:
         def _edit(self, edit: Callable[[], Change | Pending | None]) -> Change | Pending | None: ...
         def _choose_annotation(
-            self, title: str, then: Callable[[Annotation], None], *, suggested_only: bool = False
+            self, title: str, then: Callable[[Annotation], None], *, suggested_only: bool = False,
+            changing: bool = True,
         ) -> None: ...
 
     # -- what is shown ------------------------------------------------------------------
@@ -178,7 +179,7 @@ class SuggestActions(AttributeActions):
 
     def action_label_occurrences(self) -> None:
         if self._writable():
-            self._choose_annotation("Label every occurrence of which span?", self._label_occurrences)
+            self._choose_annotation("Label every occurrence of which span?", self._label_occurrences, changing=False)
 
     def _label_occurrences(self, annotation: Annotation) -> None:
         """`+`: the span's text wherever else it occurs in the document as whole

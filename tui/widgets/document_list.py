@@ -180,7 +180,11 @@ class DocumentList(Vertical):
         if self.index is None:
             return
         self.index.invalidate(doc_id)
-        position = self.index.index_of(doc_id)
+        try:
+            position = self.index.index_of(doc_id)
+        except sqlite3.Error:
+            return  # the database is out of reach for now: the row is read again when shown
+
         if position is not None:
             self.rows.refresh_row(position)
 
