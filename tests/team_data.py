@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 from margin.store.annotations import add_annotation
+from margin.store.changes import ChangeBatch, ChangeFeed
 from margin.store.database import Database
 from margin.store.documents import add_document
 from margin.store.model import Annotation
@@ -50,3 +53,12 @@ def two_annotators(db: Database) -> str:
     ):
         mark(db, doc_id, ARTICLE, quote, label, "bob", note=f"bob on {label}")
     return doc_id
+
+
+def next_batch(feed: ChangeFeed) -> ChangeBatch | None:
+    """The next poll that finds something, within a second: a server's notice of a
+    commit reaches the feed's connection a moment after the commit returns."""
+    give_up = time.monotonic() + 1
+    while (batch := feed.poll()) is None and time.monotonic() < give_up:
+        time.sleep(0.005)
+    return batch

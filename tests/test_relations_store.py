@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from team_data import next_batch
 
 from margin.store import annotations, attributes, labels, relations, schemes
 from margin.store.changes import ChangeFeed
@@ -161,13 +162,13 @@ def test_the_change_feed_carries_relations_attributes_and_schemes(fresh_db):
         other = open_database(fresh_db.path)
         relation = relations.add_relation(other, claim.id, person.id, "said_by", annotator="ben")
         attributes.set_attribute(other, claim.id, "verdict", "true", annotator="ben")
-        batch = feed.poll()
+        batch = next_batch(feed)
         assert batch is not None
         assert [r.id for r in batch.relations] == [relation.id]
         assert [(a.annotation_id, a.name, a.value) for a in batch.attributes] == [(claim.id, "verdict", "true")]
         assert not batch.schemes
         schemes.update_relation_type(other, "cites", color="#123456")
-        batch = feed.poll()
+        batch = next_batch(feed)
         assert batch is not None and batch.schemes
         other.close()
     finally:

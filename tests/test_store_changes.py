@@ -4,12 +4,12 @@ write, whoever makes it."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pg_cluster import BACKENDS
+from team_data import next_batch
 
 from margin.store.annotations import add_annotation, delete_annotation, restore_annotation, update_annotation
 from margin.store.changes import BATCH, ChangeBatch, ChangeFeed
@@ -85,15 +85,6 @@ def test_document_list_reads_stored_counts_and_length(fresh_db) -> None:
     assert fresh_db.execute("select length from documents").fetchone()[0] == len(TEXT)
     assert summary.counts == {"claim": 1}  # a rejected suggestion is not counted
     assert not any("from annotations" in sql for sql in queries), queries
-
-
-def next_batch(feed: ChangeFeed) -> ChangeBatch | None:
-    """The next poll that finds something, within a second: a server's notice of a
-    commit reaches the feed's connection a moment after the commit returns."""
-    give_up = time.monotonic() + 1
-    while (batch := feed.poll()) is None and time.monotonic() < give_up:
-        time.sleep(0.005)
-    return batch
 
 
 def test_feed_sees_another_connections_commits_and_only_those_rows(db_location: str) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from team_data import next_batch
 from test_reanchor import Segment, build, lines, survives
 
 from margin.store import versions
@@ -349,7 +350,7 @@ def test_the_changes_feed_reports_the_moved_spans(fresh_db: Database, seed_text:
     feed = ChangeFeed(db)
     try:
         _, report = add_version(db, r.v1, r.v2)
-        batch = feed.poll()
+        batch = next_batch(feed)
     finally:
         feed.close()
     assert batch is not None
