@@ -74,16 +74,22 @@ class Server:
     conninfo: str = field(repr=False)
 
     def __str__(self) -> str:
+        return self.as_user(None)
+
+    def as_user(self, name: str | None) -> str:
+        """The address without its password, with ``name`` as the user if given: what
+        a colleague connects with."""
         text = self.conninfo.strip()
         if text.lower().startswith(_URL_SCHEMES):
             # Whatever lies before the last "@" is the user and password, whichever of
             # "?", "#" or "/" the password holds: only the user is shown.
             scheme, _, rest = text.partition("://")
             credentials, at, place = rest.rpartition("@")
-            user = credentials.partition(":")[0]
-            shown = f"{scheme}://{user}@{place}" if at else f"{scheme}://{place}"
+            user = name or (credentials.partition(":")[0] if at else "")
+            shown = f"{scheme}://{user}@{place}" if user else f"{scheme}://{place}"
             return _URL_PASSWORD.sub(lambda match: match.group(1), shown).rstrip("?&")
-        return " ".join(_PASSWORD.sub("", text).split())
+        shown = " ".join(_PASSWORD.sub("", text).split())
+        return f"{shown} user={name}" if name else shown
 
     def exists(self) -> bool:
         return True

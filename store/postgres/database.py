@@ -18,6 +18,7 @@ import psycopg
 
 from ..database import Database, Server
 from .connection import Connection
+from .dialect import upsert_clause
 from .schema import HIDDEN_COLUMNS, PRIMARY_KEYS
 
 _WORD = re.compile(r"\w+")
@@ -80,15 +81,7 @@ class PgDatabase(Database):
         return int(self.execute("select pg_database_size(current_database())").fetchone()[0])
 
     def columns(self, table: str) -> list[str]:
-        return [
-            row[0]
-            for row in self.execute(
-                "select column_name from information_schema.columns where table_schema = current_schema() "
-                "and table_name = ? order by ordinal_position",
-                [table],
-            )
-            if row[0] not in HIDDEN_COLUMNS
-        ]
+        return list(self.server.dialect.columns(table))
 
     @contextmanager
     def atomic(self) -> Iterator[Database]:
@@ -116,23 +109,18 @@ class PgDatabase(Database):
     def search_documents(self, query: str, limit: int) -> list[str]:
         """Each word as a prefix in the ``tsvector``, or the whole query as a substring
         through the trigram index: CJK text has no spaces to split words at."""
-        words = _WORD.findall(query)
-        if not words and not query.strip():
+        if not query.strip():
             return []
-        prefixes = " & ".join(f"{word}:*" for word in words) if words else ""
-        pattern = "%" + query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        matched = "(search @@ to_tsquery('simple', ?) or title like ? escape '\\' or text like ? escape '\\')"
-        rank = "ts_rank(search, to_tsquery('simple', ?))"
-        if not prefixes:
-            matched = "(title like ? escape '\\' or text like ? escape '\\')"
-            rows = self.execute(
-                f"select id from documents where {matched} order by rowid limit ?", [pattern, pattern, limit]
-            )
-        else:
-            rows = self.execute(
-                f"select id from documents where {matched} order by {rank} desc, rowid limit ?",
-                [prefixes, pattern, pattern, prefixes, limit],
-            )
+        from ..documents import contains_pattern
+
+        prefixes = " & ".join(f"{word}:*" for word in _WORD.findall(query))  # may be empty: matches nothing
+        pattern = contains_pattern(query.strip())
+        rows = self.execute(
+            "select id from documents where search @@ to_tsquery('simple', ?) "
+            "or title like ? escape '\\' or text like ? escape '\\' "
+            "order by ts_rank(search, to_tsquery('simple', ?)) desc, rowid limit ?",
+            [prefixes, pattern, pattern, prefixes, limit],
+        )
         return [row[0] for row in rows]
 
     def close(self) -> None:
@@ -165,9 +153,7 @@ class Table:
         columns = ", ".join(f'"{name}"' for name in names)
         sql = f"insert into {self.name} ({columns}) values ({', '.join('?' for _ in names)})"
         if conflict:
-            updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n not in conflict)
-            target = ", ".join(f'"{n}"' for n in conflict)
-            sql += f" on conflict ({target}) do " + (f"update set {updates}" if updates else "nothing")
+            sql += " " + upsert_clause(conflict, names)
         self.db.conn.executemany(sql, [[row.get(name) for name in names] for row in rows])
 
     def _where_key(self, key: Any) -> tuple[str, list[Any]]:

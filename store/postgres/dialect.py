@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from functools import lru_cache
 
 WRITE_LOCK = 0x4D52474E
 """The advisory lock every write transaction takes first, so writers queue one at a
@@ -59,15 +58,18 @@ class Dialect:
             done = self._done[sql] = translate(self._expand(sql), self.keys)
         return done
 
+    def columns(self, table: str) -> Sequence[str]:
+        """``table``'s columns but the server's own, read once per connection."""
+        if self._known is None:
+            self._known = self._columns()
+        return self._known.get(table, ())
+
     def _expand(self, sql: str) -> str:
         if "*" not in sql or not _STAR.search(sql):
             return sql
-        if self._known is None:
-            self._known = self._columns()
-        known = self._known
 
         def columns(match: re.Match[str]) -> str:
-            names = known.get(match.group(2))
+            names = self.columns(match.group(2))
             if not names:
                 return match.group(0)
             listed = ", ".join(f'"{name}"' for name in names)
@@ -78,24 +80,20 @@ class Dialect:
 
 def translate(sql: str, keys: Mapping[str, tuple[str, ...]]) -> str:
     """``sql`` as PostgreSQL takes it through psycopg; ``keys`` gives each table's
-    primary key, which ``insert or replace`` needs to name."""
-    return _translate(sql, tuple(sorted(keys.items())))
-
-
-@lru_cache(maxsize=256)
-def _translate(sql: str, keys: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    primary key, which ``insert or replace`` needs to name. (``Dialect`` remembers
+    each statement's translation.)"""
     pragma = _PRAGMA.match(sql)
     if pragma:
         return _pragma(pragma.group(1).lower(), pragma.group(2))
-    if _BEGIN.match(sql):
-        immediate = (_BEGIN.match(sql).group(2) or "").lower() in ("immediate", "exclusive")  # type: ignore[union-attr]
+    if begin := _BEGIN.match(sql):
+        immediate = (begin.group(2) or "").lower() in ("immediate", "exclusive")
         return f"begin; select pg_advisory_xact_lock({WRITE_LOCK})" if immediate else "begin"
     conflict = ""
     insert_or = _INSERT_OR.match(sql)
     if insert_or:
         kind, table, columns = insert_or.group(1).lower(), insert_or.group(2), insert_or.group(4)
         sql = f"insert into {table}" + (f" ({columns})" if columns else "") + " " + sql[insert_or.end():]
-        conflict = _on_conflict(kind, table.rpartition(".")[2], columns, dict(keys))
+        conflict = _on_conflict(kind, table.rpartition(".")[2], columns, keys)
     pieces = _PIECES.split(sql)
     for index, piece in enumerate(pieces):
         if index % 2:  # a literal or a quoted name
@@ -124,17 +122,20 @@ def _last_outside_literals(sql: str, pattern: re.Pattern[str]) -> int | None:
     return found
 
 
-def _on_conflict(kind: str, table: str, columns: str | None, keys: dict[str, tuple[str, ...]]) -> str:
+def _on_conflict(kind: str, table: str, columns: str | None, keys: Mapping[str, tuple[str, ...]]) -> str:
     if kind == "ignore":
         return "on conflict do nothing"
     key = keys.get(table)
     if not key or not columns:
         raise ValueError(f"insert or replace into {table}: its primary key and columns must be named")
-    names = [name.strip() for name in columns.split(",")]
-    bare = {name.strip('"') for name in key}
-    updates = ", ".join(f"{name} = excluded.{name}" for name in names if name.strip('"') not in bare)
+    return upsert_clause(key, [name.strip().strip('"') for name in columns.split(",")])
+
+
+def upsert_clause(key: Sequence[str], columns: Sequence[str]) -> str:
+    """``on conflict`` on ``key``, the other ``columns`` taking the new row's values."""
+    updates = ", ".join(f'"{name}" = excluded."{name}"' for name in columns if name not in key)
     target = ", ".join(f'"{name}"' for name in key)
-    return f"on conflict ({target}) do update set {updates}" if updates else f"on conflict ({target}) do nothing"
+    return f"on conflict ({target}) do " + (f"update set {updates}" if updates else "nothing")
 
 
 def _pragma(name: str, value: str | None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from margin.store.database import Location, Server, location
+from margin.store.database import Server, location
 from margin.store.errors import MarginError
 
 from ..text.sanitise import sanitise
@@ -80,14 +80,5 @@ def add_annotator_command(ctx: Context, name: str, role: str, password: bool) ->
     existed = add_annotator(db, name, role=ROLE_CHOICES[role], password=secret)
     kind = f"{'an' if role[0] in 'aeiou' else 'a'} {role}"
     how = "an existing role of this server, now" if existed else "a new login,"
-    click.echo(sanitise(f"{name}: {how} {kind} of every margin database on it (as {_as(ctx.db_path, name)})"))
-
-
-def _as(server: Location, name: str) -> str:
-    """The database's address with ``name`` as the user, for the person to connect with."""
-    text = str(server)
-    scheme, found, rest = text.partition("://")
-    if not found:
-        return f"{text} user={name}"
-    place = rest.rpartition("@")[2]
-    return f"{scheme}://{name}@{place}"
+    assert isinstance(ctx.db_path, Server)
+    click.echo(sanitise(f"{name}: {how} {kind} of every margin database on it (as {ctx.db_path.as_user(name)})"))
