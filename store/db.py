@@ -256,7 +256,7 @@ def source_database(path: str | Path | Server) -> Iterator[Database]:
     try:
         db = open_database(path, readonly=True)
     except SchemaOutdated:
-        if isinstance(path, Server):
+        if isinstance(path, Server) or is_server(path):
             raise  # only a file can be copied and upgraded aside
         folder = Path(tempfile.mkdtemp(prefix="margin-source-"))
         try:

@@ -50,7 +50,7 @@ from .compat import chunks
 from .database import Database, Server
 from .db import open_database, source_database, write
 from .documents import default_title
-from .errors import MarginError
+from .errors import MarginError, PermissionRefused
 from .merge_checks import check_source
 from .merge_labels import Renames, merge_labels, merge_renames, renamed, settle_labels, settled, version_key
 from .merge_schemes import ATTRIBUTES, LABELS, RELATION_TYPES, LabelConflict, Scheme, SchemeConflict
@@ -128,6 +128,26 @@ def _existing(
     }
 
 
+OWNER_COLUMNS = ("annotator", "reviewer")
+"""The columns that say whose a row is, which a team server holds its roles to."""
+
+
+@contextmanager
+def _saying_whose(target: Database, table: str, rows: Sequence[dict]) -> Iterator[None]:
+    """A server refusing part of a merge names only the table; say whose work the
+    merge brings, so the annotator knows it is an admin's to merge."""
+    try:
+        yield
+    except PermissionRefused as error:
+        owners = sorted(
+            {str(row[column]) for row in rows for column in OWNER_COLUMNS if row.get(column)} - {target.role}
+        )
+        shown = ", ".join(owners[:5]) + (f" and {len(owners) - 5} more" if len(owners) > 5 else "")
+        raise PermissionRefused(
+            f"{error}: the merge brings {table} of {shown}; a margin_admin may merge others' work in"
+        ) from None
+
+
 def _merge_missing(
     target: Database, source: Database, table: str, counts: TableCounts
 ) -> None:
@@ -137,7 +157,8 @@ def _merge_missing(
         missing = [row for row in batch if (row["id"],) not in present]
         counts.skipped += len(batch) - len(missing)
         if missing:
-            target.table(table).insert_all(missing)
+            with _saying_whose(target, table, missing):
+                target.table(table).insert_all(missing)
             counts.added += len(missing)
 
 
@@ -210,7 +231,8 @@ def _merge_newest(
                 continue
             winners.append(row)
         if winners:
-            target.table(table).upsert_all(winners, pk=pk if len(pk) > 1 else pk[0])
+            with _saying_whose(target, table, winners):
+                target.table(table).upsert_all(winners, pk=pk if len(pk) > 1 else pk[0])
 
 
 def _merge_scheme(

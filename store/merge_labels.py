@@ -234,7 +234,7 @@ def merge_labels(
             retired = theirs["retired_at"]
             target.execute(
                 f"update {scheme.table} set retired_at = ?, updated_at = ?, "
-                "key = case when ? is null then key end where name = ?",
+                "key = case when cast(? as text) is null then key end where name = ?",
                 [retired, theirs["updated_at"], retired, name],
             )
             ours[name] = mine | {"retired_at": retired, "updated_at": theirs["updated_at"]}

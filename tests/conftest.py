@@ -4,6 +4,7 @@ environment that never touches the user's own config or data."""
 from __future__ import annotations
 
 import gc
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from pg_cluster import BACKENDS
 from margin.store.db import open_database
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+SNAPSHOT_TABLES = ("documents", "labels", "annotations", "reading_state", "reviews")
 SEED = CORPUS / "seed" / "darien-gap-article.txt"
 
 
@@ -61,6 +63,69 @@ def db_location(request: pytest.FixtureRequest, db_path: Path) -> Iterator[str]:
     url = cluster.fresh()
     yield url
     cluster.drop(url)
+
+
+class Places:
+    """The databases one test names, all on one backend: files in the test's folder,
+    or fresh databases on the test cluster (each already holding margin's schema).
+    A name gives the same location each time it is asked for."""
+
+    def __init__(self, backend: str, folder: Path, cluster: pg_cluster.Cluster | None) -> None:
+        self.backend, self.folder, self.cluster = backend, folder, cluster
+        self.made: dict[str, str] = {}
+
+    @property
+    def server(self) -> bool:
+        return self.cluster is not None
+
+    def __call__(self, name: str) -> str:
+        if name not in self.made:
+            self.made[name] = self.cluster.fresh() if self.cluster else str(self.folder / f"{name}.db")
+        return self.made[name]
+
+    def copy(self, source: str, name: str) -> str:
+        """A copy of the database at ``source`` (closed by the caller) under ``name``."""
+        assert name not in self.made, f"{name} is taken"
+        if self.cluster:
+            self.made[name] = self.cluster.fresh(template=source)
+        else:
+            db = open_database(source)
+            db.execute("vacuum into ?", [str(self.folder / f"{name}.db")])
+            db.close()
+            self.made[name] = str(self.folder / f"{name}.db")
+        return self.made[name]
+
+    def rows(self, where: str, tables: tuple[str, ...] = SNAPSHOT_TABLES) -> dict[str, list[tuple]]:
+        """Every row of each table, read without writing to the database."""
+        if self.cluster is None:
+            conn = sqlite3.connect(f"{Path(where).resolve().as_uri()}?mode=ro", uri=True)
+        else:
+            conn = open_database(where, readonly=True)
+        try:
+            return {table: [tuple(row) for row in conn.execute(f"select * from {table} order by 1, 2")]
+                    for table in tables}
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        """Drop every database made so far (a property test's example ends)."""
+        for where in self.made.values():
+            if self.cluster:
+                self.cluster.drop(where)
+            else:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(where + suffix).unlink(missing_ok=True)
+        self.made.clear()
+
+
+@pytest.fixture(params=BACKENDS)
+def places(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Places]:
+    """Named databases for a test that needs several (merges, copies), once on each
+    backend."""
+    cluster = request.getfixturevalue("postgres") if request.param == "postgresql" else None
+    made = Places(request.param, tmp_path, cluster)
+    yield made
+    made.close()
 
 
 @pytest.fixture

@@ -65,13 +65,15 @@ class Cluster:
     def database(self, name: str = "postgres") -> str:
         return f"{self.url}/{name}"
 
-    def fresh(self) -> str:
-        """A new, empty margin database (schema included), for one test."""
+    def fresh(self, template: str | None = None) -> str:
+        """A new, empty margin database (schema included), for one test; or, with
+        ``template`` (the URL of a database nobody is connected to), a copy of it."""
         import psycopg
 
         name = f"t{os.getpid()}_{next(_names)}"
+        source = template.rpartition("/")[2] if template else self.template
         with psycopg.connect(self.database(), autocommit=True) as conn:
-            conn.execute(f"create database {name} template {self.template}")
+            conn.execute(f"create database {name} template {source}")
         return self.database(name)
 
     def drop(self, url: str) -> None:

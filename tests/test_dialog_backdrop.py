@@ -3,8 +3,6 @@ changes there."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from app_support import app_for, pilot_test, running, sample_db
 from textual.geometry import Region
 from textual.screen import Screen
@@ -19,8 +17,8 @@ def _backdrop_text(screen: Screen) -> list[str]:
 
 
 @pilot_test
-async def test_a_dialog_draws_what_is_beneath_once_and_again_when_it_changes(tmp_path: Path, monkeypatch) -> None:
-    path = tmp_path / "margin.db"
+async def test_a_dialog_draws_what_is_beneath_once_and_again_when_it_changes(db_location: str, monkeypatch) -> None:
+    path = db_location
     sample_db(path)
     app = app_for(path)
     drawn: list[int] = []
@@ -64,10 +62,10 @@ async def test_a_dialog_draws_what_is_beneath_once_and_again_when_it_changes(tmp
 
 
 @pilot_test
-async def test_a_dialog_beneath_the_palette_shows_what_changed_meanwhile_once_it_is_back(tmp_path: Path) -> None:
+async def test_a_dialog_beneath_the_palette_shows_what_changed_meanwhile_once_it_is_back(db_location: str) -> None:
     """Textual tells only the top screen what changed beneath: a dialog under the
     command palette must not keep its old backdrop once the palette closes."""
-    path = tmp_path / "margin.db"
+    path = db_location
     sample_db(path)
     app = app_for(path)
     async with running(app, size=(120, 40)) as pilot:

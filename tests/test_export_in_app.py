@@ -21,15 +21,25 @@ from margin.tui.config import Settings
 from margin.tui.screens.export_dialog import ExportDialog, ExportRequest, write_export
 
 
-@pytest.fixture
-def library(tmp_path: Path) -> tuple[Path, str]:
+def make_library(path: str | Path) -> tuple[str | Path, str]:
     """The sample article and a second document: (database, sample id)."""
-    path = tmp_path / "margin.db"
     seed_id = sample_db(path)
     db = open_database(path)
     add_document(db, "A second, short document about nothing much.", title="Second")
     db.close()
     return path, seed_id
+
+
+@pytest.fixture
+def library(db_location: str) -> tuple[str | Path, str]:
+    return make_library(db_location)
+
+
+@pytest.fixture
+def library_file(db_path: Path) -> tuple[Path, str]:
+    """The library in a file, for what only a file has: a path an export could overwrite."""
+    _, seed_id = make_library(db_path)
+    return db_path, seed_id
 
 
 def app_on(path: Path, seed_id: str):
@@ -117,8 +127,8 @@ async def test_the_default_path_is_in_the_current_directory(library, tmp_path, m
 
 
 @pilot_test
-async def test_the_database_path_is_refused(library):
-    path, seed_id = library
+async def test_the_database_path_is_refused(library_file):
+    path, seed_id = library_file
     before = path.read_bytes()
     async with running(app_on(path, seed_id)) as pilot:
         await pilot.press("ctrl+x")
@@ -157,8 +167,8 @@ async def test_export_is_in_the_command_palette(library):
 
 
 @pilot_test
-async def test_a_hostile_title_is_drawn_inert_in_the_dialog(tmp_path):
-    path = tmp_path / "margin.db"
+async def test_a_hostile_title_is_drawn_inert_in_the_dialog(db_location: str):
+    path = db_location
     sample_db(path)
     db = open_database(path)
     document, _ = add_document(db, "Some text.", title="\x1b]0;owned\x07[b]bold[/b]")
@@ -174,14 +184,15 @@ async def test_a_hostile_title_is_drawn_inert_in_the_dialog(tmp_path):
         assert "\x1b" not in dialog.query_one(Input).value
 
 
-def test_an_existing_file_is_never_written_over(tmp_path) -> None:
+def test_an_existing_file_is_never_written_over(db_location: str, tmp_path) -> None:
     import pytest as _pytest
 
+    from margin.store.database import location
     from margin.store.errors import MarginError
     from margin.tui.screens.export_dialog import check_output
 
-    db_path = tmp_path / "m.db"
-    sample_db(db_path)
+    db_path = location(db_location)  # as the app holds it: a path or a server
+    sample_db(db_location)
     article = tmp_path / "article.txt"
     article.write_text("kept", encoding="utf-8")
     with _pytest.raises(MarginError, match="already exists"):

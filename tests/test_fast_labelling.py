@@ -56,8 +56,8 @@ def test_word_end_goes_to_the_last_character_then_to_the_next_words() -> None:
 
 
 @pilot_test
-async def test_E_moves_to_the_end_of_the_word(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
+async def test_E_moves_to_the_end_of_the_word(db_location: str) -> None:
+    path = db_location
     sample_db(path)
     async with running(app_for(path)) as pilot:
         await go(pilot, AGREES)
@@ -68,8 +68,8 @@ async def test_E_moves_to_the_end_of_the_word(tmp_path: Path) -> None:
 
 
 @pilot_test
-async def test_v_then_E_selects_exactly_one_word_where_v_w_takes_a_letter_more(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
+async def test_v_then_E_selects_exactly_one_word_where_v_w_takes_a_letter_more(db_location: str) -> None:
+    path = db_location
     sample_db(path)
     async with running(app_for(path)) as pilot:
         reader = pilot.app.main.reader
@@ -85,8 +85,8 @@ async def test_v_then_E_selects_exactly_one_word_where_v_w_takes_a_letter_more(t
 
 
 @pilot_test
-async def test_auto_advance_labels_a_run_of_words_with_one_key_each(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
+async def test_auto_advance_labels_a_run_of_words_with_one_key_each(db_location: str) -> None:
+    path = db_location
     sample_db(path)
     async with running(app_for(path, auto_advance=True)) as pilot:
         reader = pilot.app.main.reader
@@ -101,8 +101,8 @@ async def test_auto_advance_labels_a_run_of_words_with_one_key_each(tmp_path: Pa
 
 
 @pilot_test
-async def test_ctrl_a_turns_auto_advance_on_and_off(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
+async def test_ctrl_a_turns_auto_advance_on_and_off(db_location: str) -> None:
+    path = db_location
     sample_db(path)
     async with running(app_for(path)) as pilot:
         reader = pilot.app.main.reader
@@ -150,8 +150,8 @@ def _many_spans(path: Path, count: int, annotator: str = "tester", note: str = "
 
 
 @pilot_test
-async def test_the_panel_highlights_the_span_under_or_after_the_cursor_and_scrolls_to_it(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
+async def test_the_panel_highlights_the_span_under_or_after_the_cursor_and_scrolls_to_it(db_location: str) -> None:
+    path = db_location
     made = _many_spans(path, 60)
     by_start = sorted(made, key=lambda a: a.start)
     async with running(app_for(path)) as pilot:
@@ -177,8 +177,8 @@ async def test_the_panel_highlights_the_span_under_or_after_the_cursor_and_scrol
 
 
 @pilot_test
-async def test_each_panel_row_shows_its_quote_in_a_line_of_context(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
+async def test_each_panel_row_shows_its_quote_in_a_line_of_context(db_location: str) -> None:
+    path = db_location
     sample_db(path)
     async with running(app_for(path)) as pilot:
         await go(pilot, PAY)
@@ -204,8 +204,8 @@ def test_the_context_line_is_sanitised_and_fits_one_line() -> None:
 
 
 @pilot_test
-async def test_a_span_with_a_note_is_marked_in_the_gutter_and_the_text_keeps_its_cells(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
+async def test_a_span_with_a_note_is_marked_in_the_gutter_and_the_text_keeps_its_cells(db_location: str) -> None:
+    path = db_location
     sample_db(path)
     async with running(app_for(path)) as pilot:
         await go(pilot, PAY)
@@ -225,8 +225,8 @@ async def test_a_span_with_a_note_is_marked_in_the_gutter_and_the_text_keeps_its
 
 
 @pilot_test
-async def test_labelling_while_viewing_someone_else_says_where_the_span_went(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
+async def test_labelling_while_viewing_someone_else_says_where_the_span_went(db_location: str) -> None:
+    path = db_location
     _many_spans(path, 2, annotator="ben")
     async with running(app_for(path)) as pilot:
         main = pilot.app.main

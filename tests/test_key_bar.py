@@ -12,8 +12,8 @@ from margin.tui.widgets.key_bar import KeyBar
 
 
 @pytest.fixture
-def sample(tmp_path: Path) -> Path:
-    path = tmp_path / "m.db"
+def sample(db_location: str) -> Path:
+    path = db_location
     sample_db(path)
     return path
 

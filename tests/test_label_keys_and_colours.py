@@ -46,8 +46,8 @@ def rendered(style: Style, depth: ColorSystem | None) -> str:
 
 
 @pytest.mark.parametrize(("key", "arrives_as"), [("ctrl+i", "tab"), ("ctrl+m", "enter"), ("ctrl+h", "backspace")])
-def test_labels_add_and_set_refuse_a_key_that_arrives_as_another(tmp_path: Path, key: str, arrives_as: str) -> None:
-    db = str(tmp_path / "m.db")
+def test_labels_add_and_set_refuse_a_key_that_arrives_as_another(db_location: str, key: str, arrives_as: str) -> None:
+    db = db_location
     result = CliRunner().invoke(cli, ["--db", db, "labels", "add", "quote", "--key", key])
     assert result.exit_code == 2
     assert f"{key} arrives as {arrives_as} in a terminal" in result.output
@@ -57,12 +57,12 @@ def test_labels_add_and_set_refuse_a_key_that_arrives_as_another(tmp_path: Path,
     assert key not in listing and "quote" not in listing
 
 
-def test_the_store_refuses_them_too_and_keys_past_f12(tmp_path: Path) -> None:
+def test_the_store_refuses_them_too_and_keys_past_f12(db_location: str) -> None:
     from margin.store.db import open_database
     from margin.store.errors import MarginError
     from margin.store.labels import add_label
 
-    db = open_database(tmp_path / "m.db")
+    db = open_database(db_location)
     try:
         with pytest.raises(MarginError, match="ctrl\\+i arrives as tab in a terminal"):
             add_label(db, "quote", key="ctrl+i")
@@ -73,19 +73,19 @@ def test_the_store_refuses_them_too_and_keys_past_f12(tmp_path: Path) -> None:
         db.close()
 
 
-def test_ctrl_j_is_a_usable_key(tmp_path: Path) -> None:
+def test_ctrl_j_is_a_usable_key(db_location: str) -> None:
     """ctrl+j sends a newline, which Textual receives as ctrl+j (enter sends a return)."""
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "m.db"), "labels", "add", "quote", "--key", "ctrl+j"])
+    result = CliRunner().invoke(cli, ["--db", db_location, "labels", "add", "quote", "--key", "ctrl+j"])
     assert result.exit_code == 0, result.output
 
 
-def test_the_config_keymap_refuses_them_for_label_keys(tmp_path: Path) -> None:
+def test_the_config_keymap_refuses_them_for_label_keys(db_location: str) -> None:
     config = Path(os.environ["MARGIN_CONFIG"])
     config.write_text(
         '[keymap]\n"app.label_1" = "ctrl+i"\n"app.label.person" = "p,ctrl+h"\n"app.label_3" = "f3"\n',
         encoding="utf-8",
     )
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "m.db"), "info", "--json"])
+    result = CliRunner().invoke(cli, ["--db", db_location, "info", "--json"])
     assert result.exit_code == 0
     assert f"warning: {config}: [keymap] 'app.label_1' ignored: ctrl+i arrives as tab in a terminal" in result.stderr
     assert f"warning: {config}: [keymap] 'app.label.person' ignored: ctrl+h arrives as backspace" in result.stderr
@@ -180,9 +180,9 @@ async def _label_three_words(pilot) -> dict[str, Style]:  # type: ignore[no-unty
 
 
 @pilot_test
-async def test_the_reader_marks_labels_apart_without_colour(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_reader_marks_labels_apart_without_colour(db_location: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
-    path = tmp_path / "m.db"
+    path = db_location
     sample_db(path)
     app = app_for(path)
     async with running(app) as pilot:
@@ -195,10 +195,10 @@ async def test_the_reader_marks_labels_apart_without_colour(tmp_path: Path, monk
 
 @pilot_test
 async def test_the_reader_in_256_colours_draws_each_default_label_in_its_own_colour(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db_location: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(reader_render, "color_depth", lambda app: ColorSystem.EIGHT_BIT)
-    path = tmp_path / "m.db"
+    path = db_location
     sample_db(path)
     async with running(app_for(path)) as pilot:
         found = await _label_three_words(pilot)
@@ -208,14 +208,14 @@ async def test_the_reader_in_256_colours_draws_each_default_label_in_its_own_col
     assert len(set(numbers.values())) == 3, numbers
 
 
-def test_a_label_on_a_key_margin_now_uses_is_named_at_start(tmp_path) -> None:
+def test_a_label_on_a_key_margin_now_uses_is_named_at_start(db_location: str) -> None:
     import asyncio
 
     from app_support import app_for, messages, running, sample_db
 
     from margin.store.db import open_database
 
-    path = tmp_path / "m.db"
+    path = db_location
     sample_db(path)
     db = open_database(path)
     # Allowed before E was margin's end-of-word key.

@@ -4,11 +4,9 @@ merging twice changes nothing, and bad sources leave everything untouched."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 from itertools import count
 from pathlib import Path
 from unittest import mock
@@ -59,9 +57,9 @@ def copy_db(source: Path, destination: Path) -> Path:
     return destination
 
 
-def test_merge_adds_what_is_missing(tmp_path):
-    ours = open_database(tmp_path / "ours.db")
-    theirs = open_database(tmp_path / "theirs.db")
+def test_merge_adds_what_is_missing(places):
+    ours = open_database(places("ours"))
+    theirs = open_database(places("theirs"))
     shared = add_text(ours)
     add_text(theirs)
     only_theirs = add_text(theirs, "Another article, only on the laptop.")
@@ -70,7 +68,7 @@ def test_merge_adds_what_is_missing(tmp_path):
     set_position(theirs, shared, "bob", 12)
     theirs.close()
 
-    report = merge_databases(ours, [tmp_path / "theirs.db"])
+    report = merge_databases(ours, [places("theirs")])
 
     assert (report.tables["documents"].added, report.tables["documents"].skipped) == (1, 1)
     assert report.tables["annotations"].added == 2
@@ -83,53 +81,53 @@ def test_merge_adds_what_is_missing(tmp_path):
     assert search_documents(ours, "laptop") == [only_theirs]
 
 
-def test_newest_edit_wins_and_a_deletion_survives(tmp_path):
-    ours = open_database(tmp_path / "ours.db")
+def test_newest_edit_wins_and_a_deletion_survives(places):
+    ours = open_database(places("ours"))
     doc_id = add_text(ours)
     kept = mark(ours, doc_id, ARTICLE, "Alice Smith", "person", "ana")
     doomed = mark(ours, doc_id, ARTICLE, "40%", "statistic", "ana")
     ours.close()
-    copy_db(tmp_path / "ours.db", tmp_path / "theirs.db")
-    ours = open_database(tmp_path / "ours.db")
-    theirs = open_database(tmp_path / "theirs.db")
+    places.copy(places("ours"), "theirs")
+    ours = open_database(places("ours"))
+    theirs = open_database(places("theirs"))
     update_annotation(ours, kept.id, note="older note")
     update_annotation(theirs, kept.id, note="newer note")
     update_annotation(ours, doomed.id, note="edited before the deletion")
     delete_annotation(theirs, doomed.id)
     theirs.close()
 
-    report = merge_databases(ours, [tmp_path / "theirs.db"])
+    report = merge_databases(ours, [places("theirs")])
 
     assert report.tables["annotations"].updated == 2
     assert get_annotation(ours, kept.id).note == "newer note"
     assert get_annotation(ours, doomed.id).deleted
 
 
-def test_an_older_version_does_not_overwrite(tmp_path):
-    ours = open_database(tmp_path / "ours.db")
+def test_an_older_version_does_not_overwrite(places):
+    ours = open_database(places("ours"))
     doc_id = add_text(ours)
     annotation = mark(ours, doc_id, ARTICLE, "Alice Smith", "person", "ana")
     ours.close()
-    copy_db(tmp_path / "ours.db", tmp_path / "theirs.db")
-    ours = open_database(tmp_path / "ours.db")
+    places.copy(places("ours"), "theirs")
+    ours = open_database(places("ours"))
     update_annotation(ours, annotation.id, label="claim")
 
-    report = merge_databases(ours, [tmp_path / "theirs.db"])
+    report = merge_databases(ours, [places("theirs")])
 
     assert report.tables["annotations"].skipped == 1 and not report.changed
     assert get_annotation(ours, annotation.id).label == "claim"
 
 
-def test_label_conflicts_are_reported_and_ours_kept(tmp_path):
-    ours = open_database(tmp_path / "ours.db")
-    theirs = open_database(tmp_path / "theirs.db")
+def test_label_conflicts_are_reported_and_ours_kept(places):
+    ours = open_database(places("ours"))
+    theirs = open_database(places("theirs"))
     update_label(theirs, "claim", color="#123456")
     update_label(theirs, "person", key="p")
     add_label(theirs, "place", key="2", color="#654321")  # "2" is person's key here
     add_label(ours, "source", key="s")
     theirs.close()
 
-    report = merge_databases(ours, [tmp_path / "theirs.db"])
+    report = merge_databases(ours, [places("theirs")])
 
     conflicts = {(c.label, c.column): c for c in report.label_conflicts}
     assert set(conflicts) == {("claim", "color"), ("person", "key"), ("place", "key")}
@@ -143,18 +141,18 @@ def test_label_conflicts_are_reported_and_ours_kept(tmp_path):
     assert report.tables["labels"].added == 1
 
 
-def test_merging_twice_changes_nothing(tmp_path):
-    ours = open_database(tmp_path / "ours.db")
-    theirs = open_database(tmp_path / "theirs.db")
+def test_merging_twice_changes_nothing(places):
+    ours = open_database(places("ours"))
+    theirs = open_database(places("theirs"))
     doc_id = add_text(theirs)
     mark(theirs, doc_id, ARTICLE, "Alice Smith", "person", "bob")
     add_label(theirs, "place")
     theirs.close()
-    first = merge_databases(ours, [tmp_path / "theirs.db"])
-    before = snapshot(tmp_path / "ours.db")
-    second = merge_databases(ours, [tmp_path / "theirs.db"])
+    first = merge_databases(ours, [places("theirs")])
+    before = places.rows(places("ours"))
+    second = merge_databases(ours, [places("theirs")])
     assert first.changed and not second.changed
-    assert snapshot(tmp_path / "ours.db") == before
+    assert places.rows(places("ours")) == before
 
 
 def test_a_source_that_is_not_margins_is_refused_and_nothing_merged(tmp_path):
@@ -188,12 +186,12 @@ def test_a_source_that_is_not_margins_is_refused_and_nothing_merged(tmp_path):
     assert {path: path.read_bytes() for path in untouched} == untouched
 
 
-def test_cli_merge_refuses_a_bad_source_with_one_line(tmp_path):
-    ours = tmp_path / "ours.db"
+def test_cli_merge_refuses_a_bad_source_with_one_line(places, tmp_path):
+    ours = places("ours")
     open_database(ours).close()
     bad = tmp_path / "bad.db"
     bad.write_text("hello")
-    result = CliRunner().invoke(cli, ["--db", str(ours), "merge", str(bad)])
+    result = CliRunner().invoke(cli, ["--db", ours, "merge", str(bad)])
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: {bad}: not a SQLite database; left untouched"
 
@@ -231,27 +229,27 @@ def test_cli_merge_output_is_removed_when_a_source_is_refused(tmp_path):
     assert not merged.exists()
 
 
-def test_cli_merge_prints_plain_counts_and_conflicts(tmp_path):
-    ours, theirs = tmp_path / "ours.db", tmp_path / "theirs.db"
+def test_cli_merge_prints_plain_counts_and_conflicts(places):
+    ours, theirs = places("ours"), places("theirs")
     open_database(ours).close()
     db = open_database(theirs)
     update_label(db, "claim", color="#000000")
     mark(db, add_text(db), ARTICLE, "Alice Smith", "person", "bob")
     db.close()
-    result = CliRunner().invoke(cli, ["--db", str(ours), "merge", str(theirs)])
+    result = CliRunner().invoke(cli, ["--db", ours, "merge", theirs])
     assert result.exit_code == 0, result.output
     assert "annotations: 1 added, 0 updated, 0 skipped" in result.output
     assert "conflict: label 'claim': color is '#e5a50a' here and '#000000'" in result.output
 
 
-def test_merge_command_does_not_load_textual(tmp_path):
-    ours, theirs = tmp_path / "ours.db", tmp_path / "theirs.db"
+def test_merge_command_does_not_load_textual(places):
+    ours, theirs = places("ours"), places("theirs")
     open_database(ours).close()
     open_database(theirs).close()
     code = (
         "import sys\n"
         "from margin.tui.cli import cli\n"
-        f"cli(['--db', {str(ours)!r}, 'merge', {str(theirs)!r}], standalone_mode=False)\n"
+        f"cli(['--db', {ours!r}, 'merge', {theirs!r}], standalone_mode=False)\n"
         "assert 'textual' not in sys.modules, 'textual was imported'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -289,12 +287,13 @@ def _apply(db, doc_id: str, op: tuple, clock) -> None:
             restore_annotation(db, target)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(
     history=st.lists(operation, min_size=1, max_size=25),
     order=st.permutations([0, 1, 2]),
 )
-def test_any_merge_order_gives_the_same_rows(history, order):
+def test_any_merge_order_gives_the_same_rows(places, history, order):
     ticks = count()
 
     def clock(tick: int) -> str:
@@ -302,15 +301,14 @@ def test_any_merge_order_gives_the_same_rows(history, order):
         step = next(ticks) // 4
         return f"2030-01-01T00:{step:02d}:{tick:02d}.000000Z"
 
-    with tempfile.TemporaryDirectory() as folder:
-        folder = Path(folder)
-        base = open_database(folder / "base.db")
+    try:
+        base = open_database(places("base"))
         doc_id = add_text(base)
         for quote, label in (("Alice Smith", "person"), ("40%", "statistic")):
             mark(base, doc_id, ARTICLE, quote, label, "ana")
         base.close()
-        copies = [copy_db(folder / "base.db", folder / f"copy{n}.db") for n in range(3)]
-        dbs = [open_database(path) for path in copies]
+        copies = [places.copy(places("base"), f"copy{n}") for n in range(3)]
+        dbs = [open_database(where) for where in copies]
         for op in history:
             _apply(dbs[op[0]], doc_id, op, clock)
         versions = {}
@@ -321,8 +319,7 @@ def test_any_merge_order_gives_the_same_rows(history, order):
 
         results = []
         for sequence in ([0, 1, 2], order):
-            target_path = shutil.copy(folder / "base.db", folder / f"merged{len(results)}.db")
-            target = open_database(target_path)
+            target = open_database(places.copy(places("base"), f"merged{len(results)}"))
             for index in sequence:
                 merge_databases(target, [copies[index]])
             results.append(annotation_rows(target))
@@ -332,7 +329,7 @@ def test_any_merge_order_gives_the_same_rows(history, order):
             target.close()
         # merging one copy straight into another, both ways
         for first, second in ((0, 1), (1, 0)):
-            pairwise = open_database(shutil.copy(copies[first], folder / f"pair{first}.db"))
+            pairwise = open_database(places.copy(copies[first], f"pair{first}"))
             merge_databases(pairwise, [copies[second], copies[2]])
             results.append(annotation_rows(pairwise))
             pairwise.close()
@@ -343,6 +340,8 @@ def test_any_merge_order_gives_the_same_rows(history, order):
         updated_at = store_annotations.COLUMNS.index("updated_at")
         for annotation_id, rows in versions.items():
             assert final[annotation_id][updated_at] == max(row["updated_at"] for row in rows)
+    finally:
+        places.close()
 
 
 def test_a_source_from_an_older_margin_merges_and_is_left_untouched(tmp_path):

@@ -1,6 +1,8 @@
 """A source database whose labels, relation types, attributes or annotators hold what
 no other way in accepts (escape sequences, unusable keys, bad choices or kinds) is
-refused whole by a merge: one line naming the file and the name, nothing written."""
+refused whole by a merge: one line naming the database and the name, nothing written.
+A file can be written behind margin's back, and so can a server's tables by anyone
+who may reach them, so both are sources to check."""
 
 from __future__ import annotations
 
@@ -127,12 +129,7 @@ def snapshot(path: Path) -> dict[str, list[tuple]]:
 def build(tmp_path: Path, sql: str) -> tuple[Path, Path]:
     """Ours (one span) and theirs (another span, then ``sql`` written behind margin's back)."""
     ours, theirs = tmp_path / "ours.db", tmp_path / "other.db"
-    db = open_database(ours)
-    mark(db, add_text(db), ARTICLE, "Alice Smith", "person", "ana")
-    db.close()
-    db = open_database(theirs)
-    mark(db, add_text(db, "Bob's article."), "Bob's article.", "Bob", "person", "bob")
-    db.close()
+    _fill(ours, theirs)
     conn = sqlite3.connect(theirs)
     with conn:
         conn.execute(sql)
@@ -140,10 +137,44 @@ def build(tmp_path: Path, sql: str) -> tuple[Path, Path]:
     return ours, theirs
 
 
+def _fill(ours: str | Path, theirs: str | Path) -> None:
+    db = open_database(ours)
+    mark(db, add_text(db), ARTICLE, "Alice Smith", "person", "ana")
+    db.close()
+    db = open_database(theirs)
+    mark(db, add_text(db, "Bob's article."), "Bob's article.", "Bob", "person", "bob")
+    db.close()
+
+
+ONLY_IN_A_FILE = {sql for name, sql, _ in CASES if name == "span label"}
+"""A span whose label no label row has: a server's foreign key refuses it, a file's
+unenforced one lets it in."""
+
+
+def build_at(places, sql: str) -> tuple[str, str]:
+    """``build`` on the backend of ``places``; on a server, ``sql`` goes in through a
+    connection of its own, as any client of the server could send it. What only a
+    file can hold comes from a file, merged into a server's database."""
+    on_server = places.server and sql not in ONLY_IN_A_FILE
+    ours, theirs = places("ours"), places("other") if on_server else str(places.folder / "other.db")
+    _fill(ours, theirs)
+    if on_server:
+        import psycopg
+
+        with psycopg.connect(theirs, autocommit=True) as conn:
+            conn.execute(sql)
+    else:
+        conn = sqlite3.connect(theirs)
+        with conn:
+            conn.execute(sql)
+        conn.close()
+    return ours, theirs
+
+
 @pytest.mark.parametrize(("sql", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
-def test_merge_refuses_a_source_with_a_bad_name(tmp_path, sql, expected):
-    ours, theirs = build(tmp_path, sql)
-    before = snapshot(ours)
+def test_merge_refuses_a_source_with_a_bad_name(places, sql, expected):
+    ours, theirs = build_at(places, sql)
+    before = places.rows(ours, TABLES)
     db = open_database(ours)
     try:
         with pytest.raises(MarginError) as raised:
@@ -154,19 +185,19 @@ def test_merge_refuses_a_source_with_a_bad_name(tmp_path, sql, expected):
     assert message.startswith(f"{theirs}: ") and message.endswith("; nothing was merged")
     assert expected in message
     assert "\x1b" not in message and "\x07" not in message
-    assert snapshot(ours) == before
+    assert places.rows(ours, TABLES) == before
 
 
 @pytest.mark.parametrize(("sql", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
-def test_cli_merge_refuses_a_bad_source_and_prints_no_escape(tmp_path, sql, expected):
-    ours, theirs = build(tmp_path, sql)
-    before = snapshot(ours)
-    result = CliRunner().invoke(cli, ["--db", str(ours), "merge", str(theirs)])
+def test_cli_merge_refuses_a_bad_source_and_prints_no_escape(places, sql, expected):
+    ours, theirs = build_at(places, sql)
+    before = places.rows(ours, TABLES)
+    result = CliRunner().invoke(cli, ["--db", ours, "merge", theirs])
     assert result.exit_code == 1
     assert expected in result.output and "nothing was merged" in result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert len(result.output.strip().splitlines()) == 1
-    assert snapshot(ours) == before
+    assert places.rows(ours, TABLES) == before
 
 
 def test_merge_into_a_copy_leaves_no_file_when_refused(tmp_path):

@@ -5,9 +5,7 @@ the same rows and merging twice changes nothing."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
-import tempfile
 from contextlib import ExitStack
 from itertools import count
 from pathlib import Path
@@ -48,13 +46,6 @@ from margin.tui.cli import cli
 CLAIM = "40% of people left Paris in 2020"
 
 
-def copy_db(source: Path, destination: Path) -> Path:
-    db = open_database(source)
-    db.execute("vacuum into ?", [str(destination)])
-    db.close()
-    return destination
-
-
 def rows(db, *tables: str) -> dict[str, list[tuple]]:
     return {table: db.execute(f"select * from {table} order by 1, 2").fetchall() for table in tables}
 
@@ -72,8 +63,8 @@ def scheme_state(db) -> dict[str, list[tuple]]:
     }
 
 
-def _base(folder: Path) -> tuple[Path, dict[str, str]]:
-    db = open_database(folder / "base.db")
+def _base(places) -> tuple[str, dict[str, str]]:
+    db = open_database(places("base"))
     doc_id = add_text(db)
     ids = {
         "claim": mark(db, doc_id, ARTICLE, CLAIM, "claim", "ana").id,
@@ -86,13 +77,13 @@ def _base(folder: Path) -> tuple[Path, dict[str, str]]:
     ids["cites"] = add_relation(db, ids["claim"], ids["forty"], "cites", annotator="ana").id
     set_attribute(db, ids["claim"], "verdict", "unchecked", annotator="ana")
     db.close()
-    return folder / "base.db", ids
+    return places("base"), ids
 
 
-def test_two_copies_merge_the_same_either_way_and_twice_changes_nothing(tmp_path: Path) -> None:
-    base, ids = _base(tmp_path)
-    a = open_database(copy_db(base, tmp_path / "a.db"))
-    b = open_database(copy_db(base, tmp_path / "b.db"))
+def test_two_copies_merge_the_same_either_way_and_twice_changes_nothing(places) -> None:
+    base, ids = _base(places)
+    a = open_database(places.copy(base, "a"))
+    b = open_database(places.copy(base, "b"))
     # In time order, alternating between the copies.
     update_relation(b, ids["cites"], note="an older edit, before the span went")
     set_attribute(a, ids["claim"], "tone", "angry", annotator="ana")
@@ -108,11 +99,11 @@ def test_two_copies_merge_the_same_either_way_and_twice_changes_nothing(tmp_path
 
     results = []
     for first, second in (("a", "b"), ("b", "a")):
-        target = open_database(copy_db(tmp_path / f"{first}.db", tmp_path / f"{first}-{second}.db"))
-        report = merge_databases(target, [tmp_path / f"{second}.db"])
+        target = open_database(places.copy(places(first), f"{first}-{second}"))
+        report = merge_databases(target, [places(second)])
         assert report.changed
         snapshot = item_rows(target) | scheme_state(target)
-        again = merge_databases(target, [tmp_path / f"{first}.db", tmp_path / f"{second}.db"])
+        again = merge_databases(target, [places(first), places(second)])
         assert not again.changed
         assert item_rows(target) | scheme_state(target) == snapshot
         results.append((report, snapshot, target))
@@ -137,12 +128,12 @@ def test_two_copies_merge_the_same_either_way_and_twice_changes_nothing(tmp_path
         db.close()
 
 
-def test_a_rename_reaches_an_older_copys_values(tmp_path: Path) -> None:
+def test_a_rename_reaches_an_older_copys_values(places) -> None:
     """b's value, older than a's rename, arrives under the new name, where it meets
     a's value on the same span: the rename is the newer version, so a's stays."""
-    base, ids = _base(tmp_path)
-    a = open_database(copy_db(base, tmp_path / "a.db"))
-    b = open_database(copy_db(base, tmp_path / "b.db"))
+    base, ids = _base(places)
+    a = open_database(places.copy(base, "a"))
+    b = open_database(places.copy(base, "b"))
     set_attribute(b, ids["claim"], "verdict", "false", annotator="bob")
     set_attribute(b, ids["claim"], "tone", "calm", annotator="bob")
     rename_attribute_def(a, "verdict", "rating")  # moves a's "unchecked"
@@ -150,8 +141,8 @@ def test_a_rename_reaches_an_older_copys_values(tmp_path: Path) -> None:
     b.close()
     a.close()
     for first, second in (("a", "b"), ("b", "a")):
-        target = open_database(copy_db(tmp_path / f"{first}.db", tmp_path / f"{first}{second}.db"))
-        merge_databases(target, [tmp_path / f"{second}.db"])
+        target = open_database(places.copy(places(first), f"{first}{second}"))
+        merge_databases(target, [places(second)])
         values = target.execute("select annotation_id, name, value, deleted_at from attributes order by 2").fetchall()
         assert values == [(ids["claim"], "mood", "calm", None), (ids["claim"], "rating", "unchecked", None)]
         assert sorted(attribute.name for attribute in list_attribute_defs(target)) == ["mood", "rating"]
@@ -159,12 +150,12 @@ def test_a_rename_reaches_an_older_copys_values(tmp_path: Path) -> None:
         target.close()
 
 
-def test_an_entry_named_again_after_a_rename_comes_along(tmp_path: Path) -> None:
+def test_an_entry_named_again_after_a_rename_comes_along(places) -> None:
     """A relation (or span) made under the old name after the other copy renamed it
     keeps the name, so its type (or label) must exist in the merged database."""
-    base, ids = _base(tmp_path)
-    a = open_database(copy_db(base, tmp_path / "a.db"))
-    b = open_database(copy_db(base, tmp_path / "b.db"))
+    base, ids = _base(places)
+    a = open_database(places.copy(base, "a"))
+    b = open_database(places.copy(base, "b"))
     rename_relation_type(a, "said_by", "stated_by")
     rename_label(a, "statistic", "number")
     later = add_relation(b, ids["claim"], ids["paris"], "said_by", annotator="bob").id
@@ -174,8 +165,8 @@ def test_an_entry_named_again_after_a_rename_comes_along(tmp_path: Path) -> None
     b.close()
     states = []
     for first, second in (("a", "b"), ("b", "a")):
-        target = open_database(copy_db(tmp_path / f"{first}.db", tmp_path / f"{first}{second}.db"))
-        merge_databases(target, [tmp_path / f"{second}.db"])
+        target = open_database(places.copy(places(first), f"{first}{second}"))
+        merge_databases(target, [places(second)])
         assert get_relation(target, later).type == "said_by"
         assert get_relation(target, ids["said"]).type == "stated_by"
         assert get_relation_type(target, "said_by") is not None
@@ -186,10 +177,10 @@ def test_an_entry_named_again_after_a_rename_comes_along(tmp_path: Path) -> None
     assert states[0] == states[1]
 
 
-def test_scheme_conflicts_are_reported_and_choices_united(tmp_path: Path) -> None:
-    base, _ = _base(tmp_path)
-    ours = open_database(copy_db(base, tmp_path / "ours.db"))
-    theirs = open_database(copy_db(base, tmp_path / "theirs.db"))
+def test_scheme_conflicts_are_reported_and_choices_united(places) -> None:
+    base, _ = _base(places)
+    ours = open_database(places.copy(base, "ours"))
+    theirs = open_database(places.copy(base, "theirs"))
     update_relation_type(theirs, "said_by", key="y", directed=False)
     add_relation_type(theirs, "refutes", key="x")
     add_relation_type(ours, "supports", key="x")
@@ -198,7 +189,7 @@ def test_scheme_conflicts_are_reported_and_choices_united(tmp_path: Path) -> Non
     add_attribute_def(ours, "checked", kind="text")
     theirs.close()
 
-    report = merge_databases(ours, [tmp_path / "theirs.db"])
+    report = merge_databases(ours, [places("theirs")])
 
     found = {(c.scheme, c.name, c.column): c for c in report.scheme_conflicts}
     assert set(found) == {
@@ -214,7 +205,7 @@ def test_scheme_conflicts_are_reported_and_choices_united(tmp_path: Path) -> Non
     assert report.tables["relation_types"].added == 1
     assert report.tables["attribute_defs"].updated == 1
     assert json.loads(json.dumps(report.to_dict()))["scheme_conflicts"][0]["scheme"] in {"relation type", "attribute"}
-    again = merge_databases(ours, [tmp_path / "theirs.db"])
+    again = merge_databases(ours, [places("theirs")])
     assert not again.changed
 
 
@@ -230,14 +221,15 @@ def _as_version_5(path: Path) -> None:
     conn.close()
 
 
-def test_a_version_5_source_merges_and_is_left_untouched(tmp_path: Path) -> None:
+def test_a_version_5_source_merges_and_is_left_untouched(places, tmp_path: Path) -> None:
+    """An older margin's file, merged into a database of today's on either backend."""
     old = open_database(tmp_path / "old.db")
     doc_id = add_text(old)
     mark(old, doc_id, ARTICLE, "Alice Smith", "person", "ana")
     old.close()
     _as_version_5(tmp_path / "old.db")
     before = (tmp_path / "old.db").read_bytes()
-    base, ids = _base(tmp_path)
+    base, ids = _base(places)
     target = open_database(base)
 
     report = merge_databases(target, [tmp_path / "old.db"])
@@ -249,30 +241,30 @@ def test_a_version_5_source_merges_and_is_left_untouched(tmp_path: Path) -> None
     target.close()
 
 
-def test_cli_merge_counts_relations_and_a_copy_keeps_the_original(tmp_path: Path) -> None:
-    base, ids = _base(tmp_path)
-    theirs = open_database(copy_db(base, tmp_path / "theirs.db"))
+def test_cli_merge_counts_relations_and_a_copy_keeps_the_original(places, tmp_path: Path) -> None:
+    base, ids = _base(places)
+    theirs = open_database(places.copy(base, "theirs"))
     add_relation(theirs, ids["claim"], ids["paris"], "about", annotator="bob")
     set_attribute(theirs, ids["claim"], "tone", "calm", annotator="bob")
     theirs.close()
-    ours = tmp_path / "ours.db"
-    copy_db(base, ours)
+    ours = places.copy(base, "ours")
 
-    result = CliRunner().invoke(cli, ["--db", str(ours), "merge", str(tmp_path / "theirs.db")])
+    result = CliRunner().invoke(cli, ["--db", ours, "merge", places("theirs")])
     assert result.exit_code == 0, result.output
     assert "relations: 1 added, 0 updated, 2 skipped" in result.output
     assert "attributes: 1 added, 0 updated, 1 skipped" in result.output
     assert "relation_types: 0 added, 0 updated, 3 skipped" in result.output
-    theirs = open_database(tmp_path / "theirs.db")
+    theirs = open_database(places("theirs"))
     update_relation_type(theirs, "about", color="#123456")
     theirs.close()
-    result = CliRunner().invoke(cli, ["--db", str(ours), "merge", str(tmp_path / "theirs.db")])
+    result = CliRunner().invoke(cli, ["--db", ours, "merge", places("theirs")])
     assert "conflict: relation type 'about': color is '#3584e4' here and '#123456'" in result.output
 
-    copy_db(base, ours.with_name("fresh.db"))
-    fresh = open_database(ours.with_name("fresh.db"))
+    # A merged copy is a file: one holding what base holds, the source on either backend.
+    fresh = open_database(tmp_path / "fresh.db")
+    merge_databases(fresh, [base])
     untouched = rows(fresh, "relations", "attributes")
-    report = merge_into_copy(fresh, [tmp_path / "theirs.db"], tmp_path / "out.db")
+    report = merge_into_copy(fresh, [places("theirs")], tmp_path / "out.db")
     assert report.tables["relations"].added == 1
     assert rows(fresh, "relations", "attributes") == untouched
     fresh.close()
@@ -281,12 +273,12 @@ def test_cli_merge_counts_relations_and_a_copy_keeps_the_original(tmp_path: Path
     merged.close()
 
 
-def test_renames_in_one_tick_are_stamped_in_order(tmp_path: Path) -> None:
+def test_renames_in_one_tick_are_stamped_in_order(db_location: str) -> None:
     """A merge follows renames forward in time only, so a chain made within one tick
     (a coarse clock) must still be recorded in the order it was made."""
     from margin.store import labels as store_labels
 
-    db = open_database(tmp_path / "tick.db")
+    db = open_database(db_location)
     doc_id = add_text(db)
     span = mark(db, doc_id, ARTICLE, CLAIM, "claim", "ana").id
     set_attribute(db, span, "verdict", "false", annotator="ana")
@@ -375,18 +367,18 @@ def _apply(db, op: tuple) -> None:
         pass  # a link the scheme refuses, a name already taken: nothing happened
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(history=st.lists(operation, min_size=1, max_size=25), order=st.permutations([0, 1, 2]))
-def test_any_merge_order_gives_the_same_relations_and_values(history, order):
+def test_any_merge_order_gives_the_same_relations_and_values(places, history, order):
     ticks = count()
 
     def clock(tick: int) -> str:
         step = next(ticks) // 4
         return f"2030-01-01T00:{step:02d}:{tick:02d}.000000Z"
 
-    with tempfile.TemporaryDirectory() as name:
-        folder = Path(name)
-        base = open_database(folder / "base.db")
+    try:
+        base = open_database(places("base"))
         doc_id = add_text(base)
         for quote, label in ((CLAIM, "claim"), ("Alice Smith", "person"), ("40%", "statistic"), ("Paris", "person")):
             mark(base, doc_id, ARTICLE, quote, label, "ana")
@@ -394,8 +386,8 @@ def test_any_merge_order_gives_the_same_relations_and_values(history, order):
         add_attribute_def(base, "checked", kind="flag")
         add_attribute_def(base, "tone", kind="text")
         base.close()
-        copies = [copy_db(folder / "base.db", folder / f"copy{n}.db") for n in range(3)]
-        dbs = [open_database(path) for path in copies]
+        copies = [places.copy(places("base"), f"copy{n}") for n in range(3)]
+        dbs = [open_database(where) for where in copies]
         for op in history:
             with ExitStack() as stack:
                 for module in CLOCKED:
@@ -406,7 +398,7 @@ def test_any_merge_order_gives_the_same_relations_and_values(history, order):
 
         results = []
         for sequence in ([0, 1, 2], order):
-            target = open_database(shutil.copy(folder / "base.db", folder / f"merged{len(results)}.db"))
+            target = open_database(places.copy(places("base"), f"merged{len(results)}"))
             for index in sequence:
                 merge_databases(target, [copies[index]])
             results.append(item_rows(target) | scheme_state(target))
@@ -414,8 +406,10 @@ def test_any_merge_order_gives_the_same_relations_and_values(history, order):
             assert item_rows(target) | scheme_state(target) == results[-1]
             target.close()
         for first, second in ((0, 1), (1, 0)):
-            pairwise = open_database(shutil.copy(copies[first], folder / f"pair{first}.db"))
+            pairwise = open_database(places.copy(copies[first], f"pair{first}"))
             merge_databases(pairwise, [copies[second], copies[2]])
             results.append(item_rows(pairwise) | scheme_state(pairwise))
             pairwise.close()
         assert all(result == results[0] for result in results)
+    finally:
+        places.close()

@@ -22,12 +22,12 @@ from margin.tui.cli import cli
 TEXT = "In 2023, 40% of 21 partners agreed, Watson said. Mayorkas said 520,000 crossed."
 
 
-def with_suggestions(path: Path) -> Path:
-    db = open_database(path)
+def with_suggestions(where: str | Path) -> str | Path:
+    db = open_database(where)
     add_document(db, TEXT, title="Talks")
     suggest_documents(db, [Numbers()], annotator="ana")
     db.close()
-    return path
+    return where
 
 
 def copy(source: Path, destination: Path) -> Path:
@@ -37,32 +37,32 @@ def copy(source: Path, destination: Path) -> Path:
     return destination
 
 
-def scores_of(path: Path) -> dict[str, float]:
-    db = open_database(path)
+def scores_of(where: str | Path) -> dict[str, float]:
+    db = open_database(where)
     try:
         return dict(db.execute("select annotation_id, score from suggestion_scores").fetchall())
     finally:
         db.close()
 
 
-def test_scores_follow_their_suggestions_and_a_second_merge_adds_nothing(tmp_path: Path) -> None:
-    ours = open_database(tmp_path / "ours.db")
-    theirs = with_suggestions(tmp_path / "theirs.db")
+def test_scores_follow_their_suggestions_and_a_second_merge_adds_nothing(places) -> None:
+    ours = open_database(places("ours"))
+    theirs = with_suggestions(places("theirs"))
     report = merge_databases(ours, [theirs])
     found = len(expected(TEXT))
     assert (report.tables["annotations"].added, report.tables["suggestion_scores"].added) == (found, found)
     ours.close()
-    assert scores_of(tmp_path / "ours.db") == scores_of(theirs)
+    assert scores_of(places("ours")) == scores_of(theirs)
     assert sorted(scores_of(theirs).values()) == sorted(score for _, _, score in expected(TEXT))
-    ours = open_database(tmp_path / "ours.db")
+    ours = open_database(places("ours"))
     again = merge_databases(ours, [theirs]).tables["suggestion_scores"]
     ours.close()
     assert (again.added, again.updated, again.skipped) == (0, 0, found)
 
 
-def test_a_rejected_suggestion_stays_rejected_after_a_merge_and_another_run(tmp_path: Path, monkeypatch) -> None:
-    a = with_suggestions(tmp_path / "a.db")
-    b = copy(a, tmp_path / "b.db")
+def test_a_rejected_suggestion_stays_rejected_after_a_merge_and_another_run(places, monkeypatch) -> None:
+    a = with_suggestions(places("a"))
+    b = places.copy(a, "b")
     db = open_database(a)
     rejected = store_annotations.query_annotations(db, label="statistic")[0]
     store_annotations.update_annotation(db, rejected.id, status="rejected")
@@ -73,7 +73,7 @@ def test_a_rejected_suggestion_stays_rejected_after_a_merge_and_another_run(tmp_
         assert store_annotations.get_annotation(db, rejected.id).status == "rejected"  # type: ignore[union-attr]
         db.close()
     register(monkeypatch)
-    result = CliRunner().invoke(cli, ["--db", str(b), "--annotator", "ben", "suggest"], catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["--db", b, "--annotator", "ben", "suggest"], catch_exceptions=False)
     assert result.stdout == f"suggested 0 span(s) in 1 document(s); {len(expected(TEXT))} already there\n"
     db = open_database(b)
     at_place = db.execute(
@@ -84,9 +84,9 @@ def test_a_rejected_suggestion_stays_rejected_after_a_merge_and_another_run(tmp_
     assert at_place == [("rejected",)]
 
 
-def add_model(path: Path, name: str, data: bytes, updated_at: str, kind: str = "claims", labels: str = '["claim"]',
-              trained_on: object = 12) -> None:
-    db = open_database(path)
+def add_model(where: str | Path, name: str, data: bytes, updated_at: str, kind: str = "claims",
+              labels: str = '["claim"]', trained_on: object = 12) -> None:
+    db = open_database(where)
     with db.conn:
         db.execute(
             "insert or replace into models (name, kind, data, labels, trained_on, trained_at, updated_at) "
@@ -95,21 +95,21 @@ def add_model(path: Path, name: str, data: bytes, updated_at: str, kind: str = "
     db.close()
 
 
-def models_of(path: Path) -> list[tuple]:
-    db = open_database(path)
+def models_of(where: str) -> list[tuple]:
+    db = open_database(where)
     try:
         return db.execute("select name, data, updated_at from models order by name").fetchall()
     finally:
         db.close()
 
 
-def test_the_newest_model_wins_whichever_way_round(tmp_path: Path) -> None:
+def test_the_newest_model_wins_whichever_way_round(places) -> None:
     old, new = "2026-01-01T10:00:00.000Z", "2026-02-01T10:00:00.000Z"
-    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    a, b = places("a"), places("b")
     add_model(a, "claims", b"older", old)
     add_model(a, "only-a", b"\x00\xff", old)
     add_model(b, "claims", b"newer", new)
-    a_into_b, b_into_a = copy(b, tmp_path / "b2.db"), copy(a, tmp_path / "a2.db")
+    a_into_b, b_into_a = places.copy(b, "b2"), places.copy(a, "a2")
     for target, source in ((a_into_b, a), (b_into_a, b)):
         db = open_database(target)
         counts = merge_databases(db, [source]).tables["models"]
@@ -132,10 +132,12 @@ def test_the_newest_model_wins_whichever_way_round(tmp_path: Path) -> None:
         ({"trained_on": -1}, "which is not a count"),
     ],
 )
-def test_a_model_row_that_is_not_what_margin_writes_is_refused(tmp_path: Path, row: dict, message: str) -> None:
-    bad = tmp_path / "bad.db"
+def test_a_model_row_that_is_not_what_margin_writes_is_refused(places, tmp_path: Path, row: dict,
+                                                               message: str) -> None:
+    # A server's bytea column takes a word as its bytes: a word there is a file's loose typing.
+    bad = tmp_path / "bad.db" if isinstance(row.get("data"), str) else places("bad")
     add_model(bad, **{"name": "claims", "data": b"x", "updated_at": "2026-01-01T10:00:00.000Z", **row})
-    ours = open_database(tmp_path / "ours.db")
+    ours = open_database(places("ours"))
     with pytest.raises(MarginError, match="nothing was merged") as error:
         merge_databases(ours, [bad])
     assert message in str(error.value)
@@ -143,29 +145,30 @@ def test_a_model_row_that_is_not_what_margin_writes_is_refused(tmp_path: Path, r
     ours.close()
 
 
-def test_the_merge_command_reports_the_new_tables(tmp_path: Path) -> None:
-    theirs = with_suggestions(tmp_path / "theirs.db")
+def test_the_merge_command_reports_the_new_tables(places) -> None:
+    theirs = with_suggestions(places("theirs"))
     add_model(theirs, "claims", b"model", "2026-01-01T10:00:00.000Z")
-    ours = tmp_path / "ours.db"
-    result = CliRunner().invoke(cli, ["--db", str(ours), "merge", str(theirs)], catch_exceptions=False)
+    ours = places("ours")
+    result = CliRunner().invoke(cli, ["--db", ours, "merge", theirs], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert f"suggestion_scores: {len(expected(TEXT))} added, 0 updated, 0 skipped\n" in result.output
     assert "models: 1 added, 0 updated, 0 skipped\n" in result.output
 
 
-def test_two_copies_that_ran_the_suggesters_merge_onto_one_row_a_place(tmp_path: Path) -> None:
+def test_two_copies_that_ran_the_suggesters_merge_onto_one_row_a_place(places) -> None:
     """Both copies suggest the same places apart (the document copied before any run);
     one rejects them all; merging the other in leaves only the rejections."""
-    a = open_database(tmp_path / "a.db")
+    a = open_database(places("a"))
     add_document(a, TEXT, title="Talks")
-    a.execute("vacuum into ?", [str(tmp_path / "b.db")])
-    b = open_database(tmp_path / "b.db")
+    a.close()
+    b = open_database(places.copy(places("a"), "b"))
+    a = open_database(places("a"))
     suggest_documents(a, [Numbers()], annotator="ana")
     suggest_documents(b, [Numbers()], annotator="bob")
     b.close()
     for annotation in store_annotations.query_annotations(a):
         store_annotations.update_annotation(a, annotation.id, status="rejected")
-    merge_databases(a, [tmp_path / "b.db"])
+    merge_databases(a, [places("b")])
     rows = a.execute('select start, "end", label, status from annotations order by start').fetchall()
     a.close()
     assert rows == sorted((s.start, s.end, s.label, "rejected") for s in Numbers().suggest(TEXT))
@@ -178,20 +181,28 @@ def _annotation(db, id: str, status: str, origin: str, start: int = 9, end: int 
     )
 
 
-def test_scores_that_are_not_numbers_in_0_1_are_skipped_and_a_bad_held_one_is_replaced(tmp_path: Path) -> None:
+def test_scores_that_are_not_numbers_in_0_1_are_skipped(places, tmp_path: Path) -> None:
+    """A word or bytes where a score should be is what a file's loose typing lets in;
+    the target is on either backend."""
     source = with_suggestions(tmp_path / "s.db")
-    target = copy(source, tmp_path / "t.db")
     ids = sorted(scores_of(source))
     db = open_database(source)
     with db.conn:
         for annotation_id, bad in zip(ids, (5.0, "evil", -3, b"\x00")):
             db.execute("update suggestion_scores set score = ? where annotation_id = ?", [bad, annotation_id])
     db.close()
-    empty = open_database(tmp_path / "empty.db")
+    empty = open_database(places("empty"))
     counts = merge_databases(empty, [source]).tables["suggestion_scores"]
     empty.close()
     assert (counts.added, counts.skipped) == (len(ids) - 4, 4)
-    assert all(0 <= score <= 1 for score in scores_of(tmp_path / "empty.db").values())
+    assert all(0 <= score <= 1 for score in scores_of(places("empty")).values())
+
+
+def test_a_held_score_that_is_not_a_number_is_replaced(tmp_path: Path) -> None:
+    """Only a file's loose typing lets a word into a score column."""
+    source = with_suggestions(tmp_path / "s.db")
+    target = copy(source, tmp_path / "t.db")
+    ids = sorted(scores_of(source))
     db = open_database(target)  # the target holds a word where a score should be
     with db.conn:
         db.execute("update suggestion_scores set score = 'evil'")

@@ -3,8 +3,6 @@ only margin's own keys on the help screen, and FILTER while the filter is typed 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from app_support import app_for, pilot_test, running, sample_db
 from click.testing import CliRunner
 
@@ -14,15 +12,15 @@ from margin.tui.screens.help import HelpScreen, binding_groups
 TEXTUAL_ONLY = ("Page Left", "Page Right", "Scroll Up", "Scroll Down", "Scroll Left", "Scroll Right")
 
 
-def test_open_of_a_missing_file_says_so(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "m.db"), "open", "/nonexistent.txt"])
+def test_open_of_a_missing_file_says_so(db_location: str) -> None:
+    result = CliRunner().invoke(cli, ["--db", db_location, "open", "/nonexistent.txt"])
     assert result.exit_code == 1
     assert "no such file or document: /nonexistent.txt" in result.output
     assert "no document matches" not in result.output
 
 
-def test_open_of_an_unknown_id_still_says_no_document_matches(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "m.db"), "open", "no-such-thing"])
+def test_open_of_an_unknown_id_still_says_no_document_matches(db_location: str) -> None:
+    result = CliRunner().invoke(cli, ["--db", db_location, "open", "no-such-thing"])
     assert result.exit_code == 1 and "no document matches 'no-such-thing'" in result.output
 
 
@@ -39,8 +37,8 @@ def _shown(groups: dict[str, list[tuple[str, str]]]) -> list[str]:
 
 
 @pilot_test
-async def test_the_help_screen_leaves_out_textuals_inherited_scroll_keys(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
+async def test_the_help_screen_leaves_out_textuals_inherited_scroll_keys(db_location: str) -> None:
+    path = db_location
     sample_db(path)
     async with running(app_for(path)) as pilot:
         app = pilot.app
@@ -71,8 +69,8 @@ async def test_the_help_screen_leaves_out_textuals_inherited_scroll_keys(tmp_pat
 
 
 @pilot_test
-async def test_status_line_says_filter_while_the_filter_has_the_focus(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
+async def test_status_line_says_filter_while_the_filter_has_the_focus(db_location: str) -> None:
+    path = db_location
     sample_db(path)
     async with running(app_for(path)) as pilot:
         status = pilot.app.main.status

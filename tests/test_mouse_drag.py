@@ -3,8 +3,6 @@ the pointer, and the selection stays for a label key."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from app_support import SAMPLE, app_for, pilot_test, running, sample_db, spans
 from textual import events
 from textual.geometry import Offset
@@ -44,8 +42,8 @@ async def drag(pilot: Pilot, reader: Reader, start: int, end: int) -> None:
 
 
 @pilot_test
-async def test_dragging_selects_from_the_press_to_the_pointer(tmp_path: Path) -> None:
-    path = tmp_path / "margin.db"
+async def test_dragging_selects_from_the_press_to_the_pointer(db_location: str) -> None:
+    path = db_location
     sample_db(path)
     async with running(app_for(path)) as pilot:
         reader = pilot.app.main.reader
@@ -61,8 +59,8 @@ async def test_dragging_selects_from_the_press_to_the_pointer(tmp_path: Path) ->
 
 
 @pilot_test
-async def test_dragging_backwards_and_hovering_without_a_button(tmp_path: Path) -> None:
-    path = tmp_path / "margin.db"
+async def test_dragging_backwards_and_hovering_without_a_button(db_location: str) -> None:
+    path = db_location
     sample_db(path)
     async with running(app_for(path)) as pilot:
         reader = pilot.app.main.reader
@@ -79,10 +77,10 @@ async def test_dragging_backwards_and_hovering_without_a_button(tmp_path: Path) 
 
 
 @pilot_test
-async def test_the_click_a_terminal_sends_on_release_keeps_the_selection(tmp_path: Path) -> None:
+async def test_the_click_a_terminal_sends_on_release_keeps_the_selection(db_location: str) -> None:
     """A terminal's press, drag and release reach the app as events, and the release
     makes a Click too; that click must not put the cursor back and end the selection."""
-    path = tmp_path / "margin.db"
+    path = db_location
     sample_db(path)
     async with running(app_for(path)) as pilot:
         app = pilot.app

@@ -286,6 +286,8 @@ def test_an_annotator_changes_only_their_own_spans_and_a_reviewer_anyones(team) 
         add_annotation(ben, doc_id, 0, 5, "claim", annotator=names["ana"])
     with pytest.raises(PermissionRefused, match="only a reviewer may change whose a row is"):
         ben.execute("update annotations set annotator = ? where id = ?", [names["ben"], span.id])
+    with pytest.raises(PermissionRefused, match="annotations: your role may remove only its own rows"):
+        ben.execute("delete from annotations where id = ?", [span.id])
     assert [a.id for a in query_annotations(ben)] == [span.id]  # refused, and nothing changed
     delete_annotation(rev, span.id)
     assert query_annotations(ana) == []
@@ -444,6 +446,27 @@ def test_links_values_and_shared_rows_follow_who_owns_them(team) -> None:
         ana.execute("delete from document_versions")
     for db in (ana, ben, rev, boss):
         db.close()
+
+
+def test_a_merge_of_a_colleagues_work_is_an_admins_and_the_refusal_says_whose(team, tmp_path: Path) -> None:
+    names, urls = team
+    laptop = tmp_path / "laptop.db"
+    db = open_database(laptop)
+    doc_id = add_text(db)
+    mark(db, doc_id, ARTICLE, "Alice Smith", "person", names["ben"])
+    mark(db, doc_id, ARTICLE, "40%", "statistic", "carol")
+    db.close()
+    before = annotation_rows(open_database(urls["boss"]))
+
+    result = CliRunner().invoke(cli, ["--db", urls["ben"], "merge", str(laptop)])
+
+    assert result.exit_code == 1
+    [line] = result.output.strip().splitlines()
+    assert line.endswith("the merge brings annotations of carol; a margin_admin may merge others' work in")
+    boss = open_database(urls["boss"])
+    assert annotation_rows(boss) == before  # nothing of the file went in
+    assert merge_databases(boss, [laptop]).tables["annotations"].added == 2
+    boss.close()
 
 
 def test_add_annotator_leaves_the_servers_own_roles_alone(server: str) -> None:

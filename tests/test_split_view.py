@@ -23,8 +23,8 @@ MANY = 100_000
 
 
 @pytest.fixture
-def two(tmp_path: Path) -> tuple[Path, list[str]]:
-    path = tmp_path / "margin.db"
+def two(db_location: str) -> tuple[Path, list[str]]:
+    path = db_location
     sample_id = sample_db(path)
     db = open_database(path)
     second, _ = add_document(db, OTHER, source="second.txt")
@@ -145,8 +145,8 @@ async def test_the_picker_filters_as_you_type_among_a_hundred_thousand(two: tupl
         assert [r.document.id for r in app.main.readers][1] == "doc005007"
 
 
-def long_titled(tmp_path: Path) -> Path:
-    path = tmp_path / "margin.db"
+def long_titled(db_location: str) -> Path:
+    path = db_location
     sample_db(path)
     db = open_database(path)
     add_document(db, f"{LONG_TITLE}\nbody\n", source="long.txt")
@@ -160,8 +160,8 @@ def shown_title(app: App[None]) -> str:
 
 
 @pilot_test
-async def test_side_panes_grow_with_the_terminal_and_leave_the_reader_its_measure(tmp_path: Path) -> None:
-    path = long_titled(tmp_path)
+async def test_side_panes_grow_with_the_terminal_and_leave_the_reader_its_measure(db_location: str) -> None:
+    path = long_titled(db_location)
     titles = {}
     for columns in (120, 200):
         app = app_for(path)

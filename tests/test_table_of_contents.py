@@ -140,8 +140,8 @@ def test_headings_are_found_once_per_document(monkeypatch: pytest.MonkeyPatch) -
 # -- in the app --------------------------------------------------------------------------
 
 
-def library(tmp_path: Path, text: str, title: str) -> tuple[Path, str]:
-    path = tmp_path / "margin.db"
+def library(db_location: str, text: str, title: str) -> tuple[Path, str]:
+    path = db_location
     sample_db(path)
     db = open_database(path)
     document, _ = add_document(db, text, title=title, source="test")
@@ -160,9 +160,9 @@ def listed(app: MarginApp) -> list[str]:
 
 @pilot_test
 async def test_t_filters_the_contents_and_enter_jumps_to_the_heading(
-    tmp_path: Path, book: str, monkeypatch: pytest.MonkeyPatch
+    db_location: str, book: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path, book_id = library(tmp_path, book, "War and Peace")
+    path, book_id = library(db_location, book, "War and Peace")
     found = find_headings(book)
     nine = next(h for h in found if h.title == "BOOK NINE: 1812")
     calls: list[int] = []
@@ -200,8 +200,8 @@ async def test_t_filters_the_contents_and_enter_jumps_to_the_heading(
 
 
 @pilot_test
-async def test_markdown_contents_and_a_document_without_headings(tmp_path: Path) -> None:
-    path, doc_id = library(tmp_path, MARKDOWN, "Field notes")
+async def test_markdown_contents_and_a_document_without_headings(db_location: str) -> None:
+    path, doc_id = library(db_location, MARKDOWN, "Field notes")
     found = find_headings(MARKDOWN)
     app = app_for(path, open_doc_id=doc_id)
     async with running(app) as pilot:
@@ -234,9 +234,9 @@ def test_a_hash_line_of_many_spaces_is_found_at_once() -> None:
 
 @pilot_test
 async def test_a_book_opens_before_its_headings_are_found_and_the_chapter_follows(
-    tmp_path: Path, book: str, monkeypatch: pytest.MonkeyPatch
+    db_location: str, book: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path, book_id = library(tmp_path, book, "War and Peace")
+    path, book_id = library(db_location, book, "War and Peace")
     seventh = find_headings(book)[5]
     db = open_database(path)
     set_position(db, book_id, "tester", seventh.start + 10)

@@ -13,8 +13,8 @@ from margin.tui.config import load_settings, state_path
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "margin.db"
+def db(db_location: str) -> Path:
+    path = db_location
     sample_db(path)
     return path
 

@@ -4,8 +4,6 @@ posted to the app all at once, before any of them is handled, as a burst arrives
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from app_support import SAMPLE, app_for, go, pilot_test, rows, running, sample_db
 from textual import events
 from textual.pilot import Pilot
@@ -30,8 +28,8 @@ def typed(word: str) -> list[str]:
 
 
 @pilot_test
-async def test_a_search_typed_in_one_burst_finds_its_term(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
+async def test_a_search_typed_in_one_burst_finds_its_term(db_location: str) -> None:
+    path = db_location
     sample_db(path)
     app = app_for(path)
     async with running(app) as pilot:
@@ -51,8 +49,8 @@ async def test_a_search_typed_in_one_burst_finds_its_term(tmp_path: Path) -> Non
 
 
 @pilot_test
-async def test_a_note_typed_in_one_burst_after_e_is_the_note(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
+async def test_a_note_typed_in_one_burst_after_e_is_the_note(db_location: str) -> None:
+    path = db_location
     sample_db(path)
     app = app_for(path)
     async with running(app) as pilot:

@@ -5,7 +5,6 @@ ends with the same spans, on the newest version."""
 from __future__ import annotations
 
 import re
-import tempfile
 from contextlib import closing
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from margin.store.annotations import add_annotation, update_annotation
 from margin.store.database import Database
 from margin.store.db import open_database
 from margin.store.documents import add_document
-from margin.store.merge import copy_database, merge_databases
+from margin.store.merge import merge_databases
 from margin.store.reanchor_review import review_items
 from margin.store.version_moves import add_version
 from margin.store.versions import latest_id
@@ -61,33 +60,25 @@ def annotate(db: Database, doc_id: str, places: list[tuple[int, int]], label: st
     return [add_annotation(db, doc_id, a, b, label, annotator="ana").id for a, b in places]
 
 
-def copies(tmp_path: Path, seed: str) -> tuple[Path, Path, str, list[str]]:
+def copies(places, seed: str) -> tuple[str, str, str, list[str]]:
     """Two copies of one database holding the seed article with spans on it."""
-    base = open_database(tmp_path / "base.db")
+    base = open_database(places("base"))
     v1, _ = add_document(base, seed, source=SOURCE)
     ids = annotate(base, v1.id, words(seed, 5))
-    copy_database(base, tmp_path / "ana.db")
-    copy_database(base, tmp_path / "ben.db")
     base.close()
-    return tmp_path / "ana.db", tmp_path / "ben.db", v1.id, ids
+    return places.copy(places("base"), "ana"), places.copy(places("base"), "ben"), v1.id, ids
 
 
-def merged(tmp_path: Path, name: str, target: Path | None, sources: list[Path]) -> Database:
+def merged(places, name: str, target: str | None, sources: list[str]) -> Database:
     """``sources`` merged, in order, into a copy of ``target`` (or an empty database)."""
-    out = tmp_path / name
-    if target is None:
-        db = open_database(out)
-    else:
-        with closing(open_database(target)) as original:
-            copy_database(original, out)
-        db = open_database(out)
+    db = open_database(places(name) if target is None else places.copy(target, name))
     for source in sources:
         merge_databases(db, [source])
     return db
 
 
-def test_an_update_and_work_on_the_old_version_merge_the_same_every_way(tmp_path: Path, seed_text: str) -> None:
-    ana_path, ben_path, v1, ids = copies(tmp_path, seed_text)
+def test_an_update_and_work_on_the_old_version_merge_the_same_every_way(places, seed_text: str) -> None:
+    ana_path, ben_path, v1, ids = copies(places, seed_text)
     new, where = build(seed_text, [(0, seed_text.index(DELETED)), (seed_text.index(DELETED) + len(DELETED), len(seed_text))])
     ana, ben = open_database(ana_path), open_database(ben_path)
     early = update_annotation(ben, ids[3], note="ben, before the update")
@@ -101,10 +92,10 @@ def test_an_update_and_work_on_the_old_version_merge_the_same_every_way(tmp_path
     ana.close()
     ben.close()
 
-    one = merged(tmp_path, "one.db", ana_path, [ben_path])
-    two = merged(tmp_path, "two.db", ben_path, [ana_path])
-    three = merged(tmp_path, "three.db", None, [ana_path, ben_path])
-    four = merged(tmp_path, "four.db", None, [ben_path, ana_path])
+    one = merged(places, "one", ana_path, [ben_path])
+    two = merged(places, "two", ben_path, [ana_path])
+    three = merged(places, "three", None, [ana_path, ben_path])
+    four = merged(places, "four", None, [ben_path, ana_path])
     result = spans(one)
     for db in (two, three, four):
         assert spans(db) == result
@@ -128,8 +119,8 @@ def test_an_update_and_work_on_the_old_version_merge_the_same_every_way(tmp_path
         db.close()
 
 
-def test_two_different_second_versions_converge_on_one_newest(tmp_path: Path, seed_text: str) -> None:
-    ana_path, ben_path, v1, ids = copies(tmp_path, seed_text)
+def test_two_different_second_versions_converge_on_one_newest(places, seed_text: str) -> None:
+    ana_path, ben_path, v1, ids = copies(places, seed_text)
     figure = seed_text.index("520,000")
     ana, ben = open_database(ana_path), open_database(ben_path)
     ana_v2, _ = add_document(ana, seed_text[:figure] + "530,000" + seed_text[figure + 7 :], source=SOURCE)
@@ -138,9 +129,9 @@ def test_two_different_second_versions_converge_on_one_newest(tmp_path: Path, se
     add_version(ben, v1, ben_v2.id)
     ana.close()
     ben.close()
-    one = merged(tmp_path, "one.db", ana_path, [ben_path])
-    two = merged(tmp_path, "two.db", ben_path, [ana_path])
-    three = merged(tmp_path, "three.db", None, [ben_path, ana_path])
+    one = merged(places, "one", ana_path, [ben_path])
+    two = merged(places, "two", ben_path, [ana_path])
+    three = merged(places, "three", None, [ben_path, ana_path])
     newest = latest_id(one, v1)
     assert newest in {ana_v2.id, ben_v2.id}
     for db in (two, three):
@@ -183,21 +174,19 @@ TEXT = "\n".join(Path(__file__).resolve().parents[1].parent.joinpath(
     "shared", "corpus", "seed", "darien-gap-article.txt").read_text(encoding="utf-8").splitlines()[:6]) + "\n"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_random_edits_and_spans_merged_in_any_order_converge(data) -> None:
+def test_random_edits_and_spans_merged_in_any_order_converge(places, data) -> None:
     new = data.draw(word_edits(TEXT))
     ana_places = _places(data.draw, TEXT, 8)
     ben_places = _places(data.draw, TEXT, 8)
     order = data.draw(st.permutations(["ana", "ben"]))
-    with tempfile.TemporaryDirectory() as folder:
-        tmp = Path(folder)
-        ana_path, ben_path = tmp / "ana.db", tmp / "ben.db"
-        with closing(open_database(tmp / "base.db")) as base:
+    try:
+        with closing(open_database(places("base"))) as base:
             v1, _ = add_document(base, TEXT, source=SOURCE)
             shared = annotate(base, v1.id, ana_places[:2])
-            copy_database(base, ana_path)
-            copy_database(base, ben_path)
+        ana_path, ben_path = places.copy(places("base"), "ana"), places.copy(places("base"), "ben")
         with closing(open_database(ana_path)) as ana:
             annotate(ana, v1.id, ana_places[2:])
             if new != TEXT:
@@ -207,9 +196,9 @@ def test_random_edits_and_spans_merged_in_any_order_converge(data) -> None:
             annotate(ben, v1.id, ben_places, "person")
             update_annotation(ben, shared[0], note="ben, after ana's update")
         paths = {"ana": ana_path, "ben": ben_path}
-        into_ana = merged(tmp, "1.db", ana_path, [ben_path])
-        into_ben = merged(tmp, "2.db", ben_path, [ana_path])
-        fresh = merged(tmp, "3.db", None, [paths[name] for name in order])
+        into_ana = merged(places, "1", ana_path, [ben_path])
+        into_ben = merged(places, "2", ben_path, [ana_path])
+        fresh = merged(places, "3", None, [paths[name] for name in order])
         expected = spans(into_ana)
         try:
             assert spans(into_ben) == expected
@@ -224,3 +213,5 @@ def test_random_edits_and_spans_merged_in_any_order_converge(data) -> None:
         finally:
             for db in (into_ana, into_ben, fresh):
                 db.close()
+    finally:
+        places.close()

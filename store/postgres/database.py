@@ -170,6 +170,10 @@ class Table:
         where, values = self._where_key(key)
         self.db.execute(f"delete from {self.name} where {where}", values)
 
+    @property
+    def rows(self) -> Iterator[dict[str, Any]]:
+        return self.rows_where()
+
     def rows_where(
         self, where: str | None = None, where_args: Sequence[Any] | None = None, order_by: str | None = None
     ) -> Iterator[dict[str, Any]]:

@@ -50,23 +50,37 @@ OWNS = "margin_owns_span"
 on one's own spans."""
 
 
-def _own(table: str) -> str:
-    """The row is under the current role's name (and, for links and values, on its spans)."""
-    mine = f"{OWNED[table]} = current_user"
+def _own(table: str, row: str = "") -> str:
+    """The row is under the current role's name (and, for links and values, on its
+    spans); ``row`` qualifies the columns (``old.`` in a trigger)."""
+    mine = f"{row}{OWNED[table]} = current_user"
     if table == "attributes":
-        return f"({mine} and {OWNS}(annotation_id))"
+        return f"({mine} and {OWNS}({row}annotation_id))"
     if table == "relations":
-        return f"({mine} and {OWNS}(head) and {OWNS}(child))"
+        return f"({mine} and {OWNS}({row}head) and {OWNS}({row}child))"
     return mine
 
 
-def _checks(table: str) -> tuple[str, str]:
+def _checks(table: str, row: str = "") -> tuple[str, str]:
     """(who may add a row, who may change or remove one). Adding under someone else's
     name is an admin's (a merge or an import of a colleague's work); changing what
     someone else made is a reviewer's, for spans, links and values."""
-    add = f"({_own(table)} or {IS_ADMIN})"
-    change = f"({_own(table)} or {IS_REVIEWER})" if table in ("annotations", "relations", "attributes") else add
+    add = f"({_own(table, row)} or {IS_ADMIN})"
+    change = f"({_own(table, row)} or {IS_REVIEWER})" if table in ("annotations", "relations", "attributes") else add
     return add, change
+
+
+def _refuse_removal(table: str) -> str:
+    """A trigger function refusing to remove a row the role may not change. A delete
+    policy would only hide such rows from the delete, which then matches nothing and
+    says nothing; the trigger makes the server refuse it, as it refuses an update."""
+    _, change = _checks(table, "old.")
+    return (
+        f"create or replace function margin_may_remove_{table}() returns trigger language plpgsql as $$ begin "
+        f"if not {change} then raise exception using errcode = 'insufficient_privilege', "
+        "message = format('%s: your role may remove only its own rows', tg_table_name); "
+        "end if; return old; end $$"
+    )
 
 
 def statements(schema: str) -> list[str]:
@@ -116,7 +130,11 @@ def statements(schema: str) -> list[str]:
             f"drop policy if exists margin_update on {table}",
             f"create policy margin_update on {table} for update using (true) with check ({change})",
             f"drop policy if exists margin_delete on {table}",
-            f"create policy margin_delete on {table} for delete using ({change})",
+            f"create policy margin_delete on {table} for delete using (true)",
+            _refuse_removal(table),
+            f"drop trigger if exists margin_may_remove on {table}",
+            f"create trigger margin_may_remove before delete on {table} "
+            f"for each row execute function margin_may_remove_{table}()",
             f"drop trigger if exists margin_keep_owner on {table}",
             f"create trigger margin_keep_owner before update on {table} "
             f"for each row execute function margin_keep_owner('{OWNED[table]}')",
