@@ -467,6 +467,16 @@ def test_a_merge_of_a_colleagues_work_is_an_admins_and_the_refusal_says_whose(te
     assert annotation_rows(boss) == before  # nothing of the file went in
     assert merge_databases(boss, [laptop]).tables["annotations"].added == 2
     boss.close()
+    # ben's own copy of the server holds everyone's spans; only his new one goes back
+    own = tmp_path / "own.db"
+    assert CliRunner().invoke(cli, ["--db", str(own), "merge", urls["ben"]]).exit_code == 0
+    db = open_database(own)
+    mark(db, doc_id, ARTICLE, "Paris", "person", names["ben"])
+    db.close()
+    ben = open_database(urls["ben"])
+    back = merge_databases(ben, [own]).tables["annotations"]
+    ben.close()
+    assert (back.added, back.updated, back.skipped) == (1, 0, 2)
 
 
 def test_add_annotator_leaves_the_servers_own_roles_alone(server: str) -> None:
