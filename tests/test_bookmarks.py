@@ -31,8 +31,8 @@ def offsets(db, doc_id: str, annotator: str = "ann") -> list[int]:
     return [bookmark.offset for bookmark in list_bookmarks(db, doc_id, annotator)]
 
 
-def test_toggle_adds_then_removes_and_lists_in_reading_order(db_path: Path) -> None:
-    db = open_database(db_path)
+def test_toggle_adds_then_removes_and_lists_in_reading_order(fresh_db) -> None:
+    db = fresh_db
     doc = add_text(db)
     assert toggle_bookmark(db, doc, "ann", 40) is True
     assert toggle_bookmark(db, doc, "ann", 5) is True
@@ -44,8 +44,8 @@ def test_toggle_adds_then_removes_and_lists_in_reading_order(db_path: Path) -> N
     db.close()
 
 
-def test_removal_is_a_tombstone_and_adding_again_revives_the_same_row(db_path: Path) -> None:
-    db = open_database(db_path)
+def test_removal_is_a_tombstone_and_adding_again_revives_the_same_row(fresh_db) -> None:
+    db = fresh_db
     doc = add_text(db)
     first = add_bookmark(db, doc, "ann", 12)
     assert add_bookmark(db, doc, "ann", 12) == first  # already there: nothing new
@@ -60,8 +60,8 @@ def test_removal_is_a_tombstone_and_adding_again_revives_the_same_row(db_path: P
     db.close()
 
 
-def test_a_bookmark_needs_a_known_document_a_name_and_an_offset(db_path: Path) -> None:
-    db = open_database(db_path)
+def test_a_bookmark_needs_a_known_document_a_name_and_an_offset(fresh_db) -> None:
+    db = fresh_db
     doc = add_text(db)
     with pytest.raises(MarginError):
         add_bookmark(db, doc, "", 3)
@@ -72,7 +72,7 @@ def test_a_bookmark_needs_a_known_document_a_name_and_an_offset(db_path: Path) -
     db.close()
 
 
-def _bookmarks(path: Path) -> list[tuple]:
+def _bookmarks(path: Path | str) -> list[tuple]:
     db = open_database(path)
     try:
         return db.execute("select * from bookmarks order by id").fetchall()
@@ -80,8 +80,8 @@ def _bookmarks(path: Path) -> list[tuple]:
         db.close()
 
 
-def test_merging_either_way_round_gives_the_same_bookmarks(tmp_path: Path) -> None:
-    ours, theirs = open_database(tmp_path / "ours.db"), open_database(tmp_path / "theirs.db")
+def test_merging_either_way_round_gives_the_same_bookmarks(places) -> None:
+    ours, theirs = open_database(places("ours")), open_database(places("theirs"))
     doc = add_text(ours)
     add_text(theirs)
     add_bookmark(ours, doc, "ann", 3)
@@ -94,20 +94,20 @@ def test_merging_either_way_round_gives_the_same_bookmarks(tmp_path: Path) -> No
     ours.close()
     theirs.close()
     for name in ("ours", "theirs"):
-        (tmp_path / f"{name}-copy.db").write_bytes((tmp_path / f"{name}.db").read_bytes())
-    one, other = open_database(tmp_path / "ours-copy.db"), open_database(tmp_path / "theirs-copy.db")
-    report = merge_databases(one, [tmp_path / "theirs.db"])
-    merge_databases(other, [tmp_path / "ours.db"])
+        places.copy(places(name), f"{name}-copy")
+    one, other = open_database(places("ours-copy")), open_database(places("theirs-copy"))
+    report = merge_databases(one, [places("theirs")])
+    merge_databases(other, [places("ours")])
     assert report.tables["bookmarks"].updated == 1  # the removal beat the older live row
     assert offsets(one, doc) == offsets(other, doc) == [3, 20]
     assert offsets(one, doc, "bob") == [9]
     assert bookmark_at(one, doc, "ann", 7) is None
     one.close()
     other.close()
-    assert _bookmarks(tmp_path / "ours-copy.db") == _bookmarks(tmp_path / "theirs-copy.db")
+    assert _bookmarks(places("ours-copy")) == _bookmarks(places("theirs-copy"))
     # A second merge changes nothing.
-    again = open_database(tmp_path / "ours-copy.db")
-    assert not merge_databases(again, [tmp_path / "theirs.db"]).changed
+    again = open_database(places("ours-copy"))
+    assert not merge_databases(again, [places("theirs")]).changed
     again.close()
 
 
@@ -121,8 +121,8 @@ def test_the_listed_line_is_inert_and_bounded() -> None:
 
 
 @pytest.fixture
-def book_db(tmp_path: Path, corpus: Path) -> tuple[Path, str, str]:
-    path = tmp_path / "margin.db"
+def book_db(db_location: str, corpus: Path) -> tuple[str, str, str]:
+    path = db_location
     text = (corpus / "gutenberg" / "pg2600_war_and_peace.utf8.txt").read_text(encoding="utf-8")
     db = open_database(path)
     document, _ = add_document(db, text, title="War and Peace")
@@ -132,7 +132,7 @@ def book_db(tmp_path: Path, corpus: Path) -> tuple[Path, str, str]:
 
 @pilot_test
 async def test_percent_jumps_and_bookmarks_are_listed_jumped_to_and_removed(
-    book_db: tuple[Path, str, str],
+    book_db: tuple[str, str, str],
 ) -> None:
     path, doc_id, text = book_db
     app = app_for(path)
@@ -173,8 +173,8 @@ async def test_percent_jumps_and_bookmarks_are_listed_jumped_to_and_removed(
 
 
 @pilot_test
-async def test_m_on_a_bookmark_removes_it(tmp_path: Path) -> None:
-    path = tmp_path / "margin.db"
+async def test_m_on_a_bookmark_removes_it(db_location: str) -> None:
+    path = db_location
     db = open_database(path)
     doc = add_text(db, ARTICLE)
     db.close()

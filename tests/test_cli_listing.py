@@ -11,10 +11,12 @@ import struct
 import subprocess
 import sys
 import termios
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pg_cluster import BACKENDS
 
 from margin.store.annotations import annotation_row
 from margin.store.db import open_database
@@ -25,13 +27,13 @@ from margin.tui.commands import output
 HOSTILE = "Evil \x1b[31mred\x1b[0m\ttab\nline \u202eflipped \x9bcsi"
 
 
-def run(db: Path, *args: str) -> str:
+def run(db: Path | str, *args: str) -> str:
     result = CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result.output
 
 
-def many_documents(path: Path, count: int, per_document: int = 2) -> Path:
+def many_documents(path: Path | str, count: int, per_document: int = 2) -> Path | str:
     """``count`` documents with ``per_document`` annotations each, inserted in bulk."""
     db = open_database(path)
     with db.conn:
@@ -51,9 +53,16 @@ def many_documents(path: Path, count: int, per_document: int = 2) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def big_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return many_documents(tmp_path_factory.mktemp("big") / "big.db", 5000)
+@pytest.fixture(scope="module", params=BACKENDS)
+def big_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | str]:
+    """Five thousand documents, made once per module on each backend: the tests only read them."""
+    if request.param == "sqlite":
+        yield many_documents(tmp_path_factory.mktemp("big") / "big.db", 5000)
+        return
+    cluster = request.getfixturevalue("postgres")
+    url = cluster.fresh()
+    yield many_documents(url, 5000)
+    cluster.drop(url)
 
 
 @pytest.fixture
@@ -61,7 +70,7 @@ def on_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(output, "terminal", lambda: output.Terminal(80, 24))
 
 
-def test_piped_documents_are_tsv_with_every_row(big_db: Path) -> None:
+def test_piped_documents_are_tsv_with_every_row(big_db: Path | str) -> None:
     lines = run(big_db, "documents").splitlines()
     assert lines[0].split("\t") == ["id", "title", "characters", "read", "claim", "person", "statistic", "total"]
     assert len(lines) == 5001
@@ -69,7 +78,7 @@ def test_piped_documents_are_tsv_with_every_row(big_db: Path) -> None:
     assert lines[-1].split("\t")[1] == "Document 4999"
 
 
-def test_limit_and_offset_page_through_any_format(big_db: Path) -> None:
+def test_limit_and_offset_page_through_any_format(big_db: Path | str) -> None:
     page = run(big_db, "documents", "--limit", "3", "--offset", "10").splitlines()
     assert [line.split("\t")[1] for line in page[1:]] == ["Document 10", "Document 11", "Document 12"]
     records = [json.loads(line) for line in run(big_db, "documents", "--jsonl", "--limit", "2").splitlines()]
@@ -81,7 +90,7 @@ def test_limit_and_offset_page_through_any_format(big_db: Path) -> None:
     assert len(run(big_db, "stats").splitlines()) == 1 + 3 + 2 + 1 + 5000  # labels, annotators, status, documents
 
 
-def test_json_keeps_its_shape(big_db: Path) -> None:
+def test_json_keeps_its_shape(big_db: Path | str) -> None:
     documents_json = json.loads(run(big_db, "documents", "--json", "--limit", "1"))
     assert documents_json == [
         {"id": f"{0:016x}", "title": "Document 0", "source": "", "characters": 47, "progress": 0.0, "counts": {"claim": 2}}
@@ -96,7 +105,7 @@ def test_json_keeps_its_shape(big_db: Path) -> None:
     }
 
 
-def test_a_terminal_gets_a_table_of_what_fits_and_how_many_more(big_db: Path, on_terminal: None) -> None:
+def test_a_terminal_gets_a_table_of_what_fits_and_how_many_more(big_db: Path | str, on_terminal: None) -> None:
     lines = run(big_db, "documents").splitlines()
     rows = [line for line in lines if re.match(r"[0-9a-f]{12} ", line)]
     assert len(rows) == 24 - output.TABLE_CHROME
@@ -110,7 +119,7 @@ def test_a_terminal_gets_a_table_of_what_fits_and_how_many_more(big_db: Path, on
     assert len([line for line in everything if re.match(r"[0-9a-f]{12} ", line)]) == 5000
 
 
-def test_a_real_terminal_decides_the_table(big_db: Path) -> None:
+def test_a_real_terminal_decides_the_table(big_db: Path | str) -> None:
     leader, follower = os.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 15, 70, 0, 0))
     env = {**os.environ, "TERM": "dumb"}
@@ -138,7 +147,7 @@ def test_a_real_terminal_decides_the_table(big_db: Path) -> None:
     assert all(len(line) <= 70 for line in shown)
 
 
-def test_documents_never_queries_the_annotations_table(big_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_documents_never_queries_the_annotations_table(big_db: Path | str, monkeypatch: pytest.MonkeyPatch) -> None:
     import margin.store.db
 
     statements: list[str] = []
@@ -155,8 +164,8 @@ def test_documents_never_queries_the_annotations_table(big_db: Path, monkeypatch
     assert not [sql for sql in statements if re.search(r"\btext\b", sql) and "coalesce(length, length(text))" not in sql]
 
 
-def test_data_reaching_a_terminal_is_inert(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "hostile.db"
+def test_data_reaching_a_terminal_is_inert(db_location: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = db_location
     db = open_database(path)
     add_document(db, "Some text.", title=HOSTILE)
     db.close()
@@ -185,6 +194,6 @@ def test_commands_do_not_import_the_cli_module() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_all_and_limit_together_are_refused(big_db: Path) -> None:
+def test_all_and_limit_together_are_refused(big_db: Path | str) -> None:
     result = CliRunner().invoke(cli, ["--db", str(big_db), "documents", "--all", "--limit", "3"])
     assert result.exit_code == 2 and "--all and --limit" in result.output

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pg_cluster import BACKENDS
 
 from margin.store.compat import migration_names
 from margin.store.db import SCHEMA_VERSION
@@ -19,26 +24,55 @@ def test_schema_version_counts_the_migrations() -> None:
     assert len(migration_names(migrations)) == SCHEMA_VERSION
 
 
-def test_a_database_from_before_versions_upgrades_and_its_documents_work(tmp_path, seed_text: str) -> None:
-    """A file written at schema 7 (built here with every migration before 0008, which is what
-    an older margin left) opens, gains the versions table, empty, and its
-    spans move when a revised text becomes the next version."""
+@pytest.fixture(params=BACKENDS)
+def blank_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | str]:
+    """Where an older margin's database is made: a file not there yet, or a database
+    on the test cluster without margin's schema."""
+    if request.param == "sqlite":
+        yield tmp_path / "old.db"
+        return
+    cluster = request.getfixturevalue("postgres")
+    url = cluster.fresh(template="template0")
+    yield url
+    cluster.drop(url)
+
+
+def _at_schema_7(where: Path | str):
+    """A database as an older margin left it: every migration before 0008, on a file
+    through sqlite-utils, on a server through the same steps in its own DDL."""
     import sqlite3
 
+    from margin.store.database import Database, Server
+    from margin.store.db import APPLICATION_ID
+
+    if isinstance(where, Path):
+        conn = sqlite3.connect(where)
+        old = Database(conn, path=where, readonly=False)
+        migrations.apply(old.utils, stop_before="0008_versions")
+        conn.execute(f"pragma application_id = {APPLICATION_ID}")
+        conn.execute("pragma user_version = 7")
+        assert not conn.execute("select 1 from sqlite_master where name = 'document_versions'").fetchone()
+        return old
+    from margin.store.postgres.connect import open_server
+
+    old = open_server(Server(where), readonly=False, schema_version=7)
+    assert old.execute("select to_regclass('document_versions')").fetchone()[0] is None
+    return old
+
+
+def test_a_database_from_before_versions_upgrades_and_its_documents_work(
+    blank_location: Path | str, seed_text: str
+) -> None:
+    """A database written at schema 7 (built here with every migration before 0008, which
+    is what an older margin left) opens, gains the versions table, empty, and its
+    spans move when a revised text becomes the next version."""
     from margin.store.annotations import add_annotation
-    from margin.store.database import Database
-    from margin.store.db import APPLICATION_ID, open_database, schema_version
+    from margin.store.db import open_database, schema_version
     from margin.store.documents import add_document, document_row, get_document
     from margin.store.version_moves import add_version
     from margin.store.versions import newer_version, superseded, versions
 
-    path = tmp_path / "old.db"
-    conn = sqlite3.connect(path)
-    old = Database(conn, path=path, readonly=False)
-    migrations.apply(old.utils, stop_before="0008_versions")
-    conn.execute(f"pragma application_id = {APPLICATION_ID}")
-    conn.execute("pragma user_version = 7")
-    assert not conn.execute("select 1 from sqlite_master where name = 'document_versions'").fetchone()
+    old = _at_schema_7(blank_location)
     row = document_row(seed_text, source="/news/darien.txt")
     del row["tokens"]  # a column of a later migration
     old.table("documents").insert(row)
@@ -46,10 +80,10 @@ def test_a_database_from_before_versions_upgrades_and_its_documents_work(tmp_pat
     assert document is not None
     at = seed_text.index("520,000")
     span = add_annotation(old, document.id, at, at + 7, "statistic", annotator="ana")
-    conn.commit()
-    conn.close()
+    old.conn.commit()
+    old.close()
 
-    db = open_database(path)
+    db = open_database(blank_location)
     try:
         assert schema_version(db) == SCHEMA_VERSION
         assert db.execute("select count(*) from document_versions").fetchone()[0] == 0

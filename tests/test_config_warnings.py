@@ -83,8 +83,8 @@ def test_the_reader_does_not_print_warnings_it_will_show_itself(config: Path, mo
 
 
 @pilot_test
-async def test_the_app_notifies_each_mistake_and_applies_the_rest(config: Path, tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
+async def test_the_app_notifies_each_mistake_and_applies_the_rest(config: Path, db_location: str) -> None:
+    path = db_location
     sample_db(path)
     app = make_app(path, "tester", load_settings())
     app.cursor_blink = False
@@ -101,9 +101,9 @@ async def test_the_app_notifies_each_mistake_and_applies_the_rest(config: Path, 
 
 
 @pilot_test
-async def test_a_key_list_with_an_empty_key_is_named_and_left_out(tmp_path: Path) -> None:
+async def test_a_key_list_with_an_empty_key_is_named_and_left_out(db_location: str) -> None:
     """Textual would bind the empty key name and say nothing."""
-    path = tmp_path / "m.db"
+    path = db_location
     sample_db(path)
     app = app_for(path, keymap={"app.delete": "D,,", "app.undo": "U"})
     async with running(app) as pilot:
@@ -131,7 +131,9 @@ def test_a_spacy_model_with_a_trailing_newline_is_refused(tmp_path: Path) -> Non
     assert any("spacy_model" in warning for warning in settings.warnings)
 
 
-def test_margin_suggest_passes_the_spacy_model_to_the_people_suggester(tmp_path: Path, monkeypatch) -> None:
+def test_margin_suggest_passes_the_spacy_model_to_the_people_suggester(
+    tmp_path: Path, db_location: str, monkeypatch
+) -> None:
     from click.testing import CliRunner
 
     from margin.store import suggest
@@ -148,7 +150,7 @@ def test_margin_suggest_passes_the_spacy_model_to_the_people_suggester(tmp_path:
         return real(db, ["statistics"], options)
 
     monkeypatch.setattr(suggest, "build", spy)
-    db = tmp_path / "m.db"
+    db = db_location
     CliRunner().invoke(cli, ["--db", str(db), "import", str(Path(__file__).parents[1].parent / "shared/corpus/seed/darien-gap-article.txt")])
     result = CliRunner().invoke(cli, ["--db", str(db), "suggest"])
     assert result.exit_code == 0, result.output

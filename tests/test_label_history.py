@@ -3,7 +3,6 @@ removed, and an older copy's spans take the new name instead of reviving the old
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -17,15 +16,8 @@ from margin.store.merge import merge_databases
 from margin.tui.cli import cli
 
 
-def _copy(source: Path, destination: Path) -> Path:
-    db = open_database(source)
-    db.execute("vacuum into ?", [str(destination)])
-    db.close()
-    return destination
-
-
-def _base(tmp_path: Path) -> tuple[Path, str]:
-    path = tmp_path / "ours.db"
+def _base(places) -> tuple[str, str]:
+    path = places("ours")
     db = open_database(path)
     doc, _ = documents.add_document(db, ARTICLE)
     add_label(db, "quote", key="q")
@@ -36,8 +28,8 @@ def _base(tmp_path: Path) -> tuple[Path, str]:
     return path, doc.id
 
 
-def _live(path: Path) -> list[tuple[str, int]]:
-    conn = sqlite3.connect(path)
+def _live(path: Path | str) -> list[tuple[str, int]]:
+    conn = open_database(path, readonly=True)
     try:
         return conn.execute(
             "select label, count(*) from annotations where deleted_at is null group by label order by label"
@@ -46,7 +38,7 @@ def _live(path: Path) -> list[tuple[str, int]]:
         conn.close()
 
 
-def _label_names(path: Path) -> list[str]:
+def _label_names(path: Path | str) -> list[str]:
     db = open_database(path)
     try:
         return [label.name for label in list_labels(db)]
@@ -54,12 +46,12 @@ def _label_names(path: Path) -> list[str]:
         db.close()
 
 
-def test_remove_force_leaves_tombstones_and_a_retired_label(tmp_path: Path) -> None:
-    path, _ = _base(tmp_path)
+def test_remove_force_leaves_tombstones_and_a_retired_label(places) -> None:
+    path, _ = _base(places)
     result = CliRunner().invoke(cli, ["--db", str(path), "labels", "remove", "quote", "--force"])
     assert result.exit_code == 0, result.output
     assert "3 annotation(s)" in result.output
-    conn = sqlite3.connect(path)
+    conn = open_database(path, readonly=True)
     # Nothing hard-deleted: the spans are tombstones, the label row is retired.
     assert conn.execute("select count(*) from annotations where label = 'quote'").fetchone()[0] == 3
     assert conn.execute(
@@ -72,9 +64,9 @@ def test_remove_force_leaves_tombstones_and_a_retired_label(tmp_path: Path) -> N
     assert "quote" not in listing.output
 
 
-def test_a_removed_label_stays_removed_after_merging_an_older_copy(tmp_path: Path) -> None:
-    ours, _ = _base(tmp_path)
-    older = _copy(ours, tmp_path / "older.db")
+def test_a_removed_label_stays_removed_after_merging_an_older_copy(places) -> None:
+    ours, _ = _base(places)
+    older = places.copy(ours, "older")
     db = open_database(ours)
     remove_label(db, "quote", force=True)
     merge_databases(db, [older])
@@ -90,9 +82,9 @@ def test_a_removed_label_stays_removed_after_merging_an_older_copy(tmp_path: Pat
     assert "quote" not in _label_names(older)
 
 
-def test_a_rename_maps_an_older_copys_spans_in_both_directions(tmp_path: Path) -> None:
-    ours, doc_id = _base(tmp_path)
-    older = _copy(ours, tmp_path / "older.db")
+def test_a_rename_maps_an_older_copys_spans_in_both_directions(places) -> None:
+    ours, doc_id = _base(places)
+    older = places.copy(ours, "older")
     # The older copy goes on labelling with the old name.
     theirs = open_database(older)
     annotations.add_annotation(theirs, doc_id, 40, 45, "quote", annotator="ben")
@@ -113,9 +105,9 @@ def test_a_rename_maps_an_older_copys_spans_in_both_directions(tmp_path: Path) -
     assert "citation" in _label_names(older)
 
 
-def test_chained_renames_resolve_to_the_last_name(tmp_path: Path) -> None:
-    ours, _ = _base(tmp_path)
-    older = _copy(ours, tmp_path / "older.db")
+def test_chained_renames_resolve_to_the_last_name(places) -> None:
+    ours, _ = _base(places)
+    older = places.copy(ours, "older")
     db = open_database(ours)
     rename_label(db, "quote", "citation")
     rename_label(db, "citation", "source")
@@ -125,8 +117,8 @@ def test_chained_renames_resolve_to_the_last_name(tmp_path: Path) -> None:
     db.close()
 
 
-def test_adding_a_removed_label_again_makes_a_fresh_one(tmp_path: Path) -> None:
-    path, _ = _base(tmp_path)
+def test_adding_a_removed_label_again_makes_a_fresh_one(places) -> None:
+    path, _ = _base(places)
     db = open_database(path)
     remove_label(db, "quote", force=True)
     again = add_label(db, "quote")
@@ -135,9 +127,9 @@ def test_adding_a_removed_label_again_makes_a_fresh_one(tmp_path: Path) -> None:
     db.close()
 
 
-def _state(path: Path) -> tuple[list, list, list]:
+def _state(path: Path | str) -> tuple[list, list, list]:
     """Labels (with whether retired), live spans by label, and the rename history."""
-    conn = sqlite3.connect(path)
+    conn = open_database(path, readonly=True)
     try:
         return (
             conn.execute("select name, retired_at is not null from labels order by name").fetchall(),
@@ -150,13 +142,13 @@ def _state(path: Path) -> tuple[list, list, list]:
         conn.close()
 
 
-def _label(path: Path, doc_id: str, start: int, name: str) -> None:
+def _label(path: Path | str, doc_id: str, start: int, name: str) -> None:
     db = open_database(path)
     annotations.add_annotation(db, doc_id, start, start + 4, name, annotator="ana")
     db.close()
 
 
-def _on(path: Path, change) -> None:
+def _on(path: Path | str, change) -> None:
     db = open_database(path)
     change(db)
     db.close()
@@ -199,13 +191,13 @@ SCENARIOS = {
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
-def test_label_history_merges_the_same_either_way(tmp_path: Path, scenario: str) -> None:
+def test_label_history_merges_the_same_either_way(places, scenario: str) -> None:
     on_a, on_b = SCENARIOS[scenario]
-    a, doc_id = _base(tmp_path)
-    b = _copy(a, tmp_path / "b.db")
+    a, doc_id = _base(places)
+    b = places.copy(a, "b")
     on_a(a, doc_id)
     on_b(b, doc_id)
-    a_into_b, b_into_a = _copy(b, tmp_path / "ab.db"), _copy(a, tmp_path / "ba.db")
+    a_into_b, b_into_a = places.copy(b, "ab"), places.copy(a, "ba")
     for target, source in ((a_into_b, a), (b_into_a, b)):
         db = open_database(target)
         merge_databases(db, [source])

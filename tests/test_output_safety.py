@@ -47,6 +47,12 @@ def state(path: Path) -> tuple[tuple[int, ...], str]:
     return counts, digest
 
 
+def snapshot(places, where: str) -> object:
+    """What a command must leave as it was: a file's counts and checksum (``state``),
+    or every row of a server's database."""
+    return places.rows(where) if places.server else state(Path(where))
+
+
 def log_size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
 
@@ -56,7 +62,7 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(path.name for path in folder.iterdir() if path.name.startswith("."))
 
 
-def run(db: Path, *args: str):
+def run(db: Path | str, *args: str):
     return CliRunner().invoke(cli, ["--db", str(db), *map(str, args)])
 
 
@@ -67,6 +73,15 @@ def ours(tmp_path: Path) -> Path:
     mark(db, add_text(db), ARTICLE, "Alice Smith", "person", "ana")
     db.close()
     return path
+
+
+@pytest.fixture
+def ours_db(db_location: str) -> str:
+    """The same as ``ours``, on each backend."""
+    db = open_database(db_location)
+    mark(db, add_text(db), ARTICLE, "Alice Smith", "person", "ana")
+    db.close()
+    return db_location
 
 
 @pytest.fixture
@@ -138,9 +153,10 @@ def test_brat_export_refuses_a_folder_whose_names_reach_the_database(tmp_path):
     assert sorted(path.name for path in folder.iterdir()) == ["annotation.conf"]
 
 
-def test_brat_file_names_from_ids_stay_inside_the_folder(ours, tmp_path):
-    conn = sqlite3.connect(ours)
-    with conn:
+def test_brat_file_names_from_ids_stay_inside_the_folder(ours_db, tmp_path):
+    ours = ours_db
+    conn = open_database(ours)
+    with conn.conn:
         conn.execute(
             "insert into documents (id, title, text, length) values (?, ?, ?, ?)",
             ["../../escaped", "../../title", "Text from a foreign database.", 29],
@@ -188,14 +204,14 @@ def test_merging_into_another_name_of_itself_is_refused(ours, kind):
     assert state(ours) == before
 
 
-def _titled(path: Path, title: str) -> Path:
+def _titled(path: Path | str, title: str) -> Path | str:
     db = open_database(path)
     mark(db, add_text(db, title=title), ARTICLE, "Alice Smith", "person", "ana")
     db.close()
     return path
 
 
-def _title_after_merge(into: Path, source: Path) -> str:
+def _title_after_merge(into: Path | str, source: Path | str) -> str:
     db = open_database(into)
     try:
         merge_databases(db, [source])
@@ -211,20 +227,18 @@ def _title_after_merge(into: Path, source: Path) -> str:
         ("", "Given by a reader", "Given by a reader"),
     ],
 )
-def test_the_title_kept_does_not_depend_on_merge_direction(tmp_path, one, other, expected):
-    a, b = tmp_path / "a.db", tmp_path / "b.db"
+def test_the_title_kept_does_not_depend_on_merge_direction(places, one, other, expected):
+    a, b = places("a"), places("b")
     _titled(a, one)
     _titled(b, other)
-    a_copy, b_copy = tmp_path / "a-copy.db", tmp_path / "b-copy.db"
-    a_copy.write_bytes(a.read_bytes())
-    b_copy.write_bytes(b.read_bytes())
+    a_copy, b_copy = places.copy(a, "a-copy"), places.copy(b, "b-copy")
 
     assert _title_after_merge(a_copy, b) == expected
     assert _title_after_merge(b_copy, a) == expected
     assert _title_after_merge(a_copy, b) == expected  # and a second merge changes nothing
 
 
-def _biggish(path: Path, documents: int = 2000) -> Path:
+def _biggish(path: Path | str, documents: int = 2000) -> Path | str:
     db = open_database(path)
     filler = "Some words of an article that goes on for a while. " * 40
     with write(db):
@@ -276,9 +290,9 @@ def _kill(process: subprocess.Popen) -> None:
     process.wait()  # reaped, so its pid is really gone
 
 
-def test_a_killed_export_leaves_the_earlier_output_and_the_rerun_cleans_up(tmp_path):
-    database = _biggish(tmp_path / "big.db")
-    before = state(database)
+def test_a_killed_export_leaves_the_earlier_output_and_the_rerun_cleans_up(places, tmp_path):
+    database = _biggish(places("big"))
+    before = snapshot(places, database)
     out = tmp_path / "out.jsonl"
     out.write_text("earlier export\n")
     argv = ["--db", str(database), "export", "-o", str(out)]
@@ -295,7 +309,7 @@ def test_a_killed_export_leaves_the_earlier_output_and_the_rerun_cleans_up(tmp_p
     assert result.exit_code == 0, result.output
     assert len(out.read_text(encoding="utf-8").splitlines()) == 2000
     assert leftovers(tmp_path) == []
-    assert state(database) == before
+    assert snapshot(places, database) == before
 
 
 def test_a_killed_merge_leaves_no_file_under_the_new_name_and_a_rerun_succeeds(ours, tmp_path):

@@ -21,7 +21,7 @@ HOSTILE = "evil\x1b]2;pwned\x07\x1b[31m\u202e"
 TEXT = "Ana said 40% of voters agree. Ben denied it."
 
 
-def run(*args: str, db: Path):
+def run(*args: str, db: Path | str):
     return CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
 
 
@@ -32,10 +32,8 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(output, "terminal", lambda: output.Terminal(120, 24))
 
 
-@pytest.fixture
-def linked_db(db_path: Path) -> Path:
-    """A claim said by a person and citing a statistic, with a verdict."""
-    db = open_database(db_path)
+def _link(where: Path | str) -> None:
+    db = open_database(where)
     doc, _ = documents.add_document(db, TEXT, source="seed")
     person = annotations_store.add_annotation(db, doc.id, 0, 3, "person", annotator="ana")
     claim = annotations_store.add_annotation(db, doc.id, 4, 28, "claim", annotator="ana")
@@ -44,16 +42,29 @@ def linked_db(db_path: Path) -> Path:
     add_relation(db, claim.id, statistic.id, "cites", annotator="ana")
     set_attribute(db, claim.id, "verdict", "misleading", annotator="ana")
     db.close()
+
+
+@pytest.fixture
+def linked_db(db_location: str) -> str:
+    """A claim said by a person and citing a statistic, with a verdict, on each backend."""
+    _link(db_location)
+    return db_location
+
+
+@pytest.fixture
+def linked_file(db_path: Path) -> Path:
+    """The same, in a file, for what only a file has (its mode)."""
+    _link(db_path)
     return db_path
 
 
-def listed(command: str, db: Path) -> dict[str, dict]:
+def listed(command: str, db: Path | str) -> dict[str, dict]:
     result = run(command, "--json", db=db)
     assert result.exit_code == 0, result.output
     return {row["name"]: row for row in json.loads(result.output)}
 
 
-def test_relations_lists_each_type_with_its_usage(linked_db: Path) -> None:
+def test_relations_lists_each_type_with_its_usage(linked_db: str) -> None:
     rows = listed("relations", linked_db)
     assert list(rows) == ["said_by", "cites", "about"]
     assert rows["said_by"] == {
@@ -68,7 +79,7 @@ def test_relations_lists_each_type_with_its_usage(linked_db: Path) -> None:
     assert run("relations", "--limit", "1", "--offset", "1", "--tsv", db=linked_db).output.splitlines()[1:] == [lines[1]]
 
 
-def test_attributes_lists_each_with_its_usage(linked_db: Path, terminal: None) -> None:
+def test_attributes_lists_each_with_its_usage(linked_db: str, terminal: None) -> None:
     rows = listed("attributes", linked_db)
     assert rows == {"verdict": {
         "name": "verdict", "kind": "choice", "values": ["true", "false", "misleading", "unverifiable", "unchecked"],
@@ -78,7 +89,7 @@ def test_attributes_lists_each_with_its_usage(linked_db: Path, terminal: None) -
     assert "verdict" in table and "misleading" in table and "\t" not in table
 
 
-def test_relation_types_are_added_changed_renamed_and_removed(linked_db: Path) -> None:
+def test_relation_types_are_added_changed_renamed_and_removed(linked_db: str) -> None:
     added = run("relations", "add", "same_as", "--key", "m", "--head", "person", "--child", "person",
                 "--undirected", "--description", "One person", db=linked_db)
     assert added.exit_code == 0
@@ -101,7 +112,7 @@ def test_relation_types_are_added_changed_renamed_and_removed(linked_db: Path) -
     assert "same_as" not in listed("relations", linked_db)
 
 
-def test_removing_a_used_type_needs_force_and_leaves_tombstones(linked_db: Path) -> None:
+def test_removing_a_used_type_needs_force_and_leaves_tombstones(linked_db: str) -> None:
     refused = run("relations", "remove", "cites", db=linked_db)
     assert refused.exit_code == 1
     assert refused.output == "Error: relation type 'cites' is used by 1 relation(s); use --force to remove them too\n"
@@ -116,7 +127,7 @@ def test_removing_a_used_type_needs_force_and_leaves_tombstones(linked_db: Path)
     assert "cites" not in listed("relations", linked_db)
 
 
-def test_attributes_are_added_changed_renamed_and_removed(linked_db: Path) -> None:
+def test_attributes_are_added_changed_renamed_and_removed(linked_db: str) -> None:
     added = run("attributes", "add", "confidence", "--value", "low", "--value", "high", "--label", "claim",
                 "--key", "K", db=linked_db)
     assert added.output == "added attribute confidence (one of low, high; on claim; key K)\n"
@@ -135,7 +146,7 @@ def test_attributes_are_added_changed_renamed_and_removed(linked_db: Path) -> No
     assert rows["rating"]["spans"] == 1 and rows["sarcastic"]["kind"] == "flag" and rows["unit"]["values"] == []
 
 
-def test_removing_a_used_attribute_needs_force_and_clears_its_values(linked_db: Path) -> None:
+def test_removing_a_used_attribute_needs_force_and_clears_its_values(linked_db: str) -> None:
     refused = run("attributes", "remove", "verdict", db=linked_db)
     assert refused.exit_code == 1
     assert refused.output == "Error: attribute 'verdict' is set on 1 span(s); use --force to clear them too\n"
@@ -148,7 +159,7 @@ def test_removing_a_used_attribute_needs_force_and_clears_its_values(linked_db: 
     assert listed("attributes", linked_db) == {}
 
 
-def test_a_value_spans_carry_cannot_be_dropped(linked_db: Path) -> None:
+def test_a_value_spans_carry_cannot_be_dropped(linked_db: str) -> None:
     result = run("attributes", "set", "verdict", "--value", "true", "--value", "false", db=linked_db)
     assert result.exit_code == 1
     assert result.output == "Error: spans carry 'misleading' for 'verdict'; keep those values or clear them first\n"
@@ -177,7 +188,7 @@ def test_a_value_spans_carry_cannot_be_dropped(linked_db: Path) -> None:
     ],
     ids=lambda value: " ".join(value) if isinstance(value, tuple) else "",
 )
-def test_refusals_are_one_line_with_status_1(linked_db: Path, args: tuple[str, ...], message: str) -> None:
+def test_refusals_are_one_line_with_status_1(linked_db: str, args: tuple[str, ...], message: str) -> None:
     before = run("relations", "--json", db=linked_db).output + run("attributes", "--json", db=linked_db).output
     result = run(*args, db=linked_db)
     assert result.exit_code == 1
@@ -186,7 +197,7 @@ def test_refusals_are_one_line_with_status_1(linked_db: Path, args: tuple[str, .
 
 
 @pytest.mark.parametrize("key", ["h", "j", "k", "l", "w", "b", "e", "E", "g", "G", "n", "N", "v", "L", "ctrl+p"])
-def test_a_relation_key_that_link_mode_needs_is_refused(linked_db: Path, key: str) -> None:
+def test_a_relation_key_that_link_mode_needs_is_refused(linked_db: str, key: str) -> None:
     for args in (("relations", "add", "quotes", "--key", key), ("relations", "set", "said_by", "--key", key)):
         result = run(*args, db=linked_db)
         assert result.exit_code == 2
@@ -196,7 +207,7 @@ def test_a_relation_key_that_link_mode_needs_is_refused(linked_db: Path, key: st
 
 
 @pytest.mark.parametrize("key", ["q", "x", "j", "W", "u", "ctrl+p"])
-def test_an_attribute_key_margin_already_uses_is_refused(linked_db: Path, key: str) -> None:
+def test_an_attribute_key_margin_already_uses_is_refused(linked_db: str, key: str) -> None:
     for args in (("attributes", "add", "conf", "--flag", "--key", key), ("attributes", "set", "verdict", "--key", key)):
         result = run(*args, db=linked_db)
         assert result.exit_code == 2 and "one of margin's own keys" in result.output
@@ -204,7 +215,7 @@ def test_an_attribute_key_margin_already_uses_is_refused(linked_db: Path, key: s
 
 
 @pytest.mark.parametrize("command", ["relations", "attributes"])
-def test_keys_no_terminal_delivers_are_refused(linked_db: Path, command: str) -> None:
+def test_keys_no_terminal_delivers_are_refused(linked_db: str, command: str) -> None:
     kind = ("--flag",) if command == "attributes" else ()
     result = run(command, "add", "thing", *kind, "--key", "ctrl+i", db=linked_db)
     assert result.exit_code == 2 and "ctrl+i arrives as tab in a terminal" in result.output
@@ -217,12 +228,12 @@ def test_keys_no_terminal_delivers_are_refused(linked_db: Path, command: str) ->
                                                                   "--any-head")],
     ids=" ".join,
 )
-def test_contradictory_options_are_usage_errors(linked_db: Path, args: tuple[str, ...]) -> None:
+def test_contradictory_options_are_usage_errors(linked_db: str, args: tuple[str, ...]) -> None:
     result = run(*args, db=linked_db)
     assert result.exit_code == 2 and "cannot be combined" in result.output
 
 
-def test_a_hostile_name_never_reaches_the_terminal(linked_db: Path, terminal: None) -> None:
+def test_a_hostile_name_never_reaches_the_terminal(linked_db: str, terminal: None) -> None:
     refused = run("relations", "add", HOSTILE, db=linked_db)
     assert refused.exit_code == 1 and "\x1b" not in refused.output and "\x07" not in refused.output
     assert "contains the control character U+001B" in refused.output
@@ -252,7 +263,8 @@ def test_a_hostile_name_never_reaches_the_terminal(linked_db: Path, terminal: No
      ("attributes", "rename", "verdict", "rating")],
     ids=" ".join,
 )
-def test_changes_to_a_read_only_database_are_refused_in_one_line(linked_db: Path, args: tuple[str, ...]) -> None:
+def test_changes_to_a_read_only_database_are_refused_in_one_line(linked_file: Path, args: tuple[str, ...]) -> None:
+    linked_db = linked_file
     linked_db.chmod(0o444)
     before = linked_db.read_bytes()
     result = run(*args, db=linked_db)

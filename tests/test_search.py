@@ -29,9 +29,9 @@ def book(corpus: Path) -> str:
 
 
 @pytest.fixture
-def library(tmp_path: Path, book: str) -> tuple[Path, str, str]:
-    """The seed article and War and Peace: (database, seed id, book id)."""
-    path = tmp_path / "margin.db"
+def library(db_location: str, book: str) -> tuple[str, str, str]:
+    """The seed article and War and Peace: (database, seed id, book id), on each backend."""
+    path = db_location
     seed_id = sample_db(path)
     db = open_database(path)
     document, _ = add_document(db, book, title="War and Peace", source="pg2600.txt")
@@ -133,7 +133,7 @@ def test_counted_matches_answer_as_the_uncounted_search_does(book: str) -> None:
 
 
 @pilot_test
-async def test_a_term_matches_across_a_reflowed_line_break(library: tuple[Path, str, str], book: str) -> None:
+async def test_a_term_matches_across_a_reflowed_line_break(library: tuple[str, str, str], book: str) -> None:
     path, _seed, book_id = library
     app = app_for(path, open_doc_id=book_id)
     hit = book.index("estates of the\nBuonapartes")
@@ -149,7 +149,7 @@ async def test_a_term_matches_across_a_reflowed_line_break(library: tuple[Path, 
 
 
 @pilot_test
-async def test_n_of_m_in_the_status_line_and_the_wrap_notices(library: tuple[Path, str, str], book: str) -> None:
+async def test_n_of_m_in_the_status_line_and_the_wrap_notices(library: tuple[str, str, str], book: str) -> None:
     path, _seed, book_id = library
     app = app_for(path, open_doc_id=book_id)
     starts = whole_words(book, "Natásha")
@@ -172,7 +172,7 @@ async def test_n_of_m_in_the_status_line_and_the_wrap_notices(library: tuple[Pat
 
 @pilot_test
 async def test_a_long_text_is_counted_once_per_term_not_per_key(
-    library: tuple[Path, str, str], monkeypatch: pytest.MonkeyPatch
+    library: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, _seed, book_id = library
     calls: list[str] = []
@@ -194,7 +194,7 @@ async def test_a_long_text_is_counted_once_per_term_not_per_key(
 
 @pilot_test
 async def test_star_searches_the_word_under_the_cursor_as_a_whole_word(
-    library: tuple[Path, str, str], book: str
+    library: tuple[str, str, str], book: str
 ) -> None:
     path, _seed, book_id = library
     app = app_for(path, open_doc_id=book_id)
@@ -220,8 +220,8 @@ async def test_star_searches_the_word_under_the_cursor_as_a_whole_word(
 
 
 @pilot_test
-async def test_tab_in_the_prompt_asks_for_whole_words(tmp_path: Path) -> None:
-    path = tmp_path / "margin.db"
+async def test_tab_in_the_prompt_asks_for_whole_words(db_location: str) -> None:
+    path = db_location
     sample_db(path)
     app = app_for(path)
     inside = SAMPLE.index("assist")
@@ -242,8 +242,8 @@ async def test_tab_in_the_prompt_asks_for_whole_words(tmp_path: Path) -> None:
 
 
 @pilot_test
-async def test_a_labelled_match_shows_its_labels_tint(tmp_path: Path) -> None:
-    path = tmp_path / "margin.db"
+async def test_a_labelled_match_shows_its_labels_tint(db_location: str) -> None:
+    path = db_location
     sample_db(path)
     app = app_for(path)
     first = SAMPLE.index("Mayorkas")
@@ -267,7 +267,7 @@ async def test_a_labelled_match_shows_its_labels_tint(tmp_path: Path) -> None:
 
 
 @pilot_test
-async def test_opening_a_full_text_hit_lands_on_it_highlighted(library: tuple[Path, str, str], book: str) -> None:
+async def test_opening_a_full_text_hit_lands_on_it_highlighted(library: tuple[str, str, str], book: str) -> None:
     path, seed_id, book_id = library
     app = app_for(path, open_doc_id=seed_id)
     hit = book.index("Mimi")
@@ -286,7 +286,7 @@ async def test_opening_a_full_text_hit_lands_on_it_highlighted(library: tuple[Pa
 
 
 @pilot_test
-async def test_finding_a_book_by_its_title_keeps_the_reading_position(library: tuple[Path, str, str]) -> None:
+async def test_finding_a_book_by_its_title_keeps_the_reading_position(library: tuple[str, str, str]) -> None:
     path, seed_id, book_id = library
     db = open_database(path)
     set_position(db, book_id, "tester", 1_000_000)

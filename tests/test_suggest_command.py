@@ -25,20 +25,32 @@ SEED_TITLE = "US agrees to pay for flights, help Panama deport migrants to stop 
 OTHER = "In 2023, 40% of 21 partners agreed, Watson said."
 
 
-def run(db: Path, *args: str):
+def run(db: Path | str, *args: str):
     return CliRunner().invoke(cli, ["--db", str(db), "--annotator", "ana", *args], catch_exceptions=False)
 
 
-@pytest.fixture
-def seeded(db_path: Path) -> Path:
-    db = open_database(db_path)
+def _seed(where: Path | str) -> None:
+    db = open_database(where)
     add_document(db, SEED_TEXT, title=SEED_TITLE)
     add_document(db, OTHER, title="Other")
     db.close()
+
+
+@pytest.fixture
+def seeded(db_location: str) -> str:
+    """The seed article and a short document, on each backend."""
+    _seed(db_location)
+    return db_location
+
+
+@pytest.fixture
+def seeded_file(db_path: Path) -> Path:
+    """The same, in a file, for what only a file has (its mode)."""
+    _seed(db_path)
     return db_path
 
 
-def stored(db_path: Path, **filters: object) -> list:
+def stored(db_path: Path | str, **filters: object) -> list:
     db = open_database(db_path)
     try:
         found = store_annotations.query_annotations(db, **filters)
@@ -47,7 +59,7 @@ def stored(db_path: Path, **filters: object) -> list:
         db.close()
 
 
-def seed_id(db_path: Path) -> str:
+def seed_id(db_path: Path | str) -> str:
     db = open_database(db_path)
     try:
         return db.execute("select id from documents where title = ?", [SEED_TITLE]).fetchone()[0]
@@ -55,7 +67,7 @@ def seed_id(db_path: Path) -> str:
         db.close()
 
 
-def test_a_run_stores_each_suggestion_once_with_status_origin_and_score(seeded: Path, monkeypatch) -> None:
+def test_a_run_stores_each_suggestion_once_with_status_origin_and_score(seeded: str, monkeypatch) -> None:
     register(monkeypatch)
     result = run(seeded, "suggest", "--doc", "US agrees")
     want = expected(SEED_TEXT)
@@ -72,7 +84,7 @@ def test_a_run_stores_each_suggestion_once_with_status_origin_and_score(seeded: 
     assert len(stored(seeded)) == len(want)
 
 
-def test_every_document_by_default_and_the_filters(seeded: Path, monkeypatch) -> None:
+def test_every_document_by_default_and_the_filters(seeded: str, monkeypatch) -> None:
     register(monkeypatch)
     assert run(seeded, "suggest", "--label", "person", "--doc", "Other").stdout == (
         "suggested 1 span(s) in 1 document(s): person 1\n"
@@ -87,7 +99,7 @@ def test_every_document_by_default_and_the_filters(seeded: Path, monkeypatch) ->
     assert len(stored(seeded)) == len(expected(SEED_TEXT)) + len(expected(OTHER))
 
 
-def test_a_rejected_suggestion_stays_rejected(seeded: Path, monkeypatch) -> None:
+def test_a_rejected_suggestion_stays_rejected(seeded: str, monkeypatch) -> None:
     register(monkeypatch)
     run(seeded, "suggest", "--doc", "Other")
     db = open_database(seeded)
@@ -98,7 +110,7 @@ def test_a_rejected_suggestion_stays_rejected(seeded: Path, monkeypatch) -> None
     assert [a.status for a, _ in stored(seeded) if a.id == first.id] == ["rejected"]
 
 
-def test_the_annotator_option_names_whose_suggestions_they_are(seeded: Path, monkeypatch) -> None:
+def test_the_annotator_option_names_whose_suggestions_they_are(seeded: str, monkeypatch) -> None:
     register(monkeypatch)
     run(seeded, "suggest", "--doc", "Other", "--annotator", "bot")
     assert {a.annotator for a, _ in stored(seeded)} == {"bot"}
@@ -114,9 +126,11 @@ def test_the_annotator_option_names_whose_suggestions_they_are(seeded: Path, mon
         (("--evaluate", "missing.jsonl"), "Error: missing.jsonl: no such gold file"),
     ],
 )
-def test_bad_options_are_one_line_errors(seeded: Path, monkeypatch, args: tuple[str, ...], message: str) -> None:
+def test_bad_options_are_one_line_errors(
+    seeded: str, tmp_path: Path, monkeypatch, args: tuple[str, ...], message: str
+) -> None:
     register(monkeypatch)
-    monkeypatch.chdir(seeded.parent)
+    monkeypatch.chdir(tmp_path)
     result = run(seeded, "suggest", *args)
     assert result.exit_code == 1
     assert result.output.startswith(message) and result.output.count("\n") == 1, result.output
@@ -131,7 +145,8 @@ def test_a_missing_database_is_named_not_created(tmp_path: Path, monkeypatch) ->
     assert not missing.exists()
 
 
-def test_a_read_only_database_is_refused(seeded: Path, monkeypatch) -> None:
+def test_a_read_only_database_is_refused(seeded_file: Path, monkeypatch) -> None:
+    seeded = seeded_file
     register(monkeypatch)
     seeded.chmod(0o444)
     before = seeded.read_bytes()
@@ -140,7 +155,7 @@ def test_a_read_only_database_is_refused(seeded: Path, monkeypatch) -> None:
     assert seeded.read_bytes() == before
 
 
-def test_a_hostile_title_reaches_the_progress_bar_inert(db_path: Path, monkeypatch) -> None:
+def test_a_hostile_title_reaches_the_progress_bar_inert(db_location: str, monkeypatch) -> None:
     """The title is drawn in the progress bar on a terminal: its escape sequences
     (OSC title change, BEL, the 8-bit CSI) must arrive as visible glyphs."""
     from rich.console import Console
@@ -148,14 +163,14 @@ def test_a_hostile_title_reaches_the_progress_bar_inert(db_path: Path, monkeypat
     from margin.tui.commands import suggest
 
     register(monkeypatch)
-    db = open_database(db_path)
+    db = open_database(db_location)
     add_document(db, OTHER, title="\x1b]0;pwned\x07Evil\x9b31m [bold]x[/bold]")
     db.close()
     screen = io.StringIO()
     console = Console(file=screen, force_terminal=True, width=120, color_system="truecolor")
     monkeypatch.setattr(suggest, "progress_console", lambda: console)
     monkeypatch.setattr(suggest, "shorten", lambda text, width: text)
-    result = run(db_path, "suggest")
+    result = run(db_location, "suggest")
     assert result.exit_code == 0, result.output
     drawn = screen.getvalue()
     assert "suggesting" in drawn and "␛]0;pwned␇Evil" in drawn and "[bold]x[/bold]" in drawn
@@ -189,7 +204,7 @@ def gold(tmp_path: Path) -> Path:
     return path
 
 
-def test_evaluate_scores_against_a_gold_file_and_stores_nothing(seeded: Path, gold: Path, monkeypatch) -> None:
+def test_evaluate_scores_against_a_gold_file_and_stores_nothing(seeded: str, gold: Path, monkeypatch) -> None:
     """statistic: gold 40%, 21 partners, 3 envoys; suggested 2023, 40%, 21, 3 — one
     exact hit, three overlapping; both people exact."""
     register(monkeypatch)
@@ -210,7 +225,7 @@ def test_evaluate_scores_against_a_gold_file_and_stores_nothing(seeded: Path, go
     }
 
 
-def test_evaluate_takes_the_document_and_label_filters(seeded: Path, gold: Path, monkeypatch) -> None:
+def test_evaluate_takes_the_document_and_label_filters(seeded: str, gold: Path, monkeypatch) -> None:
     register(monkeypatch)
     lines = run(seeded, "suggest", "--evaluate", str(gold), "--doc", "Other", "--label", "statistic").stdout.splitlines()
     assert lines[0] == "1 gold document(s), 1 of them in this database; 2 gold span(s), 3 suggested"
@@ -219,8 +234,9 @@ def test_evaluate_takes_the_document_and_label_filters(seeded: Path, gold: Path,
 
 
 def test_evaluate_works_on_a_read_only_database_and_refuses_a_bad_gold_file(
-    seeded: Path, gold: Path, tmp_path: Path, monkeypatch
+    seeded_file: Path, gold: Path, tmp_path: Path, monkeypatch
 ) -> None:
+    seeded = seeded_file
     register(monkeypatch)
     seeded.chmod(0o444)
     assert run(seeded, "suggest", "--evaluate", str(gold)).exit_code == 0
@@ -233,7 +249,7 @@ def test_evaluate_works_on_a_read_only_database_and_refuses_a_bad_gold_file(
     assert run(seeded, "suggest", "--json").exit_code == 2  # --json goes with --evaluate
 
 
-def test_train_retrains_the_claim_classifier_first(seeded: Path) -> None:
+def test_train_retrains_the_claim_classifier_first(seeded: str) -> None:
     import sklearn  # noqa: F401  # the test extra installs it
 
     from margin.store.suggest.claims_sentences import sentences
@@ -257,7 +273,7 @@ def test_train_retrains_the_claim_classifier_first(seeded: Path) -> None:
     db.close()
 
 
-def test_the_real_suggesters_on_the_seed_article(seeded: Path) -> None:
+def test_the_real_suggesters_on_the_seed_article(seeded: str) -> None:
     """The default set, as a new user runs it: statistics, people and claims, each
     stored as a suggestion of its suggester with a score; a second run adds nothing."""
     first = run(seeded, "suggest", "--doc", "US agrees")
@@ -275,7 +291,7 @@ def test_the_real_suggesters_on_the_seed_article(seeded: Path) -> None:
     assert again.stdout == f"suggested 0 span(s) in 1 document(s); {len(spans)} already there\n"
 
 
-def test_a_patterns_file_runs_the_patterns_suggester(seeded: Path, tmp_path: Path) -> None:
+def test_a_patterns_file_runs_the_patterns_suggester(seeded: str, tmp_path: Path) -> None:
     patterns = tmp_path / "patterns.jsonl"
     patterns.write_text('{"label": "person", "pattern": "Alejandro Mayorkas"}\n'
                         '{"label": "statistic", "pattern": [{"like_num": true}, {"lower": "partners"}]}\n')
@@ -289,7 +305,7 @@ def test_a_patterns_file_runs_the_patterns_suggester(seeded: Path, tmp_path: Pat
     assert (broken.exit_code, broken.output) == (1, f"Error: {patterns}:1: not JSON: Expecting value\n")
 
 
-def test_suggest_does_not_load_textual(seeded: Path) -> None:
+def test_suggest_does_not_load_textual(seeded: str) -> None:
     import subprocess
     import sys
 
@@ -303,14 +319,14 @@ def test_suggest_does_not_load_textual(seeded: Path) -> None:
     assert result.stdout.startswith("suggested ")
 
 
-def test_what_a_suggester_says_about_itself_goes_to_stderr_inert(seeded: Path, monkeypatch) -> None:
+def test_what_a_suggester_says_about_itself_goes_to_stderr_inert(seeded: str, monkeypatch) -> None:
     register(monkeypatch, notice="numbers: digits only \x1b[2J")
     result = run(seeded, "suggest", "--doc", "Other")
     assert result.stderr == "numbers: digits only ␛[2J\n"
     assert result.stdout.startswith("suggested 4 span(s)")
 
 
-def test_a_default_suggester_that_cannot_be_loaded_is_a_warning_and_the_others_run(seeded: Path, monkeypatch) -> None:
+def test_a_default_suggester_that_cannot_be_loaded_is_a_warning_and_the_others_run(seeded: str, monkeypatch) -> None:
     """As in the reader: a missing module (or library) leaves that one out, named on stderr."""
     register(monkeypatch)
     monkeypatch.setitem(suggest_package.SUGGESTERS, "missing", "no_such_suggester_for_tests")
@@ -321,7 +337,7 @@ def test_a_default_suggester_that_cannot_be_loaded_is_a_warning_and_the_others_r
     assert result.stderr.startswith("warning: some suggesters are not available, the others ran: missing (No module named")
 
 
-def test_a_suggester_named_with_suggester_that_cannot_be_loaded_is_an_error(seeded: Path, monkeypatch) -> None:
+def test_a_suggester_named_with_suggester_that_cannot_be_loaded_is_an_error(seeded: str, monkeypatch) -> None:
     register(monkeypatch)
     monkeypatch.setitem(suggest_package.SUGGESTERS, "missing", "no_such_suggester_for_tests")
     result = run(seeded, "suggest", "--suggester", "numbers", "--suggester", "missing")

@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from app_support import app_for, go, messages, pilot_test, running
 from click.testing import CliRunner, Result
 from conftest import CORPUS
+from pg_cluster import BACKENDS
 
 import margin.store.import_checks
 from margin.store.annotations import add_annotation, annotation_row
@@ -70,9 +72,34 @@ def raw_annotation(db, doc_id: str, text: str, start: int, end: int, label: str,
     db.table("annotations").insert(row | {"label": label, "annotator": annotator})
 
 
-@pytest.fixture(scope="module")
-def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("hostile") / "hostile.db"
+@pytest.fixture(scope="module", params=BACKENDS)
+def hostile_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | str]:
+    """Every hostile name and text, made once per module on each backend; tests that
+    change it work on a copy (``hostile_copy``)."""
+    if request.param == "sqlite":
+        yield _fill_hostile(tmp_path_factory.mktemp("hostile") / "hostile.db")
+        return
+    cluster = request.getfixturevalue("postgres")
+    url = cluster.fresh()
+    yield _fill_hostile(url)
+    cluster.drop(url)
+
+
+@pytest.fixture
+def hostile_copy(request: pytest.FixtureRequest, hostile_db: Path | str, tmp_path: Path) -> Iterator[Path | str]:
+    """A copy of ``hostile_db``, on the same backend, for a test that changes it."""
+    if isinstance(hostile_db, Path):
+        path = tmp_path / "copy.db"
+        shutil.copyfile(hostile_db, path)
+        yield path
+        return
+    cluster = request.getfixturevalue("postgres")
+    url = cluster.fresh(template=hostile_db)
+    yield url
+    cluster.drop(url)
+
+
+def _fill_hostile(path: Path | str) -> Path | str:
     db = open_database(path)
     labels = usable_names("label")
     annotators = usable_names("annotator")
@@ -100,7 +127,7 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def invoke(db: Path, *args: str) -> Result:
+def invoke(db: Path | str, *args: str) -> Result:
     result = CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
     return result
 
@@ -119,7 +146,7 @@ LISTINGS = [
 @pytest.mark.parametrize("terminal", [False, True], ids=["piped", "terminal"])
 @pytest.mark.parametrize("args", LISTINGS, ids=" ".join)
 def test_no_listing_writes_an_unsafe_character(
-    hostile_db: Path, args: list[str], terminal: bool, monkeypatch: pytest.MonkeyPatch
+    hostile_db: Path | str, args: list[str], terminal: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if terminal:
         monkeypatch.setattr(output, "terminal", lambda: output.Terminal(160, 60))
@@ -129,7 +156,7 @@ def test_no_listing_writes_an_unsafe_character(
     assert unsafe_in(result.stdout) == [] and unsafe_in(result.stderr) == []
 
 
-def test_the_data_is_really_there_and_comes_back_from_json(hostile_db: Path) -> None:
+def test_the_data_is_really_there_and_comes_back_from_json(hostile_db: Path | str) -> None:
     """Without this, the test above could pass on a database that lost the strings."""
     titles = [record["title"] for record in json.loads(invoke(hostile_db, "documents", "--json").stdout)]
     assert set(HOSTILE) <= set(titles)
@@ -142,7 +169,7 @@ def test_the_data_is_really_there_and_comes_back_from_json(hostile_db: Path) -> 
 
 
 def test_csv_export_keeps_the_data_piped_and_is_inert_on_a_terminal(
-    hostile_db: Path, monkeypatch: pytest.MonkeyPatch
+    hostile_db: Path | str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     piped = invoke(hostile_db, "export", "--format", "csv")
     assert piped.exit_code == 0 and OSC_TITLE in piped.stdout  # a CSV file is data, kept exactly
@@ -152,7 +179,7 @@ def test_csv_export_keeps_the_data_piped_and_is_inert_on_a_terminal(
     assert unsafe_in(shown.stdout.replace("\r\n", "\n")) == []
 
 
-def test_a_real_terminal_shows_only_the_tables_own_styles(hostile_db: Path) -> None:
+def test_a_real_terminal_shows_only_the_tables_own_styles(hostile_db: Path | str) -> None:
     import fcntl
     import os
     import struct
@@ -185,14 +212,14 @@ def test_a_real_terminal_shows_only_the_tables_own_styles(hostile_db: Path) -> N
         assert unsafe_in(RICH_STYLE.sub("", shown).replace("\r\n", "\n")) == [], args
 
 
-def test_import_refuses_a_label_with_a_control_character(tmp_path: Path) -> None:
+def test_import_refuses_a_label_with_a_control_character(tmp_path: Path, db_location: str) -> None:
     bad = tmp_path / f"spans{OSC_TITLE}.jsonl"
     bad.write_text(
         json.dumps({"text": "Ana met Bob.", "label": [[0, 3, "ok"]]}) + "\n"
         + json.dumps({"text": "Bob met Ana.", "label": [[0, 3, f"x{OSC_TITLE}"]]}) + "\n",
         encoding="utf-8",
     )
-    db = tmp_path / "m.db"
+    db = db_location
     result = invoke(db, "import", "--format", "doccano", str(bad))
     assert result.exit_code == 1
     shown = sanitised_path(bad)
@@ -205,7 +232,9 @@ def sanitised_path(path: Path) -> str:
     return str(path).replace("\x1b", "␛").replace("\x07", "␇")
 
 
-def test_import_refuses_a_ten_thousand_character_label_and_a_hostile_annotator(tmp_path: Path) -> None:
+def test_import_refuses_a_ten_thousand_character_label_and_a_hostile_annotator(
+    tmp_path: Path, db_location: str
+) -> None:
     path = tmp_path / "long.jsonl"
     long_label = "L" * 10_000
     path.write_text(
@@ -213,7 +242,7 @@ def test_import_refuses_a_ten_thousand_character_label_and_a_hostile_annotator(t
         + json.dumps({"text": "Bob met Ana.", "label": [[0, 3, "person"]]}) + "\n",
         encoding="utf-8",
     )
-    result = invoke(tmp_path / "m.db", "import", "--format", "doccano", str(path))
+    result = invoke(db_location, "import", "--format", "doccano", str(path))
     assert result.exit_code == 1
     message = next(line for line in result.stderr.splitlines() if line.startswith("failed:"))
     assert f"{path}:1: label name 'LLLL" in message and f"is 10,000 characters long; at most {MAX_NAME_LENGTH}" in message
@@ -222,14 +251,14 @@ def test_import_refuses_a_ten_thousand_character_label_and_a_hostile_annotator(t
     record = {"id": "d", "text": "Ana met Bob.", "spans": [{"start": 0, "end": 3, "label": "person",
                                                             "annotator": f"eve{OSC_CLIPBOARD}"}]}
     margin_file.write_text(json.dumps(record) + "\n", encoding="utf-8")
-    result = invoke(tmp_path / "m.db", "import", "--format", "margin", str(margin_file))
+    result = invoke(db_location, "import", "--format", "margin", str(margin_file))
     assert result.exit_code == 1
     assert f"{margin_file}:1: person annotation: annotator name 'eve\\x1b]52;c;ZXZpbA" in result.stderr
     assert unsafe_in(result.stderr) == []
 
 
 def test_the_import_summary_and_warnings_are_inert_even_for_names_already_let_in(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, db_location: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A margin that let such names in (an older one) must still print them inert."""
     monkeypatch.setattr(margin.store.import_checks, "label_name_problem", lambda name: None)
@@ -239,15 +268,15 @@ def test_the_import_summary_and_warnings_are_inert_even_for_names_already_let_in
         json.dumps({"text": "Ana met Bob.", "label": [[0, 3, f"who{OSC_TITLE}"], [8, 11, "flip\u202e"]]}) + "\n",
         encoding="utf-8",
     )
-    result = invoke(tmp_path / "m.db", "import", "--format", "doccano", str(path))
+    result = invoke(db_location, "import", "--format", "doccano", str(path))
     assert result.exit_code == 0, result.stderr
     assert "new labels: flip\ufffd, who␛]2;pwned␇" in result.stdout
     assert unsafe_in(result.stdout) == [] and unsafe_in(result.stderr) == []
 
 
 @pytest.mark.parametrize("name", [OSC_TITLE, "a\u202eb", "tab\there", "x" * (MAX_NAME_LENGTH + 1), "c1\x9b"])
-def test_labels_add_and_rename_refuse_unsafe_names(tmp_path: Path, name: str) -> None:
-    db = tmp_path / "m.db"
+def test_labels_add_and_rename_refuse_unsafe_names(db_location: str, name: str) -> None:
+    db = db_location
     assert invoke(db, "labels", "add", "quote").exit_code == 0
     for args in (["labels", "add", name], ["labels", "rename", "quote", name]):
         result = invoke(db, *args)
@@ -311,11 +340,10 @@ async def answer_any_question(pilot, app, drawn: dict[str, str], step: str) -> N
 
 
 @pilot_test
-async def test_no_screen_of_the_app_draws_an_unsafe_character(hostile_db: Path, tmp_path: Path) -> None:
+async def test_no_screen_of_the_app_draws_an_unsafe_character(hostile_copy: Path | str) -> None:
     from margin.tui.screens.label_picker import LabelPicker
 
-    path = tmp_path / "copy.db"
-    shutil.copyfile(hostile_db, path)
+    path = hostile_copy
     db = open_database(path, readonly=True)
     doc_id = db.execute("select id from documents where title = ?", [OSC_TITLE]).fetchone()[0]
     db.close()
@@ -370,11 +398,10 @@ async def test_no_screen_of_the_app_draws_an_unsafe_character(hostile_db: Path, 
 
 
 @pilot_test
-async def test_the_review_screen_draws_no_unsafe_character(hostile_db: Path, tmp_path: Path) -> None:
+async def test_the_review_screen_draws_no_unsafe_character(hostile_copy: Path | str) -> None:
     from margin.tui.review_app import ReviewApp
 
-    path = tmp_path / "copy.db"
-    shutil.copyfile(hostile_db, path)
+    path = hostile_copy
     db = open_database(path)
     app = ReviewApp(db, "carol")
     drawn = []

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from margin.store.annotations import add_annotation
+from margin.store.database import location
 from margin.store.db import open_database
 from margin.store.documents import add_document
 from margin.store.versions import versions
@@ -30,7 +31,7 @@ KEPT = "Darien region"
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]")
 
 
-def run(db: Path, *args: str) -> Result:
+def run(db: Path | str, *args: str) -> Result:
     return CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
 
 
@@ -40,7 +41,7 @@ def revise(text: str) -> str:
     return "".join(kept).replace(CHANGED, REVISED)
 
 
-def mark(db_path: Path, doc_id: str, quote: str, label: str) -> str:
+def mark(db_path: Path | str, doc_id: str, quote: str, label: str) -> str:
     db = open_database(db_path)
     try:
         text = db.execute("select text from documents where id = ?", [doc_id]).fetchone()[0]
@@ -50,7 +51,7 @@ def mark(db_path: Path, doc_id: str, quote: str, label: str) -> str:
         db.close()
 
 
-def spans(db_path: Path) -> dict[str, tuple[str, str]]:
+def spans(db_path: Path | str) -> dict[str, tuple[str, str]]:
     """annotation id -> (document id, quote) of every live span."""
     db = open_database(db_path)
     try:
@@ -60,7 +61,7 @@ def spans(db_path: Path) -> dict[str, tuple[str, str]]:
         db.close()
 
 
-def doc_ids(db_path: Path) -> list[str]:
+def doc_ids(db_path: Path | str) -> list[str]:
     db = open_database(db_path)
     try:
         return [row[0] for row in db.execute("select id from documents order by rowid")]
@@ -75,9 +76,7 @@ def article(tmp_path: Path, seed_text: str) -> Path:
     return path
 
 
-@pytest.fixture
-def annotated(db_path: Path, article: Path) -> tuple[Path, Path, dict[str, str]]:
-    """The article imported and marked three times, then revised on disk."""
+def _annotate(db_path: Path | str, article: Path) -> tuple[Path | str, Path, dict[str, str]]:
     assert run(db_path, "import", str(article)).exit_code == 0
     (first,) = doc_ids(db_path)
     marked = {
@@ -90,14 +89,27 @@ def annotated(db_path: Path, article: Path) -> tuple[Path, Path, dict[str, str]]
 
 
 @pytest.fixture
-def versioned(annotated: tuple[Path, Path, dict[str, str]]) -> tuple[Path, dict[str, str]]:
+def annotated(places, article: Path) -> tuple[str, Path, dict[str, str]]:
+    """The article imported and marked three times, then revised on disk; on each
+    backend, beside which a test may name more databases."""
+    return _annotate(places("test"), article)
+
+
+@pytest.fixture
+def annotated_file(db_path: Path, article: Path) -> tuple[Path, Path, dict[str, str]]:
+    """The same, in a file, for what only a file has (its mode)."""
+    return _annotate(db_path, article)
+
+
+@pytest.fixture
+def versioned(annotated: tuple[str, Path, dict[str, str]]) -> tuple[str, dict[str, str]]:
     db_path, article, marked = annotated
     assert run(db_path, "import", "--update", str(article)).exit_code == 0
     return db_path, marked
 
 
 def test_import_update_makes_a_version_moves_the_spans_and_says_so(
-    annotated: tuple[Path, Path, dict[str, str]],
+    annotated: tuple[str, Path, dict[str, str]],
 ) -> None:
     db_path, article, marked = annotated
     first = doc_ids(db_path)[0]
@@ -114,7 +126,7 @@ def test_import_update_makes_a_version_moves_the_spans_and_says_so(
     assert now[marked["person"]] == (first, DROPPED)
 
 
-def test_import_without_update_warns_and_moves_nothing(annotated: tuple[Path, Path, dict[str, str]]) -> None:
+def test_import_without_update_warns_and_moves_nothing(annotated: tuple[str, Path, dict[str, str]]) -> None:
     db_path, article, _ = annotated
     first = doc_ids(db_path)[0]
     result = run(db_path, "import", str(article))
@@ -129,7 +141,7 @@ def test_import_without_update_warns_and_moves_nothing(annotated: tuple[Path, Pa
     db.close()
 
 
-def test_report_lists_the_changed_span_and_the_orphan(versioned: tuple[Path, dict[str, str]]) -> None:
+def test_report_lists_the_changed_span_and_the_orphan(versioned: tuple[str, dict[str, str]]) -> None:
     db_path, marked = versioned
     result = run(db_path, "reanchor", "--report")
     assert result.exit_code == 0, result.output
@@ -149,7 +161,7 @@ def test_report_lists_the_changed_span_and_the_orphan(versioned: tuple[Path, dic
     assert orphan["reason"] and orphan["doc_id"] != orphan["document"]
 
 
-def test_report_on_a_terminal_is_a_table(versioned: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_report_on_a_terminal_is_a_table(versioned: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
     db_path, _ = versioned
     monkeypatch.setattr(output, "terminal", lambda: output.Terminal(120, 30))
     shown = run(db_path, "reanchor", "--report").stdout
@@ -157,13 +169,11 @@ def test_report_on_a_terminal_is_a_table(versioned: tuple[Path, dict[str, str]],
     assert f"\u201c{DROPPED}\u201d" in shown
 
 
-def test_report_for_one_document_and_when_nothing_waits(
-    versioned: tuple[Path, dict[str, str]], tmp_path: Path
-) -> None:
+def test_report_for_one_document_and_when_nothing_waits(versioned: tuple[str, dict[str, str]], places) -> None:
     db_path, _ = versioned
     newest = doc_ids(db_path)[1]
     assert "1 changed span(s) and 1 orphan(s)" in run(db_path, "reanchor", "--report", "--doc", newest[:8]).stdout
-    other = tmp_path / "other.db"
+    other = places("other")
     db = open_database(other)
     add_document(db, "A text with no versions.")
     db.close()
@@ -172,7 +182,7 @@ def test_report_for_one_document_and_when_nothing_waits(
     assert json.loads(run(other, "reanchor", "--report", "--json").stdout) == []
 
 
-def _two_unlinked(db_path: Path, article: Path, tmp_path: Path) -> tuple[str, str]:
+def _two_unlinked(db_path: Path | str, article: Path, tmp_path: Path) -> tuple[str, str]:
     """The revised article imported from another path, so nothing links it to the first."""
     elsewhere = tmp_path / "corrected.txt"
     shutil.move(article, elsewhere)
@@ -181,7 +191,7 @@ def _two_unlinked(db_path: Path, article: Path, tmp_path: Path) -> tuple[str, st
     return old, new
 
 
-def test_reanchor_old_new_and_its_dry_run(annotated: tuple[Path, Path, dict[str, str]], tmp_path: Path) -> None:
+def test_reanchor_old_new_and_its_dry_run(annotated: tuple[str, Path, dict[str, str]], tmp_path: Path) -> None:
     db_path, article, marked = annotated
     old, new = _two_unlinked(db_path, article, tmp_path)
     before = spans(db_path)
@@ -204,7 +214,7 @@ def test_reanchor_old_new_and_its_dry_run(annotated: tuple[Path, Path, dict[str,
     assert "already is a version of" in again.stdout and "no span to move" in again.stdout
 
 
-def test_reanchor_alone_settles_what_old_versions_still_carry(versioned: tuple[Path, dict[str, str]]) -> None:
+def test_reanchor_alone_settles_what_old_versions_still_carry(versioned: tuple[str, dict[str, str]]) -> None:
     db_path, _ = versioned
     first, second = doc_ids(db_path)
     late = mark(db_path, first, KEPT, "person")  # someone still annotating the old version
@@ -223,7 +233,7 @@ def test_reanchor_alone_settles_what_old_versions_still_carry(versioned: tuple[P
     ],
 )
 def test_bad_documents_are_one_line_errors(
-    annotated: tuple[Path, Path, dict[str, str]], tmp_path: Path, args: tuple[str, str], message: str
+    annotated: tuple[str, Path, dict[str, str]], tmp_path: Path, args: tuple[str, str], message: str
 ) -> None:
     db_path, article, _ = annotated
     _, new = _two_unlinked(db_path, article, tmp_path)
@@ -233,9 +243,9 @@ def test_bad_documents_are_one_line_errors(
 
 
 def test_a_read_only_database_is_refused_in_one_line(
-    annotated: tuple[Path, Path, dict[str, str]], tmp_path: Path
+    annotated_file: tuple[Path, Path, dict[str, str]], tmp_path: Path
 ) -> None:
-    db_path, article, _ = annotated
+    db_path, article, _ = annotated_file
     old, new = _two_unlinked(db_path, article, tmp_path)
     db_path.chmod(0o444)
     before = db_path.read_bytes()
@@ -247,13 +257,13 @@ def test_a_read_only_database_is_refused_in_one_line(
     assert run(db_path, "reanchor", "--report").stdout == "nothing to review\n"
 
 
-def test_usage_mistakes_are_refused(versioned: tuple[Path, dict[str, str]]) -> None:
+def test_usage_mistakes_are_refused(versioned: tuple[str, dict[str, str]]) -> None:
     db_path, _ = versioned
     for args in (("one",), ("--report", "a", "b"), ("--doc", "x")):
         assert run(db_path, "reanchor", *args).exit_code == 2, args
 
 
-def test_documents_and_info_show_versions(versioned: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_documents_and_info_show_versions(versioned: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
     db_path, _ = versioned
     first, second = doc_ids(db_path)
     header, *rows = run(db_path, "documents").stdout.splitlines()
@@ -271,10 +281,10 @@ def test_documents_and_info_show_versions(versioned: tuple[Path, dict[str, str]]
     assert re.search(r"documents with versions +│ 1", run(db_path, "info").stdout)
 
 
-def test_opening_a_changed_file_makes_a_new_version(annotated: tuple[Path, Path, dict[str, str]]) -> None:
+def test_opening_a_changed_file_makes_a_new_version(annotated: tuple[str, Path, dict[str, str]]) -> None:
     db_path, article, marked = annotated
     first = doc_ids(db_path)[0]
-    context = Context(db_path=db_path, annotator="ana", settings=Settings())
+    context = Context(db_path=location(db_path), annotator="ana", settings=Settings())
     db = context.open_db()
     try:
         (opened,) = _documents_to_open(context, db, [str(article)])
@@ -285,13 +295,12 @@ def test_opening_a_changed_file_makes_a_new_version(annotated: tuple[Path, Path,
 
 
 def test_merge_says_what_moved_onto_newer_versions(
-    annotated: tuple[Path, Path, dict[str, str]], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    annotated: tuple[str, Path, dict[str, str]], places, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     db_path, article, _ = annotated
     first = doc_ids(db_path)[0]
-    laptop = tmp_path / "laptop.db"
-    shutil.copy(db_path, laptop)
+    laptop = places.copy(db_path, "laptop")
     late = mark(laptop, first, KEPT, "person")  # annotated on the old version elsewhere
     assert run(db_path, "import", "--update", str(article)).exit_code == 0
     result = run(db_path, "merge", str(laptop))
@@ -301,8 +310,7 @@ def test_merge_says_what_moved_onto_newer_versions(
     # On a terminal, the same line under the table.
     from margin.store.merge import merge_databases
 
-    again = tmp_path / "again.db"
-    shutil.copy(laptop, again)
+    again = places.copy(laptop, "again")
     mark(again, first, "Biden administration", "person")
     db = open_database(db_path)
     report = merge_databases(db, [again])
@@ -316,8 +324,8 @@ def test_merge_says_what_moved_onto_newer_versions(
 HOSTILE = "Evil \x1b[31mred\x1b[0m \u202eflipped \x9bcsi"
 
 
-def test_escape_sequences_in_titles_and_quotes_stay_inert(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    db_path = tmp_path / "hostile.db"
+def test_escape_sequences_in_titles_and_quotes_stay_inert(db_location: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    db_path = db_location
     text = f"Opening line.\n\nThe {HOSTILE} figure was 12,000 people.\n\nThe end."
     db = open_database(db_path)
     old, _ = add_document(db, text, title=HOSTILE)

@@ -5,7 +5,6 @@ copy, the same span arriving twice, rejected suggestions, an ambiguous source.""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -26,7 +25,7 @@ NEW = OLD.replace("12,000", "12,500")
 NEWER = NEW.replace("Officials disagreed.", "Officials agreed.")
 
 
-def run(db: Path, *args: str) -> Result:
+def run(db: Path | str, *args: str) -> Result:
     return CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
 
 
@@ -41,7 +40,7 @@ def live(db) -> list[tuple]:
     ).fetchall())
 
 
-def test_an_export_imported_again_with_update_links_nothing(tmp_path: Path) -> None:
+def test_an_export_imported_again_with_update_links_nothing(tmp_path: Path, db_location: str) -> None:
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text(
         json.dumps({"text": "First article. Jane Smith said the count was wrong.\n",
@@ -50,7 +49,7 @@ def test_an_export_imported_again_with_update_links_nothing(tmp_path: Path) -> N
                       "spans": [{"start": 16, "end": 26, "label": "person"}]}) + "\n",
         encoding="utf-8",
     )
-    db_path = tmp_path / "m.db"
+    db_path = db_location
     assert run(db_path, "import", "--format", "margin", str(corpus)).exit_code == 0
     exported = tmp_path / "export.jsonl"
     assert run(db_path, "export", "-o", str(exported)).exit_code == 0
@@ -61,13 +60,13 @@ def test_an_export_imported_again_with_update_links_nothing(tmp_path: Path) -> N
     assert [doc_id for doc_id, *_ in live(db)] != [live(db)[0][0]] * 2  # one span on each article
 
 
-def test_a_merge_keeps_the_revision_one_copy_knows_as_the_newest(tmp_path: Path) -> None:
-    a_path, b_path = tmp_path / "a.db", tmp_path / "b.db"
+def test_a_merge_keeps_the_revision_one_copy_knows_as_the_newest(places) -> None:
+    a_path = places("a")
     a = open_database(a_path)
     x, _ = add_document(a, OLD, source="s")
     mark(a, x.id, OLD, "Jane Smith", "person")
     a.close()
-    shutil.copy(a_path, b_path)
+    b_path = places.copy(a_path, "b")
     b = open_database(b_path)
     z, _ = add_document(b, NEWER, source="s")
     add_version(b, x.id, z.id)  # B knows Z as version 2
@@ -83,14 +82,14 @@ def test_a_merge_keeps_the_revision_one_copy_knows_as_the_newest(tmp_path: Path)
     a.close()
 
 
-def test_a_link_and_a_value_made_on_the_old_version_elsewhere_follow_their_spans(tmp_path: Path) -> None:
-    a_path, b_path = tmp_path / "a.db", tmp_path / "b.db"
+def test_a_link_and_a_value_made_on_the_old_version_elsewhere_follow_their_spans(places) -> None:
+    a_path = places("a")
     a = open_database(a_path)
     v1, _ = add_document(a, OLD, source="s")
     claim = mark(a, v1.id, OLD, "Officials disagreed", "claim")
     person = mark(a, v1.id, OLD, "Jane Smith", "person")
     a.close()
-    shutil.copy(a_path, b_path)
+    b_path = places.copy(a_path, "b")
     a = open_database(a_path)
     v2, _ = add_document(a, NEW, source="s")
     add_version(a, v1.id, v2.id)
@@ -106,8 +105,8 @@ def test_a_link_and_a_value_made_on_the_old_version_elsewhere_follow_their_spans
     a.close()
 
 
-def test_a_file_of_the_old_version_imported_again_adds_no_second_copy(tmp_path: Path) -> None:
-    db_path = tmp_path / "m.db"
+def test_a_file_of_the_old_version_imported_again_adds_no_second_copy(tmp_path: Path, db_location: str) -> None:
+    db_path = db_location
     v1_file, v2_file = tmp_path / "v1.jsonl", tmp_path / "v2.jsonl"
     span = {"start": OLD.index("Jane"), "end": OLD.index("Jane") + 10, "label": "person"}
     v1_file.write_text(json.dumps({"text": OLD, "source": "https://news/a", "spans": [span]}) + "\n", encoding="utf-8")
@@ -122,8 +121,8 @@ def test_a_file_of_the_old_version_imported_again_adds_no_second_copy(tmp_path: 
     db.close()
 
 
-def test_a_span_moved_onto_a_version_that_already_has_it_is_not_doubled(tmp_path: Path) -> None:
-    db = open_database(tmp_path / "m.db")
+def test_a_span_moved_onto_a_version_that_already_has_it_is_not_doubled(fresh_db) -> None:
+    db = fresh_db
     v1, _ = add_document(db, OLD)
     v2, _ = add_document(db, NEW)
     mark(db, v1.id, OLD, "Jane Smith", "person")
@@ -137,8 +136,8 @@ def test_a_span_moved_onto_a_version_that_already_has_it_is_not_doubled(tmp_path
     db.close()
 
 
-def test_an_export_of_the_old_version_imports_again_as_present(tmp_path: Path) -> None:
-    db_path = tmp_path / "m.db"
+def test_an_export_of_the_old_version_imports_again_as_present(tmp_path: Path, db_location: str) -> None:
+    db_path = db_location
     article = tmp_path / "a.txt"
     article.write_text(OLD, encoding="utf-8")
     assert run(db_path, "import", str(article)).exit_code == 0
@@ -155,8 +154,8 @@ def test_an_export_of_the_old_version_imports_again_as_present(tmp_path: Path) -
     assert "0 span(s) added, 1 already present" in again.stdout
 
 
-def test_rejected_suggestions_are_neither_counted_nor_listed(tmp_path: Path) -> None:
-    db = open_database(tmp_path / "m.db")
+def test_rejected_suggestions_are_neither_counted_nor_listed(fresh_db) -> None:
+    db = fresh_db
     v1, _ = add_document(db, OLD)
     figure = mark(db, v1.id, OLD, "12,000", "statistic")
     update_annotation(db, figure, status="rejected")
@@ -168,8 +167,8 @@ def test_rejected_suggestions_are_neither_counted_nor_listed(tmp_path: Path) -> 
     db.close()
 
 
-def test_an_ambiguous_source_adds_the_text_apart_and_says_how_to_link_it(tmp_path: Path) -> None:
-    db_path = tmp_path / "m.db"
+def test_an_ambiguous_source_adds_the_text_apart_and_says_how_to_link_it(tmp_path: Path, db_location: str) -> None:
+    db_path = db_location
     for text in (OLD, "Another article entirely.\n"):
         record = tmp_path / "one.jsonl"
         record.write_text(json.dumps({"text": text, "source": "https://news/a"}) + "\n", encoding="utf-8")
@@ -183,7 +182,7 @@ def test_an_ambiguous_source_adds_the_text_apart_and_says_how_to_link_it(tmp_pat
     assert linked.exit_code == 0, linked.output
 
 
-def _ids(db_path: Path) -> list[str]:
+def _ids(db_path: Path | str) -> list[str]:
     db = open_database(db_path)
     try:
         return [row[0] for row in db.execute("select id from documents order by rowid")]
@@ -191,8 +190,8 @@ def _ids(db_path: Path) -> list[str]:
         db.close()
 
 
-def test_superseded_for_some_documents_reads_only_their_lineages(tmp_path: Path) -> None:
-    db = open_database(tmp_path / "m.db")
+def test_superseded_for_some_documents_reads_only_their_lineages(fresh_db) -> None:
+    db = fresh_db
     v1, _ = add_document(db, OLD)
     v2, _ = add_document(db, NEW)
     add_version(db, v1.id, v2.id)
