@@ -5,17 +5,16 @@ committed; a write that fails says so and loses no typed note."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from app_support import SAMPLE, app_for, go, messages, pilot_test, rows, running, sample_db
 from textual.pilot import Pilot
 
 from margin.store.annotations import add_annotation
+from margin.store.database import Database
 from margin.store.db import open_database
 from margin.tui.app import MarginApp
 from margin.tui.screens.note_editor import NoteEditor
@@ -24,22 +23,31 @@ PERSON = SAMPLE.index("José Raúl Mulino")
 
 
 @pytest.fixture
-def sample(tmp_path: Path) -> tuple[Path, str]:
-    path = tmp_path / "margin.db"
-    return path, sample_db(path)
+def sample(db_location: str) -> tuple[str, str]:
+    return db_location, sample_db(db_location)
+
+
+def hold_lock(where: str) -> Database:
+    """Another connection holding the write lock, as a long import does: on a file
+    SQLite's, on a server the advisory lock every write transaction takes first."""
+    db = open_database(where)
+    db.conn.execute("BEGIN IMMEDIATE")
+    return db
+
+
+def release(holder: Database) -> None:
+    if holder.conn.in_transaction:
+        holder.conn.execute("ROLLBACK")
+    holder.close()
 
 
 @contextmanager
-def lock_held(path: Path) -> Iterator[sqlite3.Connection]:
-    """Another connection holding the write lock, as a long import does."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("begin immediate")
+def lock_held(where: str) -> Iterator[Database]:
+    holder = hold_lock(where)
     try:
-        yield conn
+        yield holder
     finally:
-        if conn.in_transaction:
-            conn.execute("rollback")
-        conn.close()
+        release(holder)
 
 
 async def settle(pilot: Pilot, app: MarginApp, timeout: float = 60.0) -> None:
@@ -52,7 +60,7 @@ async def settle(pilot: Pilot, app: MarginApp, timeout: float = 60.0) -> None:
 
 
 @pilot_test
-async def test_a_label_key_does_not_wait_for_another_writer(sample: tuple[Path, str]) -> None:
+async def test_a_label_key_does_not_wait_for_another_writer(sample: tuple[str, str]) -> None:
     path, _ = sample
     app = app_for(path)
     async with running(app) as pilot:
@@ -80,7 +88,7 @@ async def test_a_label_key_does_not_wait_for_another_writer(sample: tuple[Path, 
 
 
 @pilot_test
-async def test_edits_made_while_waiting_commit_in_order(sample: tuple[Path, str]) -> None:
+async def test_edits_made_while_waiting_commit_in_order(sample: tuple[str, str]) -> None:
     path, _ = sample
     app = app_for(path)
     async with running(app) as pilot:
@@ -96,7 +104,7 @@ async def test_edits_made_while_waiting_commit_in_order(sample: tuple[Path, str]
 
 
 @pilot_test
-async def test_a_write_that_never_gets_the_lock_is_reported_and_the_note_kept(sample: tuple[Path, str]) -> None:
+async def test_a_write_that_never_gets_the_lock_is_reported_and_the_note_kept(sample: tuple[str, str]) -> None:
     path, doc_id = sample
     db = open_database(path)
     add_annotation(db, doc_id, PERSON, PERSON + 16, "person", annotator="tester")
@@ -126,7 +134,7 @@ async def test_a_write_that_never_gets_the_lock_is_reported_and_the_note_kept(sa
 
 
 @pilot_test
-async def test_quitting_waits_for_the_queue(sample: tuple[Path, str]) -> None:
+async def test_quitting_waits_for_the_queue(sample: tuple[str, str]) -> None:
     path, _ = sample
     app = app_for(path)
     async with running(app) as pilot:
@@ -134,34 +142,32 @@ async def test_quitting_waits_for_the_queue(sample: tuple[Path, str]) -> None:
         with lock_held(path) as holder:
             await pilot.press("W", "2")
             assert app.main.status.pending == 1
-            asyncio.get_running_loop().call_later(0.5, holder.execute, "rollback")
+            asyncio.get_running_loop().call_later(0.5, holder.conn.execute, "ROLLBACK")
             await pilot.press("q")
             await pilot.pause()
     assert [(a.start, a.label) for a in rows(path)] == [(PERSON, "person")]
 
 
 @pilot_test
-async def test_an_edit_made_while_quitting_waits_is_saved_too(sample: tuple[Path, str]) -> None:
+async def test_an_edit_made_while_quitting_waits_is_saved_too(sample: tuple[str, str]) -> None:
     path, _ = sample
     app = app_for(path)
     async with running(app) as pilot:
         await go(pilot, PERSON)
-        holder = sqlite3.connect(path, isolation_level=None)
-        holder.execute("begin immediate")
+        holder = hold_lock(path)
         await pilot.press("W", "2")
         queue = app.main.editing.queue
         closing = asyncio.create_task(asyncio.to_thread(queue.close))
         await asyncio.sleep(0.2)
         await go(pilot, 0)
         await pilot.press("1")  # after the queue was asked to close
-        holder.execute("rollback")
-        holder.close()
+        release(holder)
         await closing
     assert [(a.start, a.label) for a in rows(path)] == [(0, "claim"), (PERSON, "person")]
 
 
 @pilot_test
-async def test_a_waiting_reading_position_is_not_counted_as_an_edit(sample: tuple[Path, str]) -> None:
+async def test_a_waiting_reading_position_is_not_counted_as_an_edit(sample: tuple[str, str]) -> None:
     path, _ = sample
     app = app_for(path)
     async with running(app) as pilot:

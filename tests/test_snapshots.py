@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_support import SAMPLE, app_for, sample_db
+from app_support import SAMPLE, app_for, pilot_test, sample_db
 from textual.pilot import Pilot
 
 from margin.store.annotations import add_annotation, query_annotations
@@ -23,10 +23,8 @@ from margin.tui.app import MarginApp
 PERSON = SAMPLE.index("José Raúl Mulino")
 
 
-@pytest.fixture
-def annotated(tmp_path: Path) -> MarginApp:
+def annotated_at(path: str | Path) -> MarginApp:
     """The sample with overlapping spans by two annotators, plus a second document."""
-    path = tmp_path / "margin.db"
     doc_id = sample_db(path)
     db = open_database(path)
     sentence = SAMPLE.index("On Monday")
@@ -44,6 +42,11 @@ def annotated(tmp_path: Path) -> MarginApp:
     add_document(db, "Harbour news\nThe harbour reopened on Tuesday after the storm.\n", source="harbour.txt")
     db.close()
     return app_for(path, open_doc_id=doc_id)
+
+
+@pytest.fixture
+def annotated(tmp_path: Path) -> MarginApp:
+    return annotated_at(tmp_path / "margin.db")
 
 
 async def settle(pilot: Pilot) -> None:
@@ -103,3 +106,26 @@ def test_links_in_the_reader_the_panel_and_link_mode(snap_compare, annotated: Ma
         await pilot.pause()
 
     assert snap_compare(annotated, terminal_size=(120, 40), run_before=link)
+
+
+SCREENS = {"main": [], "help": ["question_mark"], "note": ["e", "down", "enter"], "split": ["ctrl+s", "enter"]}
+
+
+@pytest.mark.parametrize("keys", SCREENS.values(), ids=list(SCREENS))
+@pilot_test
+async def test_a_database_on_a_server_looks_as_one_in_a_file(keys: list[str], tmp_path: Path, postgres) -> None:
+    """The stored screenshots are of a file; the same contents on a server draw the
+    very same screens, so they hold for both."""
+    server = postgres.fresh()
+    shots = []
+    try:
+        for where in (tmp_path / "margin.db", server):
+            app = annotated_at(where)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press(*keys)
+                await pilot.pause()
+                shots.append(app.export_screenshot())
+    finally:
+        postgres.drop(server)
+    assert "Mulino" in shots[0] and shots[0] == shots[1]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -44,15 +45,15 @@ def _send(socket: str, *keys: str) -> None:
         time.sleep(0.05)
 
 
-def _start_margin(tmp_path: Path) -> tuple[str, Path, str, dict[str, str]]:
-    """margin in a fresh tmux server on its own socket: (socket, db, script, env)."""
+def _start_margin(db: str) -> tuple[str, str, str, dict[str, str]]:
+    """margin on ``db`` (a file not there yet, or an empty database on a server) in a
+    fresh tmux server on its own socket: (socket, db, script, env)."""
     assert shutil.which("tmux"), "tmux is needed for this test (CI installs it)"
     margin = shutil.which("margin")
     assert margin, "the margin console script is not installed (pip install -e .)"
-    db = tmp_path / "tmux.db"
     socket = f"margin-test-{uuid.uuid4().hex[:12]}"
     env = {**os.environ, "TERM": "xterm-256color"}
-    command = f"{margin} --db {db} --annotator typist"
+    command = f"{margin} --db {shlex.quote(db)} --annotator typist"
     subprocess.run(
         ["tmux", "-L", socket, "-f", os.devnull, "new-session", "-d", "-s", "margin", "-x", "120", "-y", "40",
          command],
@@ -84,16 +85,16 @@ def _status(pid: int) -> bytes:
         return b"zombie"
 
 
-def _exported_spans(margin: str, db: Path, env: dict[str, str]) -> list[tuple]:
+def _exported_spans(margin: str, db: str, env: dict[str, str]) -> list[tuple]:
     exported = subprocess.run(
-        [margin, "--db", str(db), "export"], capture_output=True, text=True, check=True, env=env
+        [margin, "--db", db, "export"], capture_output=True, text=True, check=True, env=env
     )
     [record] = [json.loads(line) for line in exported.stdout.splitlines() if line.strip()]
     return [(s["start"], s["end"], s["label"], s["text"], s["annotator"]) for s in record["spans"]]
 
 
-def test_label_a_span_in_tmux_then_export(tmp_path: Path) -> None:
-    socket, db, margin, env = _start_margin(tmp_path)
+def test_label_a_span_in_tmux_then_export(db_location: str) -> None:
+    socket, db, margin, env = _start_margin(db_location)
     try:
         _label_mulino(socket)
         _send(socket, "q")
@@ -107,8 +108,8 @@ def test_label_a_span_in_tmux_then_export(tmp_path: Path) -> None:
     assert _exported_spans(margin, db, env) == [(start, start + 6, "person", "Mulino", "typist")]
 
 
-def test_a_killed_margin_keeps_what_the_screen_showed(tmp_path: Path) -> None:
-    socket, db, margin, env = _start_margin(tmp_path)
+def test_a_killed_margin_keeps_what_the_screen_showed(db_location: str) -> None:
+    socket, db, margin, env = _start_margin(db_location)
     try:
         _label_mulino(socket)
         pid = int(_tmux(socket, "list-panes", "-t", "margin", "-F", "#{pane_pid}").stdout.split()[0])
