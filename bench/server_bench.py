@@ -17,6 +17,11 @@ show. Every figure is printed beside its SQLite counterpart, as a ratio.
 - **export**: ``margin.store.exporting.export`` of that database as margin JSONL.
 - **label key**: the real app (``bench/app_bench.py``'s ``make`` and key probe) on the
   seed article, ``v w`` then the label key ``1`` timed, then ``u``; median and p99.
+- **the book**: War and Peace with 10,000 annotations by several annotators
+  (``bench/app_bench_data.py``'s ``book_db``), carried to the server by
+  ``margin merge`` as a team would; then the real app opened on it (Pilot: from
+  start to the book's first screen drawn, app-side) and its label key timed at
+  places across the book, as above.
 - **writers**: 1, 4 and 16 processes at once, each adding annotations one
   transaction at a time (as the app does); annotations committed per second.
 """
@@ -106,27 +111,59 @@ def import_and_export(where: str, corpus: Path) -> tuple[float, float, int, int]
 
 
 async def label_key(where: str, presses: int) -> list[float]:
-    import app_bench
-
     from margin.store.documents import add_document
 
     db = open_database(where)
     text = SEED.read_text(encoding="utf-8")
     document, _ = add_document(db, text, title="Darién Gap")
     db.close()
-    app = app_bench.make(where, document.id)
+    _, times = await open_and_label(where, document.id, text, presses)
+    return times
+
+
+async def open_and_label(where: str, doc_id: str, text: str, presses: int) -> tuple[float, list[float]]:
+    """Seconds from the app's start to the document's first screen, then the label
+    key's milliseconds at ``presses`` words spread over the whole text."""
+    import app_bench
+
+    app = app_bench.make(where, doc_id)
     times: list[float] = []
+    started = time.perf_counter()
     async with app.run_test(size=app_bench.SIZE) as pilot:
         await app_bench.wait_ready(pilot)
+        opened = time.perf_counter() - started
         reader = app_bench.reader_of(app)
         words = [index for index in range(1, len(text) - 20) if text[index - 1] == " " and text[index].isalpha()]
-        for index in words[:presses]:
+        for index in words[:: max(1, len(words) // presses)][:presses]:
             reader.move_to(index)
             await app_bench.settle(pilot)
             await app_bench.press(pilot, "v", "w")
             times.append(await app_bench.timed(pilot, "1"))
             await app_bench.press(pilot, "u")
-    return times
+    return opened, times
+
+
+def book(where: str, presses: int) -> dict[str, float]:
+    """War and Peace with 10,000 annotations, merged into an empty database at ``where``."""
+    import app_bench_data
+
+    from margin.store.merge import merge_databases
+
+    source = app_bench_data.book_db()
+    db = open_database(where)
+    seconds = timed(lambda: merge_databases(db, [source]))
+    doc_id, text = db.execute(
+        "select id, text from documents where title = 'War and Peace'"
+    ).fetchone()
+    spans = db.execute("select count(*) from annotations").fetchone()[0]
+    db.close()
+    opened, keys = asyncio.run(open_and_label(where, doc_id, text, presses))
+    return {
+        f"book: merge in {spans:,} spans (s)": seconds,
+        "book: app start to first screen (s)": opened,
+        "book: label key, median (ms)": statistics.median(keys),
+        "book: label key, p99 (ms)": ms(keys, 0.99),
+    }
 
 
 def writers(where: str, count: int, each: int, folder: Path) -> float:
@@ -178,6 +215,7 @@ def main() -> None:
                 "export (documents/s)": docs / seconds_out,
                 "label key, median (ms)": statistics.median(keys),
                 "label key, p99 (ms)": ms(keys, 0.99),
+                **book(place("book"), presses),
             }
             for count in (1, 4, 16):
                 found[f"{count} writer(s) (annotations/s)"] = writers(place(f"writers{count}"), count, each, folder)
