@@ -3,8 +3,8 @@
 The store writes its statements once, in the part of SQLite's dialect that is close
 to standard SQL. What differs is small and mechanical, and this module holds all of
 it: ``?`` placeholders, ``insert or ignore``/``insert or replace``, SQLite's
-case-insensitive ``like``, ``limit -1``, the pragmas the store asks, the write lock
-``BEGIN IMMEDIATE`` takes. The few SQLite functions the store calls that PostgreSQL
+case-insensitive ``like``, ``limit -1``, an empty ``in ()``, the pragmas the store
+asks, the write lock ``BEGIN IMMEDIATE`` takes. The few SQLite functions the store calls that PostgreSQL
 lacks (``total``) are created on the server by ``schema``. A statement is translated
 once and remembered, so a key's path pays for a dictionary lookup.
 """
@@ -34,6 +34,9 @@ _SCHEMA = re.compile(r"\b(main|temp)\.(?=[a-z_])", re.IGNORECASE)
 _RETURNING = re.compile(r"\breturning\b", re.IGNORECASE)
 _LIKE = re.compile(r"\blike\b", re.IGNORECASE)
 _LIMIT_ALL = re.compile(r"\blimit\s+-1\b", re.IGNORECASE)
+_EMPTY_IN = re.compile(r"\b(not\s+)?in\s*\(\s*\)", re.IGNORECASE)
+"""``in ()``, which SQLite takes (no row matches; ``not in ()``, every row) and
+PostgreSQL refuses as a syntax error: an empty list of values a caller built."""
 _PRAGMA = re.compile(r"^\s*pragma\s+(\w+)\s*(?:=\s*(\S+)|\((\w*)\))?\s*;?\s*$", re.IGNORECASE)
 _BEGIN = re.compile(r"^\s*begin(\s+(immediate|exclusive|deferred))?\s*(transaction)?\s*;?\s*$", re.IGNORECASE)
 
@@ -102,6 +105,7 @@ def translate(sql: str, keys: Mapping[str, tuple[str, ...]]) -> str:
         piece = piece.replace("%", "%%").replace("?", "%s")
         piece = _LIKE.sub("ilike", piece)
         piece = _LIMIT_ALL.sub("limit all", piece)
+        piece = _EMPTY_IN.sub(lambda match: "<> all('{}')" if match.group(1) else "= any('{}')", piece)
         piece = _SCHEMA.sub(lambda match: "" if match.group(1).lower() == "main" else "pg_temp.", piece)
         pieces[index] = piece
     out = "".join(pieces)
