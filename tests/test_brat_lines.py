@@ -80,10 +80,10 @@ def brat_read(txt: Path) -> tuple[dict[str, tuple[str, Fragments]], list[tuple[s
 
 
 @pytest.fixture
-def naughty(corpus, tmp_path):
+def naughty(corpus, places):
     """The naughty-strings file imported as one document, with spans on every line,
     across every pair of lines, and starting, ending and lying on each odd break."""
-    db = open_database(tmp_path / "n.db")
+    db = open_database(places("n"))
     report = import_paths(db, [corpus / "big-list-of-naughty-strings" / "blns.txt"], annotator="ana")
     assert report.ok, report.failed
     [document] = iter_documents(db)
@@ -125,10 +125,10 @@ def test_every_span_with_an_odd_line_break_survives_brat(naughty, tmp_path):
             assert not set(document.text[start:end]) & set(BRAT_LINE_BREAKS)
 
 
-def test_the_brat_export_reads_back_into_margin_unchanged(naughty, tmp_path):
+def test_the_brat_export_reads_back_into_margin_unchanged(naughty, places, tmp_path):
     db, _document, spans = naughty
     export(db, tmp_path / "brat", format="brat")
-    again = open_database(tmp_path / "again.db")
+    again = open_database(places("again"))
     report = import_paths(again, [tmp_path / "brat"], annotator="nobody")
     assert report.ok, report.failed
     back = {(a.start, a.end, a.label, a.annotator) for a in iter_annotations(again)}
@@ -146,8 +146,8 @@ NOTES = [
 ]
 
 
-def test_notes_and_annotators_go_through_brat_and_back(seed_text, tmp_path):
-    db = open_database(tmp_path / "a.db")
+def test_notes_and_annotators_go_through_brat_and_back(seed_text, places, tmp_path):
+    db = open_database(places("a"))
     (tmp_path / "seed.txt").write_text(seed_text, encoding="utf-8")
     assert import_paths(db, [tmp_path / "seed.txt"], annotator="ana").ok
     [document] = iter_documents(db)
@@ -170,7 +170,7 @@ def test_notes_and_annotators_go_through_brat_and_back(seed_text, tmp_path):
     shown = {(textbounds[target][1][0][0], value) for kind, target, value in comments if kind == "Annotator"}
     assert {(0, "ana"), (0, "ben"), (0, "cy dee"), (10, "ana"), (10, "ben")} <= shown
 
-    again = open_database(tmp_path / "again.db")
+    again = open_database(places("again"))
     report = import_paths(again, [tmp_path / "brat"], annotator="nobody")
     assert report.ok, report.failed
     assert {(a.start, a.end, a.annotator, a.note) for a in iter_annotations(again)} == expected
@@ -182,7 +182,7 @@ BRAT_WRITTEN_NOTES = ["C:\\new\\table", "\\\\server\\share", "a literal \\n and 
 
 
 @pytest.mark.parametrize("conf", [None, "[entities]\nclaim\n\n[relations]\n\n[events]\n\n[attributes]\n"])
-def test_notes_brat_wrote_keep_their_backslashes(tmp_path, conf):
+def test_notes_brat_wrote_keep_their_backslashes(db_location, tmp_path, conf):
     """brat writes a note as it was typed, so a backslash in it is a backslash,
     whether or not the project has an annotation.conf of its own."""
     folder = tmp_path / "brat"
@@ -199,7 +199,7 @@ def test_notes_brat_wrote_keep_their_backslashes(tmp_path, conf):
         (folder / "annotation.conf").write_text(conf, encoding="utf-8")
     _, comments = brat_read(folder / "doc.txt")
     assert [value for _, _, value in comments] == BRAT_WRITTEN_NOTES
-    db = open_database(tmp_path / "a.db")
+    db = open_database(db_location)
     report = import_paths(db, [folder], annotator="ana")
     assert report.ok, report.failed
     assert sorted((a.start, a.note) for a in iter_annotations(db)) == [
@@ -208,11 +208,11 @@ def test_notes_brat_wrote_keep_their_backslashes(tmp_path, conf):
     db.close()
 
 
-def test_the_escape_marker_is_a_comment_to_brat_and_stays_with_its_folder(seed_text, tmp_path):
+def test_the_escape_marker_is_a_comment_to_brat_and_stays_with_its_folder(seed_text, places, tmp_path):
     """The marker is a line brat's configuration reader skips (``^\\s*#``); margin's
     own export read back as a folder or as one pair unescapes multi-line notes, and
     the same pair copied away from its annotation.conf keeps the escapes as text."""
-    db = open_database(tmp_path / "a.db")
+    db = open_database(places("a"))
     (tmp_path / "seed.txt").write_text(seed_text, encoding="utf-8")
     assert import_paths(db, [tmp_path / "seed.txt"], annotator="ana").ok
     [document] = iter_documents(db)
@@ -220,7 +220,7 @@ def test_the_escape_marker_is_a_comment_to_brat_and_stays_with_its_folder(seed_t
     note = "line one\nline two \\ C:\\new"
     add_annotation(db, document.id, 0, 5, "claim", annotator="ana", note=note)
     db.close()
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "a.db"), "export", "--format", "brat",
+    result = CliRunner().invoke(cli, ["--db", places("a"), "export", "--format", "brat",
                                       "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     conf = (tmp_path / "out" / "annotation.conf").read_text(encoding="utf-8")
@@ -239,7 +239,7 @@ def test_the_escape_marker_is_a_comment_to_brat_and_stays_with_its_folder(seed_t
         (tmp_path / "out", note), (tmp_path / "out" / f"{document.id}.ann", note),
         (copied / f"{document.id}.ann", written),
     )):
-        again = open_database(tmp_path / f"again{number}.db")
+        again = open_database(places(f"again{number}"))
         report = import_paths(again, [source], annotator="nobody")
         assert report.ok, report.failed
         assert [a.note for a in iter_annotations(again)] == [expected], source

@@ -112,8 +112,8 @@ def _merged(folder: Path, *, flatten_events: bool = False) -> dict[str, dict[str
     return {text: dict(content) for text, content in by_text.items() if any(content.values())}
 
 
-def round_trip(folder: Path, tmp_path: Path) -> tuple[object, Path]:
-    db = open_database(tmp_path / "round.db")
+def round_trip(folder: Path, where: str, tmp_path: Path) -> tuple[object, Path]:
+    db = open_database(where)
     report = import_paths(db, [folder], annotator="ana")
     assert report.ok, report.failed[:3]
     again = import_paths(db, [folder], annotator="ana")
@@ -130,9 +130,9 @@ def round_trip(folder: Path, tmp_path: Path) -> tuple[object, Path]:
     "brat/corpora/TDT",
     "brat/corpora/NCBI-disease",
 ])
-def test_corpus_goes_through_margin_and_back_identically(corpus, tmp_path, folder):
+def test_corpus_goes_through_margin_and_back_identically(corpus, db_location, tmp_path, folder):
     source = corpus / folder
-    report, out = round_trip(source, tmp_path)
+    report, out = round_trip(source, db_location, tmp_path)
     events = folder.endswith("news")
     expected = _merged(source, flatten_events=events)
     exported = _merged(out)
@@ -146,10 +146,10 @@ def test_corpus_goes_through_margin_and_back_identically(corpus, tmp_path, folde
         assert report.attributes_added == sum(len(c.get("A", ())) for c in expected.values()) == ATTRIBUTES
 
 
-def test_measeval_attributes_become_flags_and_choices(corpus, tmp_path):
+def test_measeval_attributes_become_flags_and_choices(corpus, db_location):
     from margin.store.schemes import get_attribute_def
 
-    db = open_database(tmp_path / "m.db")
+    db = open_database(db_location)
     report = import_paths(db, [corpus / "measeval" / "train" / "brat"], annotator="ana")
     assert report.ok
     assert {"IsCount", "IsApproximate", "QuantityQualifier"} <= set(report.attributes_created)
@@ -160,10 +160,10 @@ def test_measeval_attributes_become_flags_and_choices(corpus, tmp_path):
     assert "A1\tIsCount T" in "".join(p.read_text() for p in (corpus / "measeval/train/brat").glob("*.ann"))
 
 
-def test_equivalences_make_an_undirected_type_written_back_as_star_lines(corpus, tmp_path):
+def test_equivalences_make_an_undirected_type_written_back_as_star_lines(corpus, db_location, tmp_path):
     source = corpus / "brat" / "corpora" / "BioNLP-ST_2011" / "BioNLP-ST_2011_REL"
-    _, out = round_trip(source, tmp_path)
-    db = open_database(tmp_path / "round.db")
+    _, out = round_trip(source, db_location, tmp_path)
+    db = open_database(db_location)
     kind = get_relation_type(db, "Equiv")
     assert kind is not None and not kind.directed
     assert get_relation_type(db, "Protein-Component").directed  # from R lines
@@ -174,13 +174,13 @@ def test_equivalences_make_an_undirected_type_written_back_as_star_lines(corpus,
 
 
 @pytest.mark.parametrize("task", ["EPI", "GE", "ID"])
-def test_events_are_flattened_with_one_warning_per_file(corpus, tmp_path, task):
+def test_events_are_flattened_with_one_warning_per_file(corpus, db_location, tmp_path, task):
     """What differs for event corpora: the E lines come back as R lines from the
     trigger to each argument (role without its number as the type), an argument
     that is an event as that event's trigger; attributes (M lines) and notes on
     events are dropped, counted in a warning."""
     source = corpus / "brat" / "corpora" / "BioNLP-ST_2011" / f"BioNLP-ST_2011_{task}"
-    db = open_database(tmp_path / "e.db")
+    db = open_database(db_location)
     report = import_paths(db, [source], annotator="ana")
     assert report.ok, report.failed[:3]
     flattened = [w for w in report.warnings if "event(s) flattened" in w]
@@ -227,8 +227,8 @@ SPANS = "T1\tperson 0 3\tAna\nT2\tclaim 4 17\tsaid 40% rose\nT3\tstatistic 9 12\
     ("E1\t\n", r"doc.ann:4: malformed event line"),
     ("A1\tverdict\n", r"doc.ann:4: malformed attribute line"),
 ])
-def test_bad_lines_name_the_file_and_line_and_import_nothing(tmp_path, ann, message):
-    db = open_database(tmp_path / "bad.db")
+def test_bad_lines_name_the_file_and_line_and_import_nothing(db_location, tmp_path, ann, message):
+    db = open_database(db_location)
     add_attribute_def(db, "checked", kind="flag")
     path = write_pair(tmp_path / "in", TEXT, SPANS + ann)
     report = import_paths(db, [path], annotator="ana")
@@ -238,13 +238,13 @@ def test_bad_lines_name_the_file_and_line_and_import_nothing(tmp_path, ann, mess
         assert db.execute(f"select count(*) from {table}").fetchone()[0] == 0
 
 
-def test_relation_and_attribute_lines_round_trip_with_notes_and_annotators(tmp_path):
+def test_relation_and_attribute_lines_round_trip_with_notes_and_annotators(places, tmp_path):
     ann = SPANS + (
         "R1\tsaid_by Arg1:T2 Arg2:T1\t\n#1\tAnnotatorNotes R1\ton the record\n#2\tAnnotator R1\tben\n"
         "R2\tcites Arg1:T2 Arg2:T3\nA1\tverdict T2 misleading\nM2\tchecked T3\nN1\tReference T1 Wiki:1\tAna\n"
         "A3\tchecked R2\n"
     )
-    db = open_database(tmp_path / "r.db")
+    db = open_database(places("r"))
     add_attribute_def(db, "checked", kind="flag")
     report = import_paths(db, [write_pair(tmp_path / "in", TEXT, ann)], annotator="ana")
     assert report.ok and report.relations_added == 2 and report.attributes_added == 2
@@ -262,17 +262,17 @@ def test_relation_and_attribute_lines_round_trip_with_notes_and_annotators(tmp_p
     assert "said_by\tArg1:claim, Arg2:person\n" in conf and "cites\tArg1:claim, Arg2:statistic\n" in conf
     assert "checked\tArg:<ENTITY>\n" in conf
     assert "verdict\tArg:claim, Value:true|false|misleading|unverifiable|unchecked\n" in conf
-    again = open_database(tmp_path / "again.db")
+    again = open_database(places("again"))
     back = import_paths(again, [tmp_path / "out"], annotator="nobody")
     assert back.ok and back.relations_added == 2 and back.attributes_added == 2
     assert again.execute("select type, note, annotator from relations order by type").fetchall() == rows
 
 
-def test_written_conf_follows_brats_grammar(corpus, tmp_path):
+def test_written_conf_follows_brats_grammar(corpus, db_location, tmp_path):
     """brat's projectconfig reads a line as ``Type<space>Key:Type|Type, …``: the type
     a storage-form word, each argument ``(\\S*?):(\\S*)``, and no ``<…>`` but its
     reserved strings; a relation's keys are Arg1 and Arg2, an attribute's Arg and Value."""
-    _, out = round_trip(corpus / "brat" / "tutorials" / "news", tmp_path)
+    _, out = round_trip(corpus / "brat" / "tutorials" / "news", db_location, tmp_path)
     sections: dict[str, list[str]] = defaultdict(list)
     section = ""
     for line in (out / "annotation.conf").read_text().splitlines():

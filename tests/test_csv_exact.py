@@ -22,10 +22,10 @@ FORMULA = '=HYPERLINK("http://evil.example","click")'
 
 
 @pytest.fixture
-def database(tmp_path, corpus):
+def database(db_location, tmp_path, corpus):
     """The naughty-strings file with a span on each line that starts like a formula
     (or with a quote, or a tab), and an article whose title and text are formulas."""
-    path = tmp_path / "c.db"
+    path = db_location
     db = open_database(path)
     article = {"title": "=1+1", "text": f"{FORMULA} was pasted in. @ana said +1 and -2.\n'tis so."}
     (tmp_path / "formula.jsonl").write_text(json.dumps(article) + "\n", encoding="utf-8")

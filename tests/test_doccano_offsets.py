@@ -58,11 +58,11 @@ def write_doccano(path: Path, documents, *, as_utf16: bool) -> Path:
     return path
 
 
-def run(db: Path, *args: str):
+def run(db: str | Path, *args: str):
     return CliRunner().invoke(cli, ["--db", str(db), "--annotator", "tester", *args])
 
 
-def quotes(db_path: Path) -> dict[tuple[str, str], str]:
+def quotes(db_path: str | Path) -> dict[tuple[str, str], str]:
     db = open_database(db_path)
     try:
         texts = dict(db.execute("select id, text from documents").fetchall())
@@ -71,60 +71,60 @@ def quotes(db_path: Path) -> dict[tuple[str, str], str]:
         db.close()
 
 
-def test_utf16_offsets_store_what_doccano_showed(tmp_path, documents):
+def test_utf16_offsets_store_what_doccano_showed(db_location, tmp_path, documents):
     path = write_doccano(tmp_path / "browser.jsonl", documents, as_utf16=True)
-    result = run(tmp_path / "m.db", "import", str(path), "--offsets", "utf16")
+    result = run(db_location, "import", str(path), "--offsets", "utf16")
     assert result.exit_code == 0, result.output
     expected = {}
     for text, spans in documents:
         for s, e, label in spans:
             expected[(text, label)] = shown(text, utf16(text, s), utf16(text, e))
-    stored = quotes(tmp_path / "m.db")
+    stored = quotes(db_location)
     assert len(stored) == 3 * len(documents)
     assert stored == expected
     assert {quote for (_, label), quote in stored.items() if label == "person"} == {AUTHOR}
 
 
-def test_offsets_that_only_fit_as_utf16_are_refused(tmp_path, documents):
+def test_offsets_that_only_fit_as_utf16_are_refused(db_location, tmp_path, documents):
     path = write_doccano(tmp_path / "browser.jsonl", documents, as_utf16=True)
-    result = run(tmp_path / "m.db", "import", str(path))
+    result = run(db_location, "import", str(path))
     assert result.exit_code == 1
     assert f"failed: {path}:1: end span" in result.stderr
     assert "fits it counted in UTF-16 code units" in result.stderr and "--offsets utf16" in result.stderr
     assert "0 file(s) imported" in result.stdout
     # The same documents with code-point offsets import as they are, by default.
     plain = write_doccano(tmp_path / "python.jsonl", documents, as_utf16=False)
-    result = run(tmp_path / "m.db", "import", str(plain))
+    result = run(db_location, "import", str(plain))
     assert result.exit_code == 0, result.output
-    assert quotes(tmp_path / "m.db") == {
+    assert quotes(db_location) == {
         (text, label): text[s:e] for text, spans in documents for s, e, label in spans
     }
 
 
-def test_utf16_offsets_that_split_a_character_are_refused(tmp_path):
+def test_utf16_offsets_that_split_a_character_are_refused(db_location, tmp_path):
     text = "😍 Ana"
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps({"text": text, "label": [[1, 3, "person"]]}) + "\n", encoding="utf-8")
-    result = run(tmp_path / "m.db", "import", str(path), "--offsets", "utf16")
+    result = run(db_location, "import", str(path), "--offsets", "utf16")
     assert result.exit_code == 1
     assert f"{path}:1: person span 1–3: offset 1 falls inside a character outside the BMP" in result.stderr
 
 
-def test_offsets_option_is_refused_for_formats_with_span_text(tmp_path, corpus):
+def test_offsets_option_is_refused_for_formats_with_span_text(db_location, corpus):
     path = corpus / "prodigy-recipes" / "news_headlines.jsonl"
-    result = run(tmp_path / "m.db", "import", str(path), "--format", "prodigy", "--offsets", "utf16")
+    result = run(db_location, "import", str(path), "--format", "prodigy", "--offsets", "utf16")
     assert result.exit_code == 2 and "--offsets applies to doccano files" in result.output
-    result = run(tmp_path / "m.db", "export", "--format", "prodigy", "--offsets", "utf16")
+    result = run(db_location, "export", "--format", "prodigy", "--offsets", "utf16")
     assert result.exit_code == 2 and "--offsets applies to --format doccano" in result.output
 
 
-def test_export_with_utf16_offsets_round_trips(tmp_path, documents):
+def test_export_with_utf16_offsets_round_trips(places, tmp_path, documents):
     plain = write_doccano(tmp_path / "python.jsonl", documents, as_utf16=False)
-    assert run(tmp_path / "m.db", "import", str(plain)).exit_code == 0
+    assert run(places("m"), "import", str(plain)).exit_code == 0
     out = tmp_path / "for-doccano.jsonl"
-    result = run(tmp_path / "m.db", "export", "--format", "doccano", "--offsets", "utf16", "-o", str(out))
+    result = run(places("m"), "export", "--format", "doccano", "--offsets", "utf16", "-o", str(out))
     assert result.exit_code == 0, result.output
-    stored = quotes(tmp_path / "m.db")
+    stored = quotes(places("m"))
     seen = {}
     for line in out.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
@@ -132,11 +132,11 @@ def test_export_with_utf16_offsets_round_trips(tmp_path, documents):
             seen[(record["text"], label)] = shown(record["text"], start, end)
     assert seen == stored
     assert len(seen) == 3 * len(documents)
-    result = run(tmp_path / "again.db", "import", str(out), "--offsets", "utf16")
+    result = run(places("again"), "import", str(out), "--offsets", "utf16")
     assert result.exit_code == 0, result.output
-    assert quotes(tmp_path / "again.db") == stored
+    assert quotes(places("again")) == stored
     # Without the option the export is in code points, and reads back as they are.
-    result = run(tmp_path / "m.db", "export", "--format", "doccano", "-o", str(tmp_path / "cp.jsonl"))
+    result = run(places("m"), "export", "--format", "doccano", "-o", str(tmp_path / "cp.jsonl"))
     assert result.exit_code == 0, result.output
     for line in (tmp_path / "cp.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
@@ -144,7 +144,7 @@ def test_export_with_utf16_offsets_round_trips(tmp_path, documents):
             assert stored[(record["text"], label)] == record["text"][start:end]
 
 
-def test_spans_that_only_look_right_as_utf16_are_warned_about(tmp_path, corpus):
+def test_spans_that_only_look_right_as_utf16_are_warned_about(places, tmp_path, corpus):
     strings = json.loads((corpus / "big-list-of-naughty-strings" / "blns.json").read_text(encoding="utf-8"))
     books = (corpus / "doccano" / "tutorial_books_multilingual.jsonl").read_text(encoding="utf-8").splitlines()
     english = json.loads(books[0])["text"]
@@ -152,13 +152,13 @@ def test_spans_that_only_look_right_as_utf16_are_warned_about(tmp_path, corpus):
     names = ("Douglas Adams", "BBC Radio 4", "HG2G")
     spans = [(text.index(name), text.index(name) + len(name), "name") for name in names]
     browser = write_doccano(tmp_path / "browser.jsonl", [(text, spans)], as_utf16=True)
-    result = run(tmp_path / "m.db", "import", str(browser))
+    result = run(places("m"), "import", str(browser))
     assert result.exit_code == 0, result.output
     assert f"warning: {browser}:1: in 1 record(s) spans cut words" in result.stderr
     assert "--offsets utf16" in result.stderr
-    result = run(tmp_path / "utf16.db", "import", str(browser), "--offsets", "utf16")
+    result = run(places("utf16"), "import", str(browser), "--offsets", "utf16")
     assert result.exit_code == 0 and "warning" not in result.stderr
-    db = open_database(tmp_path / "utf16.db")
+    db = open_database(places("utf16"))
     assert sorted(quote for *_, quote in span_set(db)) == sorted(
         shown(text, utf16(text, s), utf16(text, e)) for s, e, _ in spans
     ) == sorted(names)
@@ -166,7 +166,7 @@ def test_spans_that_only_look_right_as_utf16_are_warned_about(tmp_path, corpus):
     # Offsets that are code points, or said to be, are taken without a word.
     plain = write_doccano(tmp_path / "python.jsonl", [(text, spans)], as_utf16=False)
     for args in ((str(plain),), (str(browser), "--offsets", "codepoints")):
-        result = run(tmp_path / "quiet.db", "import", *args)
+        result = run(places("quiet"), "import", *args)
         assert result.exit_code == 0 and "warning" not in result.stderr, result.output
 
 

@@ -23,13 +23,13 @@ DROPPED = "José Raúl Mulino"
 NLP = spacy.blank("en")
 
 
-def run(db: Path, *args: str) -> str:
+def run(db: str | Path, *args: str) -> str:
     result = CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result.stdout
 
 
-def records(db: Path, *args: str) -> dict[str, dict]:
+def records(db: str | Path, *args: str) -> dict[str, dict]:
     """Document id -> its margin JSONL record."""
     found = [json.loads(line) for line in run(db, "export", *args).splitlines()]
     return {record["id"]: record for record in found}
@@ -39,7 +39,7 @@ class Versions:
     """Three versions of the seed article: v1 keeps the orphan (the paragraph naming
     Mulino is cut in v2), v2 is left empty once its figure moves on to v3."""
 
-    def __init__(self, db_path: Path, article: Path, seed_text: str) -> None:
+    def __init__(self, db_path: str | Path, article: Path, seed_text: str) -> None:
         self.db_path = db_path
         db = open_database(db_path)
         texts = [
@@ -62,8 +62,8 @@ class Versions:
 
 
 @pytest.fixture
-def three(db_path: Path, tmp_path: Path, seed_text: str) -> Versions:
-    return Versions(db_path, tmp_path / "article.txt", seed_text)
+def three(db_location: str, tmp_path: Path, seed_text: str) -> Versions:
+    return Versions(db_location, tmp_path / "article.txt", seed_text)
 
 
 def test_default_export_has_the_orphan_on_its_old_text_and_no_empty_old_version(three: Versions) -> None:

@@ -57,7 +57,7 @@ def label_studio_spans(path: Path) -> set[Span]:
     return found
 
 
-def stored_spans(db_path: Path) -> set[Span]:
+def stored_spans(db_path: str | Path) -> set[Span]:
     db = open_database(db_path)
     try:
         text = texts(db)
@@ -66,7 +66,7 @@ def stored_spans(db_path: Path) -> set[Span]:
         db.close()
 
 
-def run(db: Path, *args: str):
+def run(db: str | Path, *args: str):
     return CliRunner().invoke(cli, ["--db", str(db), "--annotator", "tester", *args])
 
 
@@ -80,18 +80,18 @@ def run(db: Path, *args: str):
         (PRODIGY, "headlines", "prodigy", prodigy_spans),
     ],
 )
-def test_unknown_names_are_read_by_content(tmp_path, corpus, relative, name, expected, read_theirs):
+def test_unknown_names_are_read_by_content(db_location, tmp_path, corpus, relative, name, expected, read_theirs):
     path = tmp_path / name
     shutil.copyfile(corpus / relative, path)
     assert formats.detect(path) == expected
-    result = run(tmp_path / "m.db", "import", str(path))
+    result = run(db_location, "import", str(path))
     assert result.exit_code == 0, result.output
     theirs = read_theirs(corpus / relative)
     assert len(theirs) > 0
-    assert stored_spans(tmp_path / "m.db") == theirs
+    assert stored_spans(db_location) == theirs
 
 
-def test_json_lines_saved_as_txt_import_as_their_format_with_a_warning(tmp_path, corpus):
+def test_json_lines_saved_as_txt_import_as_their_format_with_a_warning(places, tmp_path, corpus):
     path = tmp_path / "headlines.txt"
     shutil.copyfile(corpus / PRODIGY, path)
     warnings: list[str] = []
@@ -99,25 +99,25 @@ def test_json_lines_saved_as_txt_import_as_their_format_with_a_warning(tmp_path,
     assert warnings == [
         f"{path}: holds prodigy JSON, not plain text; imported as prodigy (give --format text to import it as text)"
     ]
-    result = run(tmp_path / "m.db", "import", str(path))
+    result = run(places("m"), "import", str(path))
     assert result.exit_code == 0, result.output
     expected = prodigy_spans(corpus / PRODIGY)
-    assert stored_spans(tmp_path / "m.db") == expected
+    assert stored_spans(places("m")) == expected
     assert f"{len(expected)} span(s) added" in result.stdout
     assert "holds prodigy JSON, not plain text" in result.stderr
     # Asked for, it is still one plain-text article.
-    result = run(tmp_path / "text.db", "import", str(path), "--format", "text")
+    result = run(places("text"), "import", str(path), "--format", "text")
     assert result.exit_code == 0 and "1 document(s) added" in result.stdout
 
 
-def test_margin_export_under_its_own_name_imports_again(tmp_path, corpus):
-    assert run(tmp_path / "m.db", "import", str(corpus / DOCCANO)).exit_code == 0
+def test_margin_export_under_its_own_name_imports_again(places, tmp_path, corpus):
+    assert run(places("m"), "import", str(corpus / DOCCANO)).exit_code == 0
     backup = tmp_path / "backup.margin"
-    assert run(tmp_path / "m.db", "export", "-o", str(backup)).exit_code == 0
+    assert run(places("m"), "export", "-o", str(backup)).exit_code == 0
     assert formats.detect(backup) == "margin"
-    result = run(tmp_path / "again.db", "import", str(backup))
+    result = run(places("again"), "import", str(backup))
     assert result.exit_code == 0, result.output
-    assert stored_spans(tmp_path / "again.db") == doccano_spans(corpus / DOCCANO)
+    assert stored_spans(places("again")) == doccano_spans(corpus / DOCCANO)
 
 
 def test_byte_order_mark_and_blank_lines_before_the_json(tmp_path, corpus):
@@ -139,13 +139,13 @@ def test_text_that_only_looks_like_json_stays_text(tmp_path, corpus):
         assert warnings == []
 
 
-def test_unknown_names_that_are_not_json_are_still_refused(tmp_path, corpus):
+def test_unknown_names_that_are_not_json_are_still_refused(db_location, tmp_path, corpus):
     path = tmp_path / "notes.prodigy"
     shutil.copyfile(corpus / "measeval" / "train" / "tsv" / "S0006322312001096-1136.tsv", path)
     json_lines = tmp_path / "spans.prodigy"
     shutil.copyfile(corpus / PRODIGY, json_lines)
     assert formats.detect(path) is None
-    result = run(tmp_path / "m.db", "import", str(path), str(json_lines))
+    result = run(db_location, "import", str(path), str(json_lines))
     assert result.exit_code == 1
     assert f"{path}: no format reads this kind of file" in result.stderr
     assert "1 file(s) imported" in result.stdout and "1 file(s) failed" in result.stdout

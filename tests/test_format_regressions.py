@@ -14,12 +14,11 @@ from margin.tui.cli import cli
 TEXT = "Ana said no."
 
 
-def import_line(tmp_path, record: dict):
+def import_line(where: str, tmp_path, record: dict):
     path = tmp_path / "in.jsonl"
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
-    db_path = tmp_path / "m.db"
-    result = CliRunner().invoke(cli, ["--db", str(db_path), "import", str(path)])
-    db = open_database(db_path)
+    result = CliRunner().invoke(cli, ["--db", where, "import", str(path)])
+    db = open_database(where)
     stored = {
         table: db.execute(f"select count(*) from {table}").fetchone()[0] for table in ("documents", "annotations")
     }
@@ -33,9 +32,9 @@ def import_line(tmp_path, record: dict):
     ([[0, {"at": 3}, "person"]], "person span: span offsets must be whole numbers, got 0, {'at': 3}"),
     ([[0, 3, ["person"]]], "label ['person'] is not usable: a label is a word, not list"),
 ])
-def test_a_malformed_span_beside_comments_is_one_line(tmp_path, spans, reason):
+def test_a_malformed_span_beside_comments_is_one_line(db_location, tmp_path, spans, reason):
     record = {"text": TEXT, "label": spans, "Comments": ['[0, 3, "person"] the speaker', "[[1], 2, \"p\"] hi"]}
-    path, result, stored, _ = import_line(tmp_path, record)
+    path, result, stored, _ = import_line(db_location, tmp_path, record)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [f"failed: {path}:1: {reason}"]
@@ -46,11 +45,11 @@ def test_a_malformed_span_beside_comments_is_one_line(tmp_path, spans, reason):
     '[[1], 2, "p"] hi', '[0, [3], "person"] hi', '[0, 3, ["person"]] hi', '[0, 3.0, "person"] hi',
     '[true, 3, "person"] hi', '[0, 3, {"l": 1}] hi',
 ])
-def test_a_comment_that_names_no_proper_span_is_kept_on_the_example(tmp_path, comment):
+def test_a_comment_that_names_no_proper_span_is_kept_on_the_example(db_location, tmp_path, comment):
     """A comment shaped like a span that is not one (its offsets not whole numbers
     or its label not a string) is someone's comment on the example, kept as it is."""
     record = {"text": TEXT, "label": [[0, 3, "person"]], "Comments": [comment]}
-    _, result, stored, metas = import_line(tmp_path, record)
+    _, result, stored, metas = import_line(db_location, tmp_path, record)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 0, result.output
     assert stored == {"documents": 1, "annotations": 1}

@@ -51,9 +51,10 @@ def test_other_writers_are_not_locked_out_while_a_file_is_read(tmp_path: Path) -
 
 
 @pytest.mark.parametrize("number", [0, BATCH_RECORDS], ids=["already staged", "not yet read"])
-def test_what_another_writer_stored_meanwhile_is_counted_as_present(tmp_path: Path, number: int) -> None:
-    path = tmp_path / "margin.db"
-    db = open_database(path)
+def test_what_another_writer_stored_meanwhile_is_counted_as_present(
+    db_location: str, tmp_path: Path, number: int
+) -> None:
+    db = open_database(db_location)
     source = _file(tmp_path / "two.jsonl", BATCH_RECORDS + 1)
     late_text = f"Article {number}: the border deal was signed."
 
@@ -62,7 +63,7 @@ def test_what_another_writer_stored_meanwhile_is_counted_as_present(tmp_path: Pa
     def after_first_batch(_position: int, _result: object) -> None:
         if not done:
             done.append(True)
-            colleague = open_database(path)
+            colleague = open_database(db_location)
             document, _ = add_document(colleague, late_text)
             add_annotation(colleague, document.id, 0, 7, "claim", annotator="ana")
             colleague.close()
@@ -75,9 +76,8 @@ def test_what_another_writer_stored_meanwhile_is_counted_as_present(tmp_path: Pa
     db.close()
 
 
-def test_a_bad_record_late_in_the_file_leaves_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "margin.db"
-    db = open_database(path)
+def test_a_bad_record_late_in_the_file_leaves_nothing(db_location: str, tmp_path: Path) -> None:
+    db = open_database(db_location)
     source = _file(tmp_path / "bad.jsonl", BATCH_RECORDS * 2)
     with source.open("a", encoding="utf-8") as out:
         out.write(json.dumps({"text": "short", "spans": [{"start": 0, "end": 99, "label": "claim"}]}) + "\n")
@@ -92,9 +92,8 @@ def test_a_bad_record_late_in_the_file_leaves_nothing(tmp_path: Path) -> None:
     db.close()
 
 
-def test_a_record_repeated_in_a_later_batch_adds_its_spans_once(tmp_path: Path) -> None:
-    path = tmp_path / "margin.db"
-    db = open_database(path)
+def test_a_record_repeated_in_a_later_batch_adds_its_spans_once(db_location: str, tmp_path: Path) -> None:
+    db = open_database(db_location)
     source = _file(tmp_path / "repeat.jsonl", BATCH_RECORDS)
     first = source.read_text(encoding="utf-8").splitlines()[0]
     with source.open("a", encoding="utf-8") as out:
@@ -105,9 +104,8 @@ def test_a_record_repeated_in_a_later_batch_adds_its_spans_once(tmp_path: Path) 
     db.close()
 
 
-def test_a_span_id_repeated_in_a_later_batch_keeps_the_newest_version(tmp_path: Path) -> None:
-    path = tmp_path / "margin.db"
-    db = open_database(path)
+def test_a_span_id_repeated_in_a_later_batch_keeps_the_newest_version(db_location: str, tmp_path: Path) -> None:
+    db = open_database(db_location)
     text = "The border deal was signed."
     lines = [
         json.dumps({"text": f"Filler {number}.", "spans": []}) for number in range(BATCH_RECORDS)

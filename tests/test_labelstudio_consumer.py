@@ -28,11 +28,11 @@ DATA = Path(__file__).parent / "data" / "labelstudio"
 SERVER_EXPORT = "label-studio/label-studio-1.23.2-export.json"
 
 
-def run(db: Path, *args: object):
+def run(db: str | Path, *args: object):
     return CliRunner().invoke(cli, ["--db", str(db), *map(str, args)])
 
 
-def export_with_config(db: Path, tmp_path: Path) -> tuple[list[dict], str, Path]:
+def export_with_config(db: str | Path, tmp_path: Path) -> tuple[list[dict], str, Path]:
     tasks_path, config_path = tmp_path / "tasks.json", tmp_path / "config.xml"
     result = run(db, "export", "--format", "label-studio", "-o", tasks_path, "--config", config_path)
     assert result.exit_code == 0, result.output
@@ -62,8 +62,8 @@ def converted(config: str, tasks_path: Path, tmp_path: Path, fmt: str) -> Path:
 
 
 @pytest.fixture
-def corpus_db(corpus, tmp_path) -> Path:
-    db = tmp_path / "corpus.db"
+def corpus_db(corpus, db_location) -> str:
+    db = db_location
     result = run(db, "import", corpus / SERVER_EXPORT)
     assert result.exit_code == 0, result.output
     return db
@@ -120,16 +120,15 @@ def test_export_of_a_server_export_passes_label_studio_own_checks(corpus, corpus
 
 
 @pytest.fixture
-def team_db(tmp_path) -> Path:
-    path = tmp_path / "team.db"
-    db = open_database(path)
+def team_db(db_location) -> str:
+    db = open_database(db_location)
     doc, _ = add_document(db, "Ana met Ben in Panamá on Monday; 40% agreed.", title="Meeting")
     add_annotation(db, doc.id, 0, 3, "person", annotator="ana", note='first "note"\nsecond line')
     add_annotation(db, doc.id, 8, 11, "person", annotator="ben")
     add_annotation(db, doc.id, 33, 36, "statistic", annotator="model-x", status="suggested")
     add_document(db, "Nobody labelled this one.")
     db.close()
-    return path
+    return db_location
 
 
 def test_config_carries_the_scheme_and_the_names_the_tasks_use(team_db, tmp_path):
@@ -152,12 +151,12 @@ def test_config_carries_the_scheme_and_the_names_the_tasks_use(team_db, tmp_path
     assert names == {("label", "text", "labels"), ("note", "text", "textarea")}
 
 
-def test_config_names_labels_the_scheme_lacks(tmp_path):
+def test_config_names_labels_the_scheme_lacks(db_location, tmp_path):
     tasks = tmp_path / "in.json"
     tasks.write_text(json.dumps([{"data": {"text": "Ana & Ben"}, "annotations": [{"result": [
         {"id": "r", "from_name": "ner", "to_name": "text", "type": "labels",
          "value": {"start": 0, "end": 3, "text": "Ana", "labels": ['R&D<"x">']}}]}]}]), encoding="utf-8")
-    db = tmp_path / "odd.db"
+    db = db_location
     assert run(db, "import", tasks).exit_code == 0
     exported, config, _ = export_with_config(db, tmp_path)
     interface = label_interface.LabelInterface(config)
@@ -185,7 +184,7 @@ def test_converter_reads_margin_export(team_db, tmp_path):
     assert [record.get("note") for record in minimal if "note" in record] == ['first "note"\nsecond line']
 
 
-def annotations_of(db_path: Path) -> set[tuple]:
+def annotations_of(db_path: str | Path) -> set[tuple]:
     db = open_database(db_path)
     rows = set(db.execute(
         'select start, "end", label, annotator, status, note from annotations where deleted_at is null'
@@ -194,8 +193,8 @@ def annotations_of(db_path: Path) -> set[tuple]:
     return rows
 
 
-def test_server_export_of_margin_tasks_gives_back_their_annotators(tmp_path):
-    db = tmp_path / "back.db"
+def test_server_export_of_margin_tasks_gives_back_their_annotators(db_location):
+    db = db_location
     result = run(db, "import", DATA / "server-export-plain.json")
     assert result.exit_code == 0, result.output
     assert annotations_of(db) == {
@@ -209,8 +208,8 @@ def test_server_export_of_margin_tasks_gives_back_their_annotators(tmp_path):
     assert "margin_annotators" not in meta
 
 
-def test_full_server_export_gives_back_suggestions_too(tmp_path):
-    db = tmp_path / "back.db"
+def test_full_server_export_gives_back_suggestions_too(db_location):
+    db = db_location
     assert run(db, "import", DATA / "server-export-full.json").exit_code == 0
     rows = annotations_of(db)
     assert (33, 36, "statistic", "model-x", "suggested", "") in rows

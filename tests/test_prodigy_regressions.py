@@ -34,8 +34,8 @@ MALFORMED = [
 ]
 
 
-def test_malformed_kept_tasks_are_dropped_not_a_crash(tmp_path):
-    path = tmp_path / "meta.db"
+def test_malformed_kept_tasks_are_dropped_not_a_crash(db_location):
+    path = db_location
     db = open_database(path)
     ensure_labels(db, ["person"])
     for number, task in enumerate(MALFORMED):  # each alone: every one must be survived
@@ -155,13 +155,13 @@ def test_a_long_texts_questions_gather_under_the_cap(monkeypatch):
     assert len({id(record.text) for record in records[:5]}) == 1
 
 
-def test_an_added_span_joins_the_annotators_accept_task(tmp_path):
+def test_an_added_span_joins_the_annotators_accept_task(db_location, tmp_path):
     text = "Ana met Ben in Paris"
     source = tmp_path / "ana.jsonl"
     source.write_text(json.dumps({"text": text, "_input_hash": 222, "_task_hash": 111, "answer": "accept",
                                   "_annotator_id": "ana", "spans": [{"start": 0, "end": 3, "label": "person"}]})
                       + "\n", encoding="utf-8")
-    path = tmp_path / "added.db"
+    path = db_location
     db = open_database(path)
     assert import_paths(db, [source], format="prodigy", annotator="tester").ok
     [before] = tasks_of(export_cli(path, "--format", "prodigy").stdout)

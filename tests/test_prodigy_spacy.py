@@ -80,8 +80,8 @@ def check_with_spacy(tasks: list[dict]) -> tuple[int, int]:
 
 
 @pytest.fixture
-def recipes_db(tmp_path, corpus):
-    db = open_database(tmp_path / "recipes.db")
+def recipes_db(db_location, corpus):
+    db = open_database(db_location)
     report = import_paths(db, sorted((corpus / RECIPES).glob("*.jsonl")), format="prodigy", annotator="tester")
     assert report.ok, report.failed
     yield db
@@ -99,10 +99,10 @@ def test_corpus_export_agrees_with_spacy(recipes_db):
 
 
 @pytest.fixture
-def seed_db(tmp_path, seed_text, corpus):
+def seed_db(db_location, seed_text, corpus):
     """The seed article with claims (its quotations), the people and verbs inside
     them, and numbers: nested spans, as margin's own users mark them."""
-    db = open_database(tmp_path / "seed.db")
+    db = open_database(db_location)
     document, _ = add_document(db, seed_text, title="Darién Gap")
     ensure_labels(db, ["claim", "person", "verb", "statistic"])
     verbs = json.loads((corpus / "seed" / "verbs.json").read_text(encoding="utf-8"))["spans"]
@@ -201,9 +201,9 @@ def replayable(tasks: list[dict]) -> list[dict]:
     return found
 
 
-def test_imported_hashes_survive_a_round_trip(tmp_path, corpus):
+def test_imported_hashes_survive_a_round_trip(places, tmp_path, corpus):
     paths = [corpus / RECIPES / HEADLINES, corpus / RECIPES / REDDIT]
-    db = open_database(tmp_path / "hashes.db")
+    db = open_database(places("hashes"))
     assert import_paths(db, paths, format="prodigy", annotator="tester").ok
     exported = tasks_of(export_text(db, "prodigy"))
     by_hash = {(t["_input_hash"], t["_task_hash"]): t for t in exported}
@@ -217,7 +217,7 @@ def test_imported_hashes_survive_a_round_trip(tmp_path, corpus):
     # And once more through a database loaded from margin's own export.
     path = tmp_path / "export.jsonl"
     path.write_text(export_text(db, "prodigy"), encoding="utf-8")
-    again = open_database(tmp_path / "again.db")
+    again = open_database(places("again"))
     assert import_paths(again, [path], format="prodigy", annotator="tester").ok
     assert {(t["_input_hash"], t["_task_hash"]) for t in tasks_of(export_text(again, "prodigy"))} >= set(by_hash)
 
@@ -238,19 +238,18 @@ def test_unaligned_span_keeps_offsets_without_token_indices():
     assert task["spans"] == [{"start": 1, "end": 3, "label": "X", "text": "na"}]
 
 
-def export_cli(db: Path, *args: str):
+def export_cli(db: str | Path, *args: str):
     return CliRunner().invoke(cli, ["--db", str(db), "export", *args])
 
 
 @pytest.fixture
-def small_db(tmp_path) -> Path:
-    path = tmp_path / "small.db"
-    db = open_database(path)
+def small_db(db_location) -> str:
+    db = open_database(db_location)
     document, _ = add_document(db, "Ana met Ben")
     ensure_labels(db, ["person"])
     add_annotation(db, document.id, 0, 3, "person", annotator="ana")
     db.close()
-    return path
+    return db_location
 
 
 def test_tokens_option(small_db):

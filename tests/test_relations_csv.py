@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from margin.store import annotations as annotations_store
 from margin.store import documents
 from margin.store.attributes import set_attribute
+from margin.store.database import is_server
 from margin.store.db import open_database
 from margin.store.errors import MarginError
 from margin.store.formats import csv as csv_format
@@ -140,15 +141,15 @@ def test_standard_output_and_devices_get_no_relations_file():
         assert handle is None
 
 
-def test_margin_export_writes_the_attribute_columns(db_path):
-    db = open_database(db_path)
+def test_margin_export_writes_the_attribute_columns(db_location):
+    db = open_database(db_location)
     doc, _ = documents.add_document(db, TEXT, source="seed")
     person = annotations_store.add_annotation(db, doc.id, 0, 4, "person", annotator="ana")
     claim = annotations_store.add_annotation(db, doc.id, 5, 29, "claim", annotator="ana")
     add_relation(db, claim.id, person.id, "said_by", annotator="ana")
     set_attribute(db, claim.id, "verdict", "false", annotator="ana")
     db.close()
-    result = CliRunner().invoke(cli, ["--db", str(db_path), "export", "--format", "csv", "--safe-for-spreadsheets"])
+    result = CliRunner().invoke(cli, ["--db", db_location, "export", "--format", "csv", "--safe-for-spreadsheets"])
     assert result.exit_code == 0, result.output
     header, first, second = result.stdout_bytes.decode().split("\r\n")[:3]
     assert header == f"{HEADER},attribute:verdict"
@@ -160,8 +161,13 @@ def test_margin_export_writes_the_attribute_columns(db_path):
 # -- to append to tests/test_relations_csv.py once tui/commands/transfer.py opens the relations file --
 
 
-def _linked(db_path):
-    db = open_database(db_path)
+def _file_of(where: str) -> list[str]:
+    """The database's own file, when it is one: what an export leaves beside it."""
+    return [] if is_server(where) else [Path(where).name]
+
+
+def _linked(where):
+    db = open_database(where)
     doc, _ = documents.add_document(db, TEXT, source="seed")
     person = annotations_store.add_annotation(db, doc.id, 0, 4, "person", annotator="ana")
     claim = annotations_store.add_annotation(db, doc.id, 5, 29, "claim", annotator="ana")
@@ -170,10 +176,10 @@ def _linked(db_path):
     return doc, person, claim, relation
 
 
-def test_margin_export_to_a_file_writes_the_relations_beside_it(db_path, tmp_path):
-    doc, person, claim, relation = _linked(db_path)
+def test_margin_export_to_a_file_writes_the_relations_beside_it(db_location, tmp_path):
+    doc, person, claim, relation = _linked(db_location)
     output = tmp_path / "out.csv"
-    result = CliRunner().invoke(cli, ["--db", str(db_path), "export", "--format", "csv", "-o", str(output),
+    result = CliRunner().invoke(cli, ["--db", db_location, "export", "--format", "csv", "-o", str(output),
                                       "--safe-for-spreadsheets"])
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines()[-1] == f"relations written to {tmp_path / 'out.relations.csv'}"
@@ -182,12 +188,13 @@ def test_margin_export_to_a_file_writes_the_relations_beside_it(db_path, tmp_pat
         f"{relation.id},{doc.id},said_by,{claim.id},5,29,said 40% of voters agree,{person.id},0,4,'-Ana,ana,'=cmd,"
         f"accepted,{relation.created_at},{relation.updated_at}\r\n"
     )
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["out.csv", "out.relations.csv", db_path.name]
+    written = sorted(path.name for path in tmp_path.iterdir())
+    assert written == sorted(["out.csv", "out.relations.csv", *_file_of(db_location)])
 
 
-def test_margin_export_to_standard_output_says_the_relations_need_a_file(db_path, tmp_path):
-    _linked(db_path)
-    result = CliRunner().invoke(cli, ["--db", str(db_path), "export", "--format", "csv"])
+def test_margin_export_to_standard_output_says_the_relations_need_a_file(db_location):
+    _linked(db_location)
+    result = CliRunner().invoke(cli, ["--db", db_location, "export", "--format", "csv"])
     assert result.exit_code == 0
     assert "warning: 1 relation(s) not written: CSV puts relations in a second file, so give -o FILE" in result.stderr
     assert "relation_id" not in result.stdout
@@ -202,24 +209,24 @@ def test_margin_export_never_writes_the_relations_over_the_database(tmp_path):
     assert db_path.read_bytes() == before and not (tmp_path / "out.csv").exists()
 
 
-def test_a_csv_export_without_relations_leaves_no_relations_file(db_path, tmp_path):
-    db = open_database(db_path)
+def test_a_csv_export_without_relations_leaves_no_relations_file(db_location, tmp_path):
+    db = open_database(db_location)
     doc, _ = documents.add_document(db, TEXT, source="seed")
     annotations_store.add_annotation(db, doc.id, 0, 4, "person", annotator="ana")
     db.close()
     output = tmp_path / "plain.csv"
-    result = CliRunner().invoke(cli, ["--db", str(db_path), "export", "--format", "csv", "-o", str(output)])
+    result = CliRunner().invoke(cli, ["--db", db_location, "export", "--format", "csv", "-o", str(output)])
     assert result.exit_code == 0, result.output
-    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([db_path.name, "plain.csv"])
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([*_file_of(db_location), "plain.csv"])
 
 
-def test_a_csv_export_without_relations_removes_an_earlier_relations_file(db_path, tmp_path):
-    _linked(db_path)
+def test_a_csv_export_without_relations_removes_an_earlier_relations_file(db_location, tmp_path):
+    _linked(db_location)
     output = tmp_path / "out.csv"
-    args = ["--db", str(db_path), "export", "--format", "csv", "-o", str(output)]
+    args = ["--db", db_location, "export", "--format", "csv", "-o", str(output)]
     assert CliRunner().invoke(cli, args).exit_code == 0
     assert (tmp_path / "out.relations.csv").exists()
-    db = open_database(db_path)
+    db = open_database(db_location)
     db.execute("update relations set deleted_at = updated_at")
     db.conn.commit()
     db.close()

@@ -57,8 +57,8 @@ def test_corpus_relation_files_read_with_their_relations(corpus, name):
 @pytest.mark.parametrize(
     "name", ["import_relation_extraction_example.jsonl", "export_relation_extraction_example_prettyprinted.json"]
 )
-def test_corpus_relation_files_import_with_their_relations(corpus, tmp_path, name):
-    db = tmp_path / "google.db"
+def test_corpus_relation_files_import_with_their_relations(corpus, db_location, name):
+    db = db_location
     result = import_file(db, corpus / "doccano" / name, "--annotator", "ana")
     assert result.exit_code == 0, result.output
     assert relations_in(db) == GOOGLE_RELATIONS
@@ -84,13 +84,13 @@ ENTITIES = [{"id": 7, "start_offset": 0, "end_offset": 3, "label": "person"},
         ("7-9", r"relation 1 must be an object"),
     ],
 )
-def test_a_bad_reference_names_the_file_and_line_and_imports_nothing(tmp_path, relation, message):
+def test_a_bad_reference_names_the_file_and_line_and_imports_nothing(db_location, tmp_path, relation, message):
     good = {"text": "Ana said 40%.", "entities": ENTITIES, "relations": [{"from_id": 7, "to_id": 9, "type": "cites"}]}
     bad = {**good, "relations": [relation]}
     path = write_lines(tmp_path, [good, bad])
     with pytest.raises(FormatError, match=rf"^{path}:2: {message}"):
         list(doccano.read(path))
-    db = tmp_path / "none.db"
+    db = db_location
     result = import_file(db, path)
     assert result.exit_code == 1
     assert f"{path.name}:2:" in result.output
@@ -170,13 +170,13 @@ def test_utf16_offsets_apply_to_entities_both_ways():
     assert ends(again) == [(("statistic", "40%"), ("person", "Ana"), "said_by")]
 
 
-def test_export_and_import_keep_every_relation_and_lose_the_attributes(tmp_path):
-    db = linked_db(tmp_path / "linked.db")
+def test_export_and_import_keep_every_relation_and_lose_the_attributes(places, tmp_path):
+    db = linked_db(places("linked"))
     path = export_file(db, tmp_path, "doccano", "out.jsonl")
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert all("entities" in line and "label" not in line for line in lines)
     assert not any("attributes" in json.dumps(line) for line in lines)
-    again = tmp_path / "again.db"
+    again = places("again")
     result = import_file(again, path)
     assert result.exit_code == 0, result.output
     assert relations_in(again) == EXPECTED_RELATIONS
@@ -186,8 +186,8 @@ def test_export_and_import_keep_every_relation_and_lose_the_attributes(tmp_path)
     assert len(relations_in(again)) == 3 and counts(again)[2] == 3
 
 
-def test_utf16_export_through_the_command_line(tmp_path):
-    db = tmp_path / "emoji.db"
+def test_utf16_export_through_the_command_line(db_location, tmp_path):
+    db = db_location
     source = write_lines(tmp_path, [{"text": "😀 Ana said 40%.", "entities": [
         {"id": 1, "start_offset": 3, "end_offset": 6, "label": "person"},
         {"id": 2, "start_offset": 12, "end_offset": 15, "label": "statistic"}],

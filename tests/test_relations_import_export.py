@@ -53,8 +53,8 @@ def margin_text(db, **filters) -> str:
     return out.getvalue()
 
 
-def test_margin_lines_round_trip_relations_attributes_notes_and_statuses(tmp_path):
-    db = open_database(tmp_path / "a.db")
+def test_margin_lines_round_trip_relations_attributes_notes_and_statuses(places, tmp_path):
+    db = open_database(places("a"))
     document, said = annotated(db)
     text = margin_text(db)
     [line] = [json.loads(row) for row in text.splitlines()]
@@ -67,7 +67,7 @@ def test_margin_lines_round_trip_relations_attributes_notes_and_statuses(tmp_pat
     assert list(line["relations"][0]) == list(margin.RELATION_KEYS)
     assert {span["text"]: span.get("attributes") for span in line["spans"]}["40%"] == {"checked": "true"}
     (tmp_path / "a.jsonl").write_text(text, encoding="utf-8")
-    other = open_database(tmp_path / "b.db")
+    other = open_database(places("b"))
     report = import_paths(other, [tmp_path / "a.jsonl"], annotator="nobody")
     assert report.ok and (report.relations_added, report.attributes_added) == (2, 2)
     assert margin_text(other) == text
@@ -79,9 +79,9 @@ def test_margin_lines_round_trip_relations_attributes_notes_and_statuses(tmp_pat
     assert margin_text(other) == text
 
 
-def test_a_file_without_ids_imported_again_adds_nothing(tmp_path):
+def test_a_file_without_ids_imported_again_adds_nothing(db_location, tmp_path):
     """Spans matched by place are the stored ones, so their relations are too."""
-    db = open_database(tmp_path / "a.db")
+    db = open_database(db_location)
     path = tmp_path / "hand.jsonl"
     spans = [{"start": 0, "end": 3, "label": "person"}, {"start": 4, "end": 33, "label": "claim",
                                                          "attributes": {"verdict": "false"}}]
@@ -94,12 +94,12 @@ def test_a_file_without_ids_imported_again_adds_nothing(tmp_path):
     assert (second.spans_added, second.relations_added, second.attributes_added) == (0, 0, 0)
     assert (second.spans_present, second.relations_present, second.attributes_present) == (2, 2, 1)
     assert db.execute("select count(*) from relations").fetchone()[0] == 2
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "a.db"), "import", "--annotator", "ana", str(path)])
+    result = CliRunner().invoke(cli, ["--db", db_location, "import", "--annotator", "ana", str(path)])
     assert "0 relation(s) added, 2 already present; 0 attribute value(s) added, 1 already present" in result.output
 
 
-def test_an_undirected_type_matches_either_way_round(tmp_path):
-    db = open_database(tmp_path / "a.db")
+def test_an_undirected_type_matches_either_way_round(db_location, tmp_path):
+    db = open_database(db_location)
     add_relation_type(db, "same_as", directed=False)
     path = tmp_path / "a.jsonl"
     spans = [{"start": 0, "end": 3, "label": "person"}, {"start": 35, "end": 38, "label": "person"}]
@@ -110,8 +110,8 @@ def test_an_undirected_type_matches_either_way_round(tmp_path):
     assert db.execute("select count(*) from relations").fetchone()[0] == 1
 
 
-def test_a_newer_span_brings_its_values_and_an_older_one_does_not(tmp_path):
-    db = open_database(tmp_path / "a.db")
+def test_a_newer_span_brings_its_values_and_an_older_one_does_not(db_location, tmp_path):
+    db = open_database(db_location)
     annotated(db)
     text = margin_text(db)
     (tmp_path / "old.jsonl").write_text(text)
@@ -128,11 +128,11 @@ def test_a_newer_span_brings_its_values_and_an_older_one_does_not(tmp_path):
     assert document_attributes(db, line["id"])[claim["id"]]["verdict"] == "false"
 
 
-def test_older_lines_without_relations_still_import(tmp_path):
+def test_older_lines_without_relations_still_import(db_location, tmp_path):
     path = tmp_path / "old.jsonl"
     path.write_text(json.dumps({"id": "x", "title": "", "source": "", "meta": {}, "text": "Ana.",
                                 "spans": [{"id": "s1", "start": 0, "end": 3, "label": "person"}]}) + "\n")
-    db = open_database(tmp_path / "a.db")
+    db = open_database(db_location)
     report = import_paths(db, [path], annotator="ana")
     assert report.ok and report.spans_added == 1 and report.relations_added == 0
     assert "relation" not in report.summary()
@@ -155,8 +155,10 @@ SPANS = [{"id": "p", "start": 0, "end": 3, "label": "person"}, {"id": "c", "star
     ([], {"c": {"verdict": "not a word"}}, r"attribute 'verdict': label name 'not a word' must be one word"),
     ([], {"c": {"verdict": 3}}, r"malformed span \(span \"attributes\" must be an object of strings\)"),
 ])
-def test_bad_relations_and_values_name_the_line_and_import_nothing(tmp_path, relations, attributes, message):
-    db = open_database(tmp_path / "a.db")
+def test_bad_relations_and_values_name_the_line_and_import_nothing(
+    db_location, tmp_path, relations, attributes, message
+):
+    db = open_database(db_location)
     add_attribute_def(db, "checked", kind="flag")
     spans = [dict(span, attributes=attributes.get(span["id"], {})) for span in SPANS]
     good = json.dumps({"text": "Fine.", "spans": []})
@@ -170,8 +172,8 @@ def test_bad_relations_and_values_name_the_line_and_import_nothing(tmp_path, rel
     assert get_relation_type(db, "two") is None
 
 
-def test_export_filters_apply_to_relations(tmp_path):
-    db = open_database(tmp_path / "a.db")
+def test_export_filters_apply_to_relations(fresh_db):
+    db = fresh_db
     annotated(db)
     [accepted] = iter_records(db, status="accepted")
     assert [r.type for r in accepted.relations] == ["said_by"]
@@ -186,8 +188,8 @@ def test_export_filters_apply_to_relations(tmp_path):
         "said 40% of claims were false": {"verdict": "misleading"}, "40%": {"checked": "true"}}
 
 
-def test_relations_and_values_are_read_once_per_batch(tmp_path):
-    db = open_database(tmp_path / "a.db")
+def test_relations_and_values_are_read_once_per_batch(fresh_db):
+    db = fresh_db
     for n in range(450):
         document, _ = add_document(db, f"Ana said {n}.", title=str(n))
         person = add_annotation(db, document.id, 0, 3, "person", annotator="ana")
@@ -204,29 +206,28 @@ def test_relations_and_values_are_read_once_per_batch(tmp_path):
     assert sum(1 for sql in queries if "from attributes" in sql) == 3
 
 
-def test_a_cli_export_counts_relations(tmp_path):
-    db_path = tmp_path / "a.db"
-    db = open_database(db_path)
+def test_a_cli_export_counts_relations(db_location, tmp_path):
+    db = open_database(db_location)
     annotated(db)
     db.close()
-    result = CliRunner().invoke(cli, ["--db", str(db_path), "export", "-o", str(tmp_path / "x.jsonl")])
+    result = CliRunner().invoke(cli, ["--db", db_location, "export", "-o", str(tmp_path / "x.jsonl")])
     assert result.exit_code == 0, result.output
     assert "2 relation(s)" in result.output
     assert Path(tmp_path / "x.jsonl").read_text().count('"said_by"') == 1
 
 
-def test_a_span_another_writer_stored_meanwhile_takes_the_relations(tmp_path):
+def test_a_span_another_writer_stored_meanwhile_takes_the_relations(db_location, tmp_path):
     """The file's span is not published twice; its relation and value go to the
     annotation the other writer stored while the file was being read."""
     from margin.store.importing import import_file
 
-    db = open_database(tmp_path / "a.db")
+    db = open_database(db_location)
     document, _ = add_document(db, TEXT)
     path = tmp_path / "hand.jsonl"
     spans = [{"start": 0, "end": 3, "label": "person", "attributes": {"checked": "true"}},
              {"start": 4, "end": 33, "label": "claim"}]
     path.write_text(json.dumps({"text": TEXT, "spans": spans, "relations": [{"type": "said_by", "head": 1, "child": 0}]}))
-    other = open_database(tmp_path / "a.db")
+    other = open_database(db_location)
     theirs = []
 
     def meanwhile(position, result):

@@ -111,14 +111,14 @@ def test_choices_with_several_values_are_counted_in_the_warning():
         (relation("c", "a", labels=[7]), r"a relation's \"labels\" must be a list of names"),
     ],
 )
-def test_a_relation_to_a_missing_region_is_refused_with_its_line(tmp_path, bad, message):
+def test_a_relation_to_a_missing_region_is_refused_with_its_line(db_location, tmp_path, bad, message):
     path = tmp_path / "tasks.json"
     good = json.loads(tasks_text([region("c", *CLAIM, "claim"), region("a", *ANA, "person")]))[0]
     wrong = json.loads(tasks_text([region("c", *CLAIM, "claim"), region("a", *ANA, "person"), bad]))[0]
     path.write_text("[\n" + json.dumps(good) + ",\n" + json.dumps(wrong) + "\n]\n", encoding="utf-8")
     with pytest.raises(FormatError, match=rf"^{path}:3: malformed result \({message}"):
         list(labelstudio.read(path))
-    db = tmp_path / "none.db"
+    db = db_location
     result = import_file(db, path)
     assert result.exit_code == 1 and f"{path.name}:3:" in result.output
     assert counts(db) == (0, 0, 0, 0)
@@ -209,8 +209,8 @@ def test_written_tasks_read_back_with_every_relation_and_attribute():
     ])
 
 
-def test_export_and_import_keep_every_relation_and_attribute(tmp_path):
-    db_path = linked_db(tmp_path / "linked.db")
+def test_export_and_import_keep_every_relation_and_attribute(places, tmp_path):
+    db_path = linked_db(places("linked"))
     db = open_database(db_path)
     tasks_path, config = tmp_path / "tasks.json", io.StringIO()
     with open(tasks_path, "w", encoding="utf-8") as out:
@@ -223,7 +223,7 @@ def test_export_and_import_keep_every_relation_and_attribute(tmp_path):
     directions = {r["labels"][0]: r["direction"] for t in tasks for a in t["annotations"] for r in a["result"]
                   if r["type"] == "relation"}
     assert directions == {"said_by": "right", "cites": "right", "disputes": "bi"}
-    again = tmp_path / "again.db"
+    again = places("again")
     result = import_file(again, tasks_path)
     assert result.exit_code == 0, result.output
     assert relations_in(again) == EXPECTED_RELATIONS
@@ -232,8 +232,8 @@ def test_export_and_import_keep_every_relation_and_attribute(tmp_path):
     assert counts(again)[2:] == (3, 3)
 
 
-def test_command_line_export_with_config_passes_label_studio_checks(tmp_path):
-    db = linked_db(tmp_path / "linked.db")
+def test_command_line_export_with_config_passes_label_studio_checks(places, tmp_path):
+    db = linked_db(places("linked"))
     tasks_path, config_path = tmp_path / "tasks.json", tmp_path / "config.xml"
     result = run(db, "export", "--format", "label-studio", "-o", tasks_path, "--config", config_path)
     assert result.exit_code == 0, result.output
@@ -241,21 +241,21 @@ def test_command_line_export_with_config_passes_label_studio_checks(tmp_path):
     config = config_path.read_text(encoding="utf-8")
     check_against_label_studio(tasks, config)
     assert {"said_by", "cites", "disputes"} <= set(relation_values(config))
-    again = tmp_path / "again.db"
+    again = places("again")
     assert import_file(again, tasks_path).exit_code == 0
     assert relations_in(again) == EXPECTED_RELATIONS
     assert attributes_in(again) == EXPECTED_ATTRIBUTES
 
 
 
-def test_a_bi_relation_creates_an_undirected_type(tmp_path):
+def test_a_bi_relation_creates_an_undirected_type(db_location, tmp_path):
     """``direction: bi`` says the link goes both ways: a type the import creates
     from it is undirected, so margin's own exports write it back as ``bi``."""
     path = tmp_path / "bi.json"
     path.write_text(tasks_text([
         region("a", *ANA, "person"), region("b", *BEN, "person"), relation("a", "b", "bi", ["disagrees"]),
     ]), encoding="utf-8")
-    db = tmp_path / "bi.db"
+    db = db_location
     result = import_file(db, path, "--format", "label-studio")
     assert result.exit_code == 0, result.output
     opened = open_database(db)

@@ -97,19 +97,19 @@ def test_a_rejected_task_rejects_its_relations_and_an_ignored_one_brings_none():
           "child_span": span(19, 30, 3, 4, "BENEFIT")}, r'relation 1 has no "label"'),
     ],
 )
-def test_a_relation_whose_end_is_not_a_span_is_refused_with_its_line(tmp_path, relation, message):
+def test_a_relation_whose_end_is_not_a_span_is_refused_with_its_line(db_location, tmp_path, relation, message):
     path = tmp_path / "rel.jsonl"
     bad = rel_manual_task(relations=[relation])
     path.write_text(json.dumps(rel_manual_task()) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
     with pytest.raises(FormatError, match=rf"^{path}:2: {message}"):
         list(prodigy.read(path))
-    db = tmp_path / "none.db"
+    db = db_location
     result = import_file(db, path, "--format", "prodigy")
     assert result.exit_code == 1 and f"{path.name}:2: relation 1" in result.output
     assert counts(db) == (0, 0, 0, 0)
 
 
-def test_a_rel_manual_file_is_detected_as_prodigy_and_imports(tmp_path):
+def test_a_rel_manual_file_is_detected_as_prodigy_and_imports(db_location, tmp_path):
     """Prodigy's relations have a head and a child beside spans, as margin's do;
     margin's alone have a ``type``."""
     from margin.store import formats
@@ -117,7 +117,7 @@ def test_a_rel_manual_file_is_detected_as_prodigy_and_imports(tmp_path):
     path = tmp_path / "rel.jsonl"
     path.write_text(json.dumps(rel_manual_task()) + "\n", encoding="utf-8")
     assert formats.detect(path) == "prodigy"
-    db = tmp_path / "rel.db"
+    db = db_location
     result = import_file(db, path)
     assert result.exit_code == 0, result.output
     assert relations_in(db) == {(("BENEFIT", "Sleep"), ("BENEFIT", "night sleep"), "RELATED")}
@@ -176,12 +176,12 @@ def test_without_tokens_the_relation_keeps_its_spans_and_reads_back():
     assert ends(again) == [(("claim", "40% of voters agreed"), ("person", "Ana"), "said_by")]
 
 
-def test_export_and_import_keep_every_relation_and_attribute(tmp_path):
-    db = linked_db(tmp_path / "linked.db")
+def test_export_and_import_keep_every_relation_and_attribute(places, tmp_path):
+    db = linked_db(places("linked"))
     path = export_file(db, tmp_path, "prodigy", "out.jsonl")
     tasks = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert [task["_view_id"] for task in tasks] == ["ner_manual", "relations"]
-    again = tmp_path / "again.db"
+    again = places("again")
     result = import_file(again, path)
     assert result.exit_code == 0, result.output
     assert relations_in(again) == EXPECTED_RELATIONS

@@ -76,34 +76,39 @@ def _linked(db) -> tuple[set, set]:
     return relations, attributes
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(linked_documents())
-def test_relations_and_attributes_survive_every_format_that_carries_them(document):
+def test_relations_and_attributes_survive_every_format_that_carries_them(places, document):
     text, spans, links, values = document
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        db = open_database(tmp / "source.db")
-        ensure_labels(db, LABELS)
-        for kind in TYPES:
-            add_relation_type(db, kind)
-        add_attribute_def(db, "level", choices=CHOICES)
-        add_attribute_def(db, "checked", kind="flag")
-        stored, _ = add_document(db, text)
-        ids = [add_annotation(db, stored.id, start, end, label, annotator="tester").id for start, end, label in spans]
-        for head, child, kind in links:
-            add_relation(db, ids[head], ids[child], kind, annotator="tester")
-        for (index, name), value in values.items():
-            set_attribute(db, ids[index], name, value, annotator="tester")
-        relations, attributes = _linked(db)
-        assert len(relations) == len(links) and len(attributes) == len(values)
-        for format in CARRY_RELATIONS:
-            path = export_to(db, tmp, format)
-            again = open_database(tmp / f"{format}.db")
-            report = import_paths(again, [path], format=format, annotator="tester")
-            assert report.ok, (format, report.failed)
-            got_relations, got_attributes = _linked(again)
-            assert got_relations == relations, format
-            if format in CARRY_ATTRIBUTES:
-                assert got_attributes == attributes, format
-            again.close()
-        db.close()
+        try:
+            db = open_database(places("source"))
+            ensure_labels(db, LABELS)
+            for kind in TYPES:
+                add_relation_type(db, kind)
+            add_attribute_def(db, "level", choices=CHOICES)
+            add_attribute_def(db, "checked", kind="flag")
+            stored, _ = add_document(db, text)
+            ids = [add_annotation(db, stored.id, start, end, label, annotator="tester").id
+                   for start, end, label in spans]
+            for head, child, kind in links:
+                add_relation(db, ids[head], ids[child], kind, annotator="tester")
+            for (index, name), value in values.items():
+                set_attribute(db, ids[index], name, value, annotator="tester")
+            relations, attributes = _linked(db)
+            assert len(relations) == len(links) and len(attributes) == len(values)
+            for format in CARRY_RELATIONS:
+                path = export_to(db, tmp, format)
+                again = open_database(places(format))
+                report = import_paths(again, [path], format=format, annotator="tester")
+                assert report.ok, (format, report.failed)
+                got_relations, got_attributes = _linked(again)
+                assert got_relations == relations, format
+                if format in CARRY_ATTRIBUTES:
+                    assert got_attributes == attributes, format
+                again.close()
+            db.close()
+        finally:
+            places.close()

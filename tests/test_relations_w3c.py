@@ -189,11 +189,10 @@ def test_the_suite_refuses_a_malformed_linking_annotation(suite, break_it):
 
 
 @pytest.fixture
-def linked_db(tmp_path):
+def linked_db(db_location):
     """A claim said by a person and citing a statistic, with a verdict, and a
     relation to a span since deleted (so it is not exported)."""
-    path = tmp_path / "w.db"
-    db = open_database(path)
+    db = open_database(db_location)
     doc, _ = documents.add_document(db, TEXT + " Cy too.", source="https://example.org/story")
     person = annotations_store.add_annotation(db, doc.id, 0, 3, "person", annotator="ana")
     claim = annotations_store.add_annotation(db, doc.id, 4, 28, "claim", annotator="ana")
@@ -205,7 +204,7 @@ def linked_db(tmp_path):
     annotations_store.delete_annotation(db, gone.id)
     set_attribute(db, claim.id, "verdict", "misleading", annotator="ana")
     db.close()
-    return path, claim.id, person.id, statistic.id
+    return db_location, claim.id, person.id, statistic.id
 
 
 def test_margin_export_writes_relations_and_attributes_the_suite_accepts(linked_db, tmp_path, suite):

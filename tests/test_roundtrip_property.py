@@ -47,30 +47,34 @@ def documents(draw):
     return text, spans or [(0, len(text), "claim")]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(documents())
-def test_every_format_round_trips_offsets(document):
+def test_every_format_round_trips_offsets(places, document):
     text, spans = document
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        db = open_database(tmp / "source.db")
-        ensure_labels(db, LABELS)
-        stored, _ = add_document(db, text)
-        for start, end, label in spans:
-            add_annotation(db, stored.id, start, end, label, annotator="tester")
-        expected = span_set(db)
-        assert {(quote, start, end) for _, start, end, _, quote in expected} == {
-            (text[start:end], start, end) for start, end, _ in spans
-        }
-        for format in FORMATS:
-            path = export_to(db, tmp, format)
-            again = open_database(tmp / f"{format}.db")
-            report = import_paths(again, [path], format=format, annotator="tester")
-            assert report.ok, (format, report.failed)
-            assert texts(again) == {stored.id: text}, format
-            assert span_set(again) == expected, format
-            again.close()
-        db.close()
+        try:
+            db = open_database(places("source"))
+            ensure_labels(db, LABELS)
+            stored, _ = add_document(db, text)
+            for start, end, label in spans:
+                add_annotation(db, stored.id, start, end, label, annotator="tester")
+            expected = span_set(db)
+            assert {(quote, start, end) for _, start, end, _, quote in expected} == {
+                (text[start:end], start, end) for start, end, _ in spans
+            }
+            for format in FORMATS:
+                path = export_to(db, tmp, format)
+                again = open_database(places(format))
+                report = import_paths(again, [path], format=format, annotator="tester")
+                assert report.ok, (format, report.failed)
+                assert texts(again) == {stored.id: text}, format
+                assert span_set(again) == expected, format
+                again.close()
+            db.close()
+        finally:
+            places.close()
 
 
 @st.composite
@@ -87,9 +91,9 @@ def crlf_documents(draw):
     return raw, spans or [(0, len(raw), "claim")]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(crlf_documents())
-def test_offsets_into_crlf_text_are_mapped_not_shifted(document):
+def test_offsets_into_crlf_text_are_mapped_not_shifted(places, document):
     raw, spans = document
     stored = normalise_newlines(raw)
     with tempfile.TemporaryDirectory() as folder:
@@ -104,15 +108,18 @@ def test_offsets_into_crlf_text_are_mapped_not_shifted(document):
             f"T{n}\t{label} {s} {e}\t{raw[s:e]}\n" for n, (s, e, label) in enumerate(spans, 1)
             if "\n" not in raw[s:e] and "\r" not in raw[s:e]
         ), encoding="utf-8", newline="")
-        for path, format in ((doccano, "doccano"), (prodigy, "prodigy"), (tmp / "b.txt", "brat")):
-            db = open_database(tmp / f"{format}.db")
-            report = import_paths(db, [path], format=format, annotator="tester")
-            assert report.ok, (format, report.failed)
-            assert list(texts(db).values()) == [stored]
-            for _, start, end, _, quote in span_set(db):
-                assert stored[start:end] == quote
-            assert {(quote, label) for _, _, _, label, quote in span_set(db)} == {
-                (normalise_newlines(raw[s:e]), label) for s, e, label in spans
-                if format != "brat" or ("\n" not in raw[s:e] and "\r" not in raw[s:e])
-            }
-            db.close()
+        try:
+            for path, format in ((doccano, "doccano"), (prodigy, "prodigy"), (tmp / "b.txt", "brat")):
+                db = open_database(places(format))
+                report = import_paths(db, [path], format=format, annotator="tester")
+                assert report.ok, (format, report.failed)
+                assert list(texts(db).values()) == [stored]
+                for _, start, end, _, quote in span_set(db):
+                    assert stored[start:end] == quote
+                assert {(quote, label) for _, _, _, label, quote in span_set(db)} == {
+                    (normalise_newlines(raw[s:e]), label) for s, e, label in spans
+                    if format != "brat" or ("\n" not in raw[s:e] and "\r" not in raw[s:e])
+                }
+                db.close()
+        finally:
+            places.close()

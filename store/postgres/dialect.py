@@ -4,9 +4,10 @@ The store writes its statements once, in the part of SQLite's dialect that is cl
 to standard SQL. What differs is small and mechanical, and this module holds all of
 it: ``?`` placeholders, ``insert or ignore``/``insert or replace``, SQLite's
 case-insensitive ``like``, ``limit -1``, an empty ``in ()``, the pragmas the store
-asks, the write lock ``BEGIN IMMEDIATE`` takes. The few SQLite functions the store calls that PostgreSQL
-lacks (``total``) are created on the server by ``schema``. A statement is translated
-once and remembered, so a key's path pays for a dictionary lookup.
+asks, the write lock ``BEGIN IMMEDIATE`` takes. The few SQLite functions the store
+calls that PostgreSQL lacks (``total``) are created on the server by ``schema``. A
+statement is translated once and remembered, so a key's path pays for a dictionary
+lookup.
 """
 
 from __future__ import annotations
