@@ -4,18 +4,17 @@ environment that never touches the user's own config or data."""
 from __future__ import annotations
 
 import gc
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pg_cluster
 import pytest
 from pg_cluster import BACKENDS
+from team_data import SNAPSHOT_TABLES, copy_file, file_rows
 
 from margin.store.db import open_database
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-SNAPSHOT_TABLES = ("documents", "labels", "annotations", "reading_state", "reviews")
 SEED = CORPUS / "seed" / "darien-gap-article.txt"
 
 
@@ -89,18 +88,14 @@ class Places:
         if self.cluster:
             self.made[name] = self.cluster.fresh(template=source)
         else:
-            db = open_database(source)
-            db.execute("vacuum into ?", [str(self.folder / f"{name}.db")])
-            db.close()
-            self.made[name] = str(self.folder / f"{name}.db")
+            self.made[name] = str(copy_file(source, self.folder / f"{name}.db"))
         return self.made[name]
 
     def rows(self, where: str, tables: tuple[str, ...] = SNAPSHOT_TABLES) -> dict[str, list[tuple]]:
         """Every row of each table, read without writing to the database."""
         if self.cluster is None:
-            conn = sqlite3.connect(f"{Path(where).resolve().as_uri()}?mode=ro", uri=True)
-        else:
-            conn = open_database(where, readonly=True)
+            return file_rows(where, tables)
+        conn = open_database(where, readonly=True)
         try:
             return {table: [tuple(row) for row in conn.execute(f"select * from {table} order by 1, 2")]
                     for table in tables}

@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from pathlib import Path
 
 from margin.store.annotations import add_annotation
 from margin.store.changes import ChangeBatch, ChangeFeed
 from margin.store.database import Database
 from margin.store.documents import add_document
 from margin.store.model import Annotation
+
+SNAPSHOT_TABLES = ("documents", "labels", "annotations", "reading_state", "reviews")
+
+
+def file_rows(path: str | Path, tables: tuple[str, ...] = SNAPSHOT_TABLES) -> dict[str, list[tuple]]:
+    """Every row of each table of a database file, read without writing to it."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return {table: conn.execute(f"select * from {table} order by 1, 2").fetchall() for table in tables}
+    finally:
+        conn.close()
+
+
+def copy_file(source: str | Path, destination: str | Path) -> Path:
+    """A consistent copy of a database file (``VACUUM INTO``)."""
+    from margin.store.db import open_database
+
+    db = open_database(source)
+    db.execute("vacuum into ?", [str(destination)])
+    db.close()
+    return Path(destination)
+
 
 ARTICLE = "Alice Smith said that 40% of people left Paris in 2020."
 

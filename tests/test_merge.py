@@ -8,13 +8,12 @@ import sqlite3
 import subprocess
 import sys
 from itertools import count
-from pathlib import Path
 from unittest import mock
 
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from team_data import ARTICLE, add_text, mark
+from team_data import ARTICLE, add_text, copy_file, file_rows, mark
 
 from margin.store import annotations as store_annotations
 from margin.store.annotations import (
@@ -36,25 +35,6 @@ LABELS = ("claim", "person", "statistic")
 
 def annotation_rows(db) -> list[tuple]:
     return db.execute("select * from annotations order by id").fetchall()
-
-
-def snapshot(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every margin table, read without writing to the file."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        return {
-            table: conn.execute(f"select * from {table} order by 1, 2").fetchall()
-            for table in ("documents", "labels", "annotations", "reading_state", "reviews")
-        }
-    finally:
-        conn.close()
-
-
-def copy_db(source: Path, destination: Path) -> Path:
-    db = open_database(source)
-    db.execute("vacuum into ?", [str(destination)])
-    db.close()
-    return destination
 
 
 def test_merge_adds_what_is_missing(places):
@@ -168,12 +148,12 @@ def test_a_source_that_is_not_margins_is_refused_and_nothing_merged(tmp_path):
     conn.close()
     text_file = tmp_path / "notes.db"
     text_file.write_text("not a database at all")
-    newer = copy_db(tmp_path / "good.db", tmp_path / "newer.db")
+    newer = copy_file(tmp_path / "good.db", tmp_path / "newer.db")
     conn = sqlite3.connect(newer)
     conn.execute("pragma user_version = 99")
     conn.commit()
     conn.close()
-    before = snapshot(tmp_path / "ours.db")
+    before = file_rows(tmp_path / "ours.db")
     untouched = {path: path.read_bytes() for path in (foreign, text_file, newer)}
     for bad, reason in ((foreign, "not margin's"), (text_file, "not a SQLite database"), (newer, "newer margin")):
         try:
@@ -182,7 +162,7 @@ def test_a_source_that_is_not_margins_is_refused_and_nothing_merged(tmp_path):
             assert reason in str(error) and str(bad) in str(error)
         else:
             raise AssertionError(f"{bad} was merged")
-        assert snapshot(tmp_path / "ours.db") == before
+        assert file_rows(tmp_path / "ours.db") == before
     assert {path: path.read_bytes() for path in untouched} == untouched
 
 
@@ -204,7 +184,7 @@ def test_cli_merge_output_copy_leaves_the_current_database_untouched(tmp_path):
     db = open_database(theirs)
     mark(db, add_text(db, "Bob's article."), "Bob's article.", "Bob", "person", "bob")
     db.close()
-    before = snapshot(ours)
+    before = file_rows(ours)
 
     result = CliRunner().invoke(cli, ["--db", str(ours), "merge", str(theirs), "-o", str(merged), "--json"])
 
@@ -212,8 +192,8 @@ def test_cli_merge_output_copy_leaves_the_current_database_untouched(tmp_path):
     report = json.loads(result.output)
     assert report["target"] == str(merged)
     assert report["tables"]["documents"]["added"] == 1
-    assert snapshot(ours) == before
-    merged_rows = snapshot(merged)
+    assert file_rows(ours) == before
+    merged_rows = file_rows(merged)
     assert len(merged_rows["documents"]) == 2 and len(merged_rows["annotations"]) == 2
     again = CliRunner().invoke(cli, ["--db", str(ours), "merge", str(theirs), "-o", str(merged)])
     assert again.exit_code == 1 and "already exists" in again.output

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from team_data import ARTICLE, add_text, mark
+from team_data import ARTICLE, add_text, file_rows, mark
 
 from margin.store.db import open_database
 from margin.store.errors import MarginError
@@ -118,14 +118,6 @@ CASES = [
 ]
 
 
-def snapshot(path: Path) -> dict[str, list[tuple]]:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        return {table: conn.execute(f"select * from {table} order by 1, 2").fetchall() for table in TABLES}
-    finally:
-        conn.close()
-
-
 def build(tmp_path: Path, sql: str) -> tuple[Path, Path]:
     """Ours (one span) and theirs (another span, then ``sql`` written behind margin's back)."""
     ours, theirs = tmp_path / "ours.db", tmp_path / "other.db"
@@ -203,7 +195,7 @@ def test_cli_merge_refuses_a_bad_source_and_prints_no_escape(places, sql, expect
 def test_merge_into_a_copy_leaves_no_file_when_refused(tmp_path):
     ours, theirs = build(tmp_path, CASES[1][1])
     merged = tmp_path / "merged.db"
-    before = snapshot(ours)
+    before = file_rows(ours, TABLES)
     db = open_database(ours)
     try:
         with pytest.raises(MarginError, match="relation type name"):
@@ -217,7 +209,7 @@ def test_merge_into_a_copy_leaves_no_file_when_refused(tmp_path):
     result = CliRunner().invoke(cli, ["--db", str(ours), "merge", str(theirs), "-o", str(merged)])
     assert result.exit_code == 1 and "relation type name" in result.output
     assert not merged.exists()
-    assert snapshot(ours) == before
+    assert file_rows(ours, TABLES) == before
     # Only the bad row was refused: without it (and with a retired label) it merges.
     conn = sqlite3.connect(theirs)
     with conn:
@@ -226,5 +218,5 @@ def test_merge_into_a_copy_leaves_no_file_when_refused(tmp_path):
     conn.close()
     result = CliRunner().invoke(cli, ["--db", str(ours), "merge", str(theirs), "-o", str(merged)])
     assert result.exit_code == 0, result.output
-    assert len(snapshot(merged)["annotations"]) == 2
+    assert len(file_rows(merged, TABLES)["annotations"]) == 2
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from suggest_support import Numbers, expected, register
+from team_data import copy_file
 
 from margin.store import annotations as store_annotations
 from margin.store.db import open_database
@@ -28,13 +29,6 @@ def with_suggestions(where: str | Path) -> str | Path:
     suggest_documents(db, [Numbers()], annotator="ana")
     db.close()
     return where
-
-
-def copy(source: Path, destination: Path) -> Path:
-    db = open_database(source)
-    db.execute("vacuum into ?", [str(destination)])
-    db.close()
-    return destination
 
 
 def scores_of(where: str | Path) -> dict[str, float]:
@@ -201,7 +195,7 @@ def test_scores_that_are_not_numbers_in_0_1_are_skipped(places, tmp_path: Path) 
 def test_a_held_score_that_is_not_a_number_is_replaced(tmp_path: Path) -> None:
     """Only a file's loose typing lets a word into a score column."""
     source = with_suggestions(tmp_path / "s.db")
-    target = copy(source, tmp_path / "t.db")
+    target = copy_file(source, tmp_path / "t.db")
     ids = sorted(scores_of(source))
     db = open_database(target)  # the target holds a word where a score should be
     with db.conn:
